@@ -1,0 +1,140 @@
+package broker
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Streams of the system (design §3).
+const (
+	// StreamIn holds every accepted inbound document: ceb.in.<msgtype>.<party>.
+	StreamIn = "CEB_IN"
+	// StreamEvents holds domain events: cbec.evt.<entity>.<event>.
+	StreamEvents = "CBEC_EVENTS"
+	// StreamOut holds receipts to parties: ceb.out.<party>.<msgtype>.
+	StreamOut = "CEB_OUT"
+	// StreamAudit holds officer and operator actions: cbec.audit.<actor>.
+	StreamAudit = "CBEC_AUDIT"
+)
+
+// Key-value buckets of the system.
+const (
+	// BucketDocs holds every inbound document by business key; its existence
+	// is the duplicate guard for the document's lifetime.
+	BucketDocs = "CBEC_DOCS"
+	// BucketInventory holds the clearance state of each inventory list.
+	BucketInventory = "CBEC_INVENTORY"
+)
+
+// Options shape the streams on the target server.
+type Options struct {
+	// Replicas is the replica count of every stream and bucket: 1 on a
+	// single node, 3 on the cluster in deploy/nats.
+	Replicas int
+}
+
+// Streams returns the configuration of every stream, so that the same
+// definitions serve the embedded server, an external cluster and the docs.
+func Streams(o Options) []jetstream.StreamConfig {
+	r := max(o.Replicas, 1)
+	return []jetstream.StreamConfig{
+		{
+			Name: StreamIn, Description: "accepted inbound CEB documents",
+			Subjects: []string{"ceb.in.>"}, Storage: jetstream.FileStorage, Replicas: r,
+			Duplicates: 10 * time.Minute,
+		},
+		{
+			Name: StreamEvents, Description: "domain events",
+			Subjects: []string{"cbec.evt.>"}, Storage: jetstream.FileStorage, Replicas: r,
+			Duplicates: 10 * time.Minute,
+		},
+		{
+			Name: StreamOut, Description: "receipts to parties, re-readable by cursor",
+			Subjects: []string{"ceb.out.>"}, Storage: jetstream.FileStorage, Replicas: r,
+			Duplicates: 10 * time.Minute, AllowDirect: true,
+		},
+		{
+			Name: StreamAudit, Description: "officer and operator actions; append only",
+			Subjects: []string{"cbec.audit.>"}, Storage: jetstream.FileStorage, Replicas: r,
+			DenyDelete: true, DenyPurge: true, Duplicates: 10 * time.Minute,
+		},
+	}
+}
+
+// Buckets returns the configuration of every key-value bucket.
+func Buckets(o Options) []jetstream.KeyValueConfig {
+	r := max(o.Replicas, 1)
+	return []jetstream.KeyValueConfig{
+		{Bucket: BucketDocs, Description: "inbound documents by business key", History: 1, Storage: jetstream.FileStorage, Replicas: r},
+		{Bucket: BucketInventory, Description: "inventory clearance state", History: 1, Storage: jetstream.FileStorage, Replicas: r},
+	}
+}
+
+// Setup creates or updates every stream and bucket. It is idempotent and is
+// the one code path for the embedded server and an external one.
+func Setup(ctx context.Context, js jetstream.JetStream, o Options) error {
+	for _, sc := range Streams(o) {
+		if _, err := js.CreateOrUpdateStream(ctx, sc); err != nil {
+			return fmt.Errorf("stream %s: %w", sc.Name, err)
+		}
+	}
+	for _, kc := range Buckets(o) {
+		if _, err := js.CreateOrUpdateKeyValue(ctx, kc); err != nil {
+			return fmt.Errorf("bucket %s: %w", kc.Bucket, err)
+		}
+	}
+	return nil
+}
+
+var plainToken = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// Token turns a business value (a party code, an order number) into one
+// subject and key-value token. Values made of letters, digits, '_' and '-'
+// stay as they are, so subjects remain readable; anything else becomes '='
+// followed by its unpadded base64url form, which no plain token can start
+// with, so two values never share a token.
+func Token(v string) string {
+	if plainToken.MatchString(v) {
+		return v
+	}
+	return "=" + base64.RawURLEncoding.EncodeToString([]byte(v))
+}
+
+// Key joins tokens of values into a key-value key.
+func Key(parts ...string) string {
+	t := make([]string, len(parts))
+	for i, p := range parts {
+		t[i] = Token(p)
+	}
+	return strings.Join(t, ".")
+}
+
+// InSubject is the subject of an accepted inbound document.
+func InSubject(msgType, party string) string {
+	return "ceb.in." + strings.ToLower(msgType) + "." + Token(party)
+}
+
+// OutSubject is the subject of a receipt to a party.
+func OutSubject(party, msgType string) string {
+	return "ceb.out." + Token(party) + "." + strings.ToLower(msgType)
+}
+
+// OutFilter is the subject filter of every receipt to a party, or of one
+// receipt type when msgType is not empty.
+func OutFilter(party, msgType string) string {
+	if msgType == "" {
+		return "ceb.out." + Token(party) + ".>"
+	}
+	return OutSubject(party, msgType)
+}
+
+// EventSubject is the subject of a domain event.
+func EventSubject(entity, event string) string {
+	return "cbec.evt." + entity + "." + event
+}

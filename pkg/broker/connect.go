@@ -1,0 +1,36 @@
+package broker
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+)
+
+// Connect opens a client connection named name, either in-process to the
+// embedded server s (url ignored) or to url. It reconnects forever: a
+// service outliving a NATS restart is the normal case in a cluster.
+func Connect(name, url string, s *server.Server, log *slog.Logger) (*nats.Conn, error) {
+	opts := []nats.Option{
+		nats.Name(name),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(250 * time.Millisecond),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil {
+				log.Warn("nats disconnected", "conn", name, "err", err)
+			}
+		}),
+		nats.ReconnectHandler(func(c *nats.Conn) { log.Info("nats reconnected", "conn", name, "url", c.ConnectedUrl()) }),
+	}
+	if s != nil {
+		opts = append(opts, nats.InProcessServer(s))
+		url = ""
+	}
+	nc, err := nats.Connect(url, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("connect nats %q: %w", url, err)
+	}
+	return nc, nil
+}

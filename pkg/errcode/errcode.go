@@ -1,0 +1,93 @@
+// Package errcode holds cbec's one error type and its one table of stable
+// codes. A code is the CEB error code where the customs specification has one
+// (for example -301010, "same order number exists") and a project code in the
+// documented range -9xxxxx where it has none (domain decision D9).
+//
+// Transports map a code to their own status with HTTPStatus; the domain never
+// imports a transport.
+package errcode
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// Code is a stable error code as carried on receipts, problem documents and
+// NATS error headers.
+type Code string
+
+// Detail names one offending element of a document, by its CEB element path.
+type Detail struct {
+	Path    string `json:"path"`
+	Rule    string `json:"rule,omitempty"`
+	Message string `json:"message"`
+}
+
+// Error is the error type every cbec package returns for a failure a caller
+// can act on. It carries the code, a human message and, for validation
+// failures, the offending element paths.
+type Error struct {
+	Code    Code     `json:"code"`
+	Message string   `json:"message"`
+	Details []Detail `json:"details,omitempty"`
+}
+
+// Error implements error.
+func (e *Error) Error() string {
+	if e.Message == "" {
+		return string(e.Code)
+	}
+	return string(e.Code) + ": " + e.Message
+}
+
+// New returns an error with the code and a formatted message.
+func New(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// WithDetails returns a copy of e carrying the details.
+func (e *Error) WithDetails(d ...Detail) *Error {
+	c := *e
+	c.Details = append(append([]Detail(nil), e.Details...), d...)
+	return &c
+}
+
+// Of returns the code of err: the code of the first *Error in its chain, or
+// Internal for any other non-nil error.
+func Of(err error) Code {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Internal
+}
+
+// As returns err as an *Error, wrapping an uncoded error as Internal with a
+// message that does not leak its text to callers.
+func As(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &Error{Code: Internal, Message: "internal error"}
+}
+
+// HTTPStatus maps a code to the HTTP status the gateway answers with. It is
+// the one code→HTTP table of the project; unknown codes are business
+// rejections (422) when negative CEB codes, else 500.
+func HTTPStatus(c Code) int {
+	if e, ok := catalogue[c]; ok {
+		return e.HTTP
+	}
+	if len(c) > 1 && c[0] == '-' {
+		return http.StatusUnprocessableEntity
+	}
+	return http.StatusInternalServerError
+}
+
+// Describe returns the catalogue's description of a code ("" if unknown).
+func Describe(c Code) string { return catalogue[c].Text }

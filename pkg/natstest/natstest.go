@@ -1,0 +1,88 @@
+// Package natstest is the test harness for code that needs NATS: a real
+// nats-server with JetStream on a random port and a store in t.TempDir(),
+// shut down when the test ends. There is no mock of NATS in cbec.
+package natstest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/cbec/cbec/pkg/broker"
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// RunServer starts a JetStream server on port -1 with its store in a
+// temporary directory and waits until it is ready.
+func RunServer(t testing.TB) *server.Server {
+	t.Helper()
+	return RunServerAt(t, t.TempDir())
+}
+
+// RunServerAt starts a server with its store in dir, so a test can stop it
+// and start another on the same data (a restart).
+func RunServerAt(t testing.TB, dir string) *server.Server {
+	t.Helper()
+	opts := &server.Options{
+		Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: dir,
+		NoLog: true, NoSigs: true, MaxPayload: 8 << 20,
+	}
+	s, err := server.NewServer(opts)
+	if err != nil {
+		t.Fatalf("nats server: %v", err)
+	}
+	go s.Start()
+	if !s.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats server not ready")
+	}
+	t.Cleanup(func() {
+		s.Shutdown()
+		s.WaitForShutdown()
+	})
+	return s
+}
+
+// Connect connects to s and returns the connection and its JetStream
+// handle, closed when the test ends.
+func Connect(t testing.TB, s *server.Server) (*nats.Conn, jetstream.JetStream) {
+	t.Helper()
+	nc, err := nats.Connect(s.ClientURL())
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatalf("jetstream: %v", err)
+	}
+	return nc, js
+}
+
+// Setup starts a server, connects and creates every stream and bucket.
+func Setup(t testing.TB) (*server.Server, *nats.Conn, jetstream.JetStream) {
+	t.Helper()
+	s := RunServer(t)
+	nc, js := Connect(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := broker.Setup(ctx, js, broker.Options{}); err != nil {
+		t.Fatalf("setup: %v", err)
+	}
+	return s, nc, js
+}
+
+// Eventually polls cond every 10ms until it holds or d passes; tests poll,
+// they never sleep a fixed time.
+func Eventually(t testing.TB, d time.Duration, cond func() bool, msg string, args ...any) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("not within "+d.String()+": "+msg, args...)
+}

@@ -1,0 +1,133 @@
+// Package party holds the parties allowed to talk to cbec — platforms,
+// enterprises, declaring agents, payment and logistics companies, warehouses,
+// customs officers and operators — and authenticates them by API key. Keys
+// are never stored: the parties file holds their SHA-256.
+package party
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Role is what a party may do.
+type Role string
+
+// Roles of parties (issue 2; design §1).
+const (
+	RoleEBP        Role = "ebp"        // e-commerce platform: submits orders
+	RoleEBC        Role = "ebc"        // e-commerce enterprise
+	RoleAgent      Role = "agent"      // declaring agent: inventories, cancellations, returns
+	RolePay        Role = "pay"        // payment company: payments
+	RoleLogistics  Role = "logistics"  // logistics company: waybills
+	RoleWarehouse  Role = "warehouse"  // return-center warehouse operator
+	RoleOfficer    Role = "officer"    // customs officer
+	RoleSupervisor Role = "supervisor" // customs supervisor
+	RoleOperator   Role = "operator"   // system operator
+)
+
+var knownRoles = []Role{RoleEBP, RoleEBC, RoleAgent, RolePay, RoleLogistics, RoleWarehouse, RoleOfficer, RoleSupervisor, RoleOperator}
+
+// Party is one authenticated sender or reader.
+type Party struct {
+	Code      string `yaml:"code" json:"code"`
+	Name      string `yaml:"name" json:"name"`
+	Roles     []Role `yaml:"roles" json:"roles"`
+	KeySHA256 string `yaml:"keySha256" json:"-"`
+}
+
+// Has reports whether the party holds the role.
+func (p *Party) Has(r Role) bool { return slices.Contains(p.Roles, r) }
+
+// IsCustoms reports whether the party is customs staff or an operator, who
+// may read any declaration.
+func (p *Party) IsCustoms() bool {
+	return p.Has(RoleOfficer) || p.Has(RoleSupervisor) || p.Has(RoleOperator)
+}
+
+// Directory authenticates API keys to parties. It is immutable after Load
+// and safe for concurrent use.
+type Directory struct {
+	byHash map[string]*Party
+	byCode map[string]*Party
+}
+
+type file struct {
+	Parties []Party `yaml:"parties"`
+}
+
+// codePattern keeps party codes usable as NATS subject tokens, which is how
+// NATS permissions confine a party to its own subjects.
+var codePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,18}$`)
+
+var hashPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// Load reads a parties file (YAML, `parties: [{code, name, roles, keySha256}]`)
+// and refuses it whole on the first invalid entry.
+func Load(r io.Reader) (*Directory, error) {
+	var f file
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("parties file: %w", err)
+	}
+	d := &Directory{byHash: map[string]*Party{}, byCode: map[string]*Party{}}
+	for i := range f.Parties {
+		p := &f.Parties[i]
+		if !codePattern.MatchString(p.Code) {
+			return nil, fmt.Errorf("parties file: party %d: code %q must be 1-18 letters, digits, '_' or '-'", i, p.Code)
+		}
+		if !hashPattern.MatchString(p.KeySHA256) {
+			return nil, fmt.Errorf("parties file: party %s: keySha256 must be 64 lower-case hex digits", p.Code)
+		}
+		if len(p.Roles) == 0 {
+			return nil, fmt.Errorf("parties file: party %s: no roles", p.Code)
+		}
+		for _, r := range p.Roles {
+			if !slices.Contains(knownRoles, r) {
+				return nil, fmt.Errorf("parties file: party %s: unknown role %q", p.Code, r)
+			}
+		}
+		if _, dup := d.byCode[p.Code]; dup {
+			return nil, fmt.Errorf("parties file: party %s listed twice", p.Code)
+		}
+		if _, dup := d.byHash[p.KeySHA256]; dup {
+			return nil, fmt.Errorf("parties file: party %s shares its key with another party", p.Code)
+		}
+		d.byCode[p.Code] = p
+		d.byHash[p.KeySHA256] = p
+	}
+	if len(d.byCode) == 0 {
+		return nil, fmt.Errorf("parties file: no parties")
+	}
+	return d, nil
+}
+
+// HashKey returns the hex SHA-256 of an API key, as stored in keySha256.
+func HashKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
+}
+
+// Authenticate returns the party holding key, or false.
+func (d *Directory) Authenticate(key string) (*Party, bool) {
+	if key == "" {
+		return nil, false
+	}
+	p, ok := d.byHash[HashKey(key)]
+	return p, ok
+}
+
+// ByCode returns the party with the code, or false.
+func (d *Directory) ByCode(code string) (*Party, bool) {
+	p, ok := d.byCode[code]
+	return p, ok
+}
+
+// Len returns the number of parties.
+func (d *Directory) Len() int { return len(d.byCode) }
