@@ -120,6 +120,11 @@ func InSubject(msgType, party string) string {
 	return "ceb.in." + strings.ToLower(msgType) + "." + Token(party)
 }
 
+// InFilter is the subject filter of every inbound document of a type.
+func InFilter(msgType string) string {
+	return "ceb.in." + strings.ToLower(msgType) + ".*"
+}
+
 // OutSubject is the subject of a receipt to a party.
 func OutSubject(party, msgType string) string {
 	return "ceb.out." + Token(party) + "." + strings.ToLower(msgType)

@@ -31,6 +31,8 @@ const (
 	InventoryLocked Code = "-621043"
 	// CancelExists is -623009: a cancellation of the list is already declared.
 	CancelExists Code = "-623009"
+	// ReturnExists is -625022: the return is already declared.
+	ReturnExists Code = "-625022"
 )
 
 // Project codes (-9xxxxx, decision D9) for failures without an official code.
@@ -88,6 +90,7 @@ func init() {
 	reg(InventoryUnknown, http.StatusNotFound, "the inventory list to modify does not exist")
 	reg(InventoryLocked, http.StatusConflict, "the inventory list's state forbids modification")
 	reg(CancelExists, http.StatusConflict, "a cancellation of this inventory list is already declared")
+	reg(ReturnExists, http.StatusConflict, "this return application is already declared")
 	reg(Unauthenticated, http.StatusUnauthorized, "missing or unknown API key")
 	reg(Forbidden, http.StatusForbidden, "the party may not submit or read this document")
 	reg(NotFound, http.StatusNotFound, "not found")

@@ -1,0 +1,99 @@
+// Package docstore keeps every accepted inbound document in the CBEC_DOCS
+// key-value bucket under its business key. The entry is the duplicate guard
+// for the document's whole lifetime (JetStream's own duplicate window is
+// minutes) and points at the CEB_IN message that carries the accepted
+// version, so consumers can tell the accepted version from a rejected or
+// superseded copy.
+package docstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/cbec/cbec/pkg/broker"
+	"github.com/cbec/cbec/pkg/ceb"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Headers of an inbound document message on CEB_IN.
+const (
+	HeaderMsgType = "Cbec-Msg-Type"
+	HeaderParty   = "Cbec-Party"
+	HeaderKey     = "Cbec-Key"
+	HeaderAppType = "Cbec-App-Type"
+)
+
+// Entry is the stored form of one accepted document.
+type Entry struct {
+	MsgType ceb.MsgType `json:"msgType"`
+	// Party is the code of the party that submitted it.
+	Party string `json:"party"`
+	// Seq is the CEB_IN sequence of the accepted version.
+	Seq uint64 `json:"seq"`
+	// Hash is the SHA-256 of Doc.
+	Hash       string          `json:"hash"`
+	AcceptedAt time.Time       `json:"acceptedAt"`
+	Doc        json.RawMessage `json:"doc"`
+}
+
+// Key returns the bucket key of a declaration: its message type and business
+// key. Returns are keyed by guid too: one inventory may see several partial
+// returns.
+func Key(d ceb.Declaration) string {
+	parts := d.BusinessKey()
+	if d.MsgType() == ceb.CEB625 {
+		parts = append(parts, d.GUID())
+	}
+	return KeyOf(d.MsgType(), parts...)
+}
+
+// KeyOf builds the key of a document of type t from its business key values.
+func KeyOf(t ceb.MsgType, parts ...string) string {
+	return strings.ToLower(string(t)) + "." + broker.Key(parts...)
+}
+
+// UsedKey is the marker that a waybill has been used by an inventory list.
+func UsedKey(logisticsCode, logisticsNo string) string {
+	return "used." + KeyOf(ceb.CEB511, logisticsCode, logisticsNo)
+}
+
+// Store reads and writes the bucket.
+type Store struct {
+	KV jetstream.KeyValue
+}
+
+// Open binds the CBEC_DOCS bucket.
+func Open(ctx context.Context, js jetstream.JetStream) (*Store, error) {
+	kv, err := js.KeyValue(ctx, broker.BucketDocs)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{KV: kv}, nil
+}
+
+// Get returns the entry and its revision, or ok=false when absent.
+func (s *Store) Get(ctx context.Context, key string) (e Entry, rev uint64, ok bool, err error) {
+	kve, err := s.KV.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return Entry{}, 0, false, nil
+	}
+	if err != nil {
+		return Entry{}, 0, false, err
+	}
+	if err := json.Unmarshal(kve.Value(), &e); err != nil {
+		return Entry{}, 0, false, err
+	}
+	return e, kve.Revision(), true, nil
+}
+
+// Exists reports whether key is present.
+func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
+	_, err := s.KV.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}

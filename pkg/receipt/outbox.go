@@ -1,0 +1,162 @@
+// Package receipt delivers receipts to parties and reads them back. Every
+// receipt is a message on the CEB_OUT stream under
+// ceb.out.<party>.<msgtype>, so a party can subscribe to its subjects over
+// NATS or page through them by cursor over HTTP, as often as it likes.
+package receipt
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cbec/cbec/pkg/broker"
+	"github.com/cbec/cbec/pkg/ceb"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Headers of a receipt message on CEB_OUT.
+const (
+	HeaderMsgType = "Cbec-Msg-Type"
+	HeaderParty   = "Cbec-Party"
+	HeaderTime    = "Cbec-Time"
+)
+
+// Outbox publishes receipts to CEB_OUT.
+type Outbox struct {
+	js jetstream.JetStream
+}
+
+// NewOutbox returns an outbox publishing with js.
+func NewOutbox(js jetstream.JetStream) *Outbox { return &Outbox{js: js} }
+
+// Send stores the receipt once for each distinct recipient. id identifies
+// the event that caused the receipt (for example the inbound sequence and the
+// status); with it JetStream drops the copy a redelivered message would
+// publish again.
+func (o *Outbox) Send(ctx context.Context, id string, r ceb.Document, at time.Time, recipients ...string) error {
+	body, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("receipt %s: %w", r.MsgType(), err)
+	}
+	seen := make([]string, 0, len(recipients))
+	futures := make([]jetstream.PubAckFuture, 0, len(recipients))
+	for _, p := range recipients {
+		if p == "" || slices.Contains(seen, p) {
+			continue
+		}
+		seen = append(seen, p)
+		m := &nats.Msg{
+			Subject: broker.OutSubject(p, string(r.MsgType())),
+			Data:    body,
+			Header:  nats.Header{},
+		}
+		m.Header.Set(HeaderMsgType, string(r.MsgType()))
+		m.Header.Set(HeaderParty, p)
+		m.Header.Set(HeaderTime, at.UTC().Format(time.RFC3339Nano))
+		m.Header.Set(jetstream.MsgIDHeader, id+"/"+p)
+		f, err := o.js.PublishMsgAsync(m)
+		if err != nil {
+			return fmt.Errorf("receipt %s to %s: %w", r.MsgType(), p, err)
+		}
+		futures = append(futures, f)
+	}
+	for _, f := range futures {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			return fmt.Errorf("receipt to %s: %w", f.Msg().Header.Get(HeaderParty), err)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// Record is one stored receipt as the receipts API returns it.
+type Record struct {
+	// Cursor is the receipt's position; pass it as `after` to read on.
+	Cursor  uint64          `json:"cursor"`
+	MsgType ceb.MsgType     `json:"msgType"`
+	Time    time.Time       `json:"time"`
+	Receipt json.RawMessage `json:"receipt"`
+}
+
+// Document decodes the record's receipt into its CEB type.
+func (r Record) Document() (ceb.Document, error) {
+	d := NewDocument(r.MsgType)
+	if d == nil {
+		return nil, fmt.Errorf("receipt type %s unknown", r.MsgType)
+	}
+	if err := json.Unmarshal(r.Receipt, d); err != nil {
+		return nil, fmt.Errorf("receipt %d: %w", r.Cursor, err)
+	}
+	return d, nil
+}
+
+// NewDocument returns an empty receipt of the type, or nil.
+func NewDocument(t ceb.MsgType) ceb.Document {
+	switch t {
+	case ceb.CEB312:
+		return new(ceb.OrderReturn)
+	case ceb.CEB412:
+		return new(ceb.PaymentReturn)
+	case ceb.CEB512:
+		return new(ceb.LogisticsReturn)
+	case ceb.CEB622:
+		return new(ceb.InventoryReturn)
+	case ceb.CEB624:
+		return new(ceb.InvtCancelReturn)
+	case ceb.CEB626:
+		return new(ceb.InvtRefundReturn)
+	}
+	return nil
+}
+
+// Reader pages through a party's receipts.
+type Reader struct {
+	js jetstream.JetStream
+}
+
+// NewReader returns a reader using js.
+func NewReader(js jetstream.JetStream) *Reader { return &Reader{js: js} }
+
+// MaxPage bounds one page of receipts.
+const MaxPage = 500
+
+// Read returns up to limit receipts of party after the cursor, oldest first,
+// optionally of one type only. It reads the stream directly, so the same page
+// can be read again and nothing is consumed.
+func (r *Reader) Read(ctx context.Context, party string, msgType ceb.MsgType, after uint64, limit int) ([]Record, error) {
+	limit = min(max(limit, 1), MaxPage)
+	st, err := r.js.Stream(ctx, broker.StreamOut)
+	if err != nil {
+		return nil, err
+	}
+	filter := broker.OutFilter(party, strings.ToLower(string(msgType)))
+	out := make([]Record, 0, min(limit, 64))
+	seq := after + 1
+	for len(out) < limit {
+		m, err := st.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(filter))
+		if err != nil {
+			if isNotFound(err) {
+				break
+			}
+			return nil, err
+		}
+		rec := Record{Cursor: m.Sequence, MsgType: ceb.MsgType(m.Header.Get(HeaderMsgType)), Receipt: m.Data, Time: m.Time}
+		if ts, err := time.Parse(time.RFC3339Nano, m.Header.Get(HeaderTime)); err == nil {
+			rec.Time = ts
+		}
+		out = append(out, rec)
+		seq = m.Sequence + 1
+	}
+	return out, nil
+}
+
+func isNotFound(err error) bool {
+	return err == jetstream.ErrMsgNotFound || strings.Contains(err.Error(), "no message found")
+}

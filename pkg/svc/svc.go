@@ -1,0 +1,42 @@
+// Package svc is the contract between the cbec binary and its services: the
+// environment a service is built from and the life cycle it follows. Every
+// service runs alone against an external NATS or together with the others in
+// one process, without knowing which.
+package svc
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/cbec/cbec/pkg/clock"
+	"github.com/cbec/cbec/pkg/party"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Env is what a service is built from.
+type Env struct {
+	NC       *nats.Conn
+	JS       jetstream.JetStream
+	Clock    clock.Clock
+	Log      *slog.Logger
+	Registry *prometheus.Registry
+	Parties  *party.Directory
+	// Mux is the process's HTTP router; a service adds its routes to it.
+	Mux *Router
+	// DevClock is the settable clock when --dev-clock is on, else nil.
+	DevClock *clock.Settable
+	// Rate limits each party's HTTP requests per second (0 = unlimited).
+	Rate float64
+}
+
+// Service is one cbec service.
+type Service interface {
+	// Name is the service's name as given to --services.
+	Name() string
+	// Start begins consuming; it returns once the service is serving.
+	Start(ctx context.Context) error
+	// Stop ends intake or drains consumers, finishing work in flight.
+	Stop(ctx context.Context) error
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+)
+
+// Config is the binary's configuration: flags, each with a CBEC_* environment
+// twin (CBEC_HTTP_ADDR for --http-addr); a flag given on the command line
+// wins over its twin.
+type Config struct {
+	HTTPAddr   string
+	NATSURL    string
+	NATSListen string
+	DataDir    string
+	Services   []string
+	Parties    string
+	Tariff     string
+	Rules      string
+	Zones      string
+	DevClock   bool
+	Replicas   int
+	Rate       float64
+	LogLevel   string
+}
+
+// ParseConfig reads args and the environment.
+func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	var c Config
+	var services string
+	fs := flag.NewFlagSet("cbec", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP listen address")
+	fs.StringVar(&c.NATSURL, "nats-url", "", "external NATS URL; empty runs an embedded server")
+	fs.StringVar(&c.NATSListen, "nats-listen", "127.0.0.1:4222", "address the embedded NATS server listens on for outside clients; empty = in-process only")
+	fs.StringVar(&c.DataDir, "data-dir", "./data", "data directory of the embedded NATS server (JetStream store)")
+	fs.StringVar(&services, "services", "all", "services to run: all, or a comma list of "+strings.Join(ServiceNames(), ","))
+	fs.StringVar(&c.Parties, "parties", "", "parties file (YAML); empty = embedded demo parties (deploy/parties.yaml)")
+	fs.StringVar(&c.Tariff, "tariff", "", "tariff and positive-list file (CSV); empty = embedded sample")
+	fs.StringVar(&c.Rules, "rules", "", "limits and risk rules file; empty = embedded default")
+	fs.StringVar(&c.Zones, "zones", "", "zones and return-center warehouses file; empty = embedded sample")
+	fs.BoolVar(&c.DevClock, "dev-clock", false, "enable POST /v1/admin/clock for operators (embedded NATS only)")
+	fs.IntVar(&c.Replicas, "replicas", 1, "replicas of every stream and bucket (3 on a NATS cluster)")
+	fs.Float64Var(&c.Rate, "rate", 0, "HTTP requests per second allowed to one party; 0 = unlimited")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		if set[f.Name] {
+			return
+		}
+		name := EnvName(f.Name)
+		if v := getenv(name); v != "" {
+			if err := f.Value.Set(v); err != nil && envErr == nil {
+				envErr = fmt.Errorf("%s=%q: %w", name, v, err)
+			}
+		}
+	})
+	if envErr != nil {
+		return c, envErr
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if services == "all" || services == "" {
+		c.Services = ServiceNames()
+	} else {
+		for _, s := range strings.Split(services, ",") {
+			s = strings.TrimSpace(s)
+			if !slices.Contains(ServiceNames(), s) {
+				return c, fmt.Errorf("--services: unknown service %q (have %s)", s, strings.Join(ServiceNames(), ", "))
+			}
+			if !slices.Contains(c.Services, s) {
+				c.Services = append(c.Services, s)
+			}
+		}
+	}
+	return c, c.Validate()
+}
+
+// EnvName is the environment twin of a flag: http-addr → CBEC_HTTP_ADDR.
+func EnvName(flagName string) string {
+	return "CBEC_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// Validate checks the configuration before anything starts.
+func (c Config) Validate() error {
+	if c.HTTPAddr == "" {
+		return errors.New("--http-addr is required")
+	}
+	if c.NATSURL == "" && c.DataDir == "" {
+		return errors.New("--data-dir is required with the embedded NATS server")
+	}
+	if c.DevClock && c.NATSURL != "" {
+		return errors.New("--dev-clock is refused with an external NATS (--nats-url): it would move only this process's clock")
+	}
+	if c.Replicas < 1 || c.Replicas > 5 {
+		return fmt.Errorf("--replicas %d: must be 1..5", c.Replicas)
+	}
+	if c.Rate < 0 {
+		return errors.New("--rate must not be negative")
+	}
+	for flagName, path := range map[string]string{"parties": c.Parties, "tariff": c.Tariff, "rules": c.Rules, "zones": c.Zones} {
+		if path == "" {
+			continue
+		}
+		if _, err := os.Stat(path); err != nil {
+			return fmt.Errorf("--%s: %w", flagName, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,281 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cbec/cbec/deploy"
+	"github.com/cbec/cbec/pkg/broker"
+	"github.com/cbec/cbec/pkg/clock"
+	"github.com/cbec/cbec/pkg/party"
+	"github.com/cbec/cbec/pkg/svc"
+	"github.com/cbec/cbec/pkg/telemetry"
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Run parses the configuration, runs the program until ctx ends (SIGINT,
+// SIGTERM) and shuts it down in order.
+func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := ParseConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	m := NewMain(cfg, stdout, stderr)
+	if err := m.Run(ctx); err != nil {
+		_ = m.Close(context.Background())
+		return err
+	}
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "cbec: shutting down")
+	closeCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return m.Close(closeCtx)
+}
+
+// Main is the running program: the NATS connection (and embedded server),
+// the services and the HTTP server.
+type Main struct {
+	Config Config
+	Log    *slog.Logger
+	stdout io.Writer
+
+	server   *server.Server
+	nc       *nats.Conn
+	js       jetstream.JetStream
+	httpSrv  *http.Server
+	httpLn   net.Listener
+	services []svc.Service
+	router   *svc.Router
+	ready    bool
+	demo     bool
+}
+
+// NewMain returns a program for cfg writing its banner to stdout and its
+// logs to stderr.
+func NewMain(cfg Config, stdout, stderr io.Writer) *Main {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	return &Main{
+		Config: cfg,
+		Log:    slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+		stdout: stdout,
+	}
+}
+
+// Run starts NATS (embedded or connected), creates the streams and buckets,
+// starts the services and the HTTP server, prints where everything is and
+// returns; the program then runs until Close.
+func (m *Main) Run(ctx context.Context) error {
+	c := m.Config
+	parties, err := m.loadParties()
+	if err != nil {
+		return err
+	}
+	if c.NATSURL == "" {
+		dir, err := filepath.Abs(c.DataDir)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return fmt.Errorf("data dir: %w", err)
+		}
+		m.server, err = broker.StartEmbedded(broker.EmbeddedConfig{DataDir: dir, Listen: c.NATSListen})
+		if err != nil {
+			return err
+		}
+	}
+	m.nc, err = broker.Connect("cbec", c.NATSURL, m.server, m.Log)
+	if err != nil {
+		return err
+	}
+	m.js, err = jetstream.New(m.nc)
+	if err != nil {
+		return err
+	}
+	setupCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := broker.Setup(setupCtx, m.js, broker.Options{Replicas: c.Replicas}); err != nil {
+		return fmt.Errorf("jetstream setup: %w", err)
+	}
+
+	reg := telemetry.NewRegistry()
+	mux := svc.NewRouter()
+	m.router = mux
+	env := &svc.Env{
+		NC: m.nc, JS: m.js, Clock: clock.System{}, Log: m.Log, Registry: reg,
+		Parties: parties, Mux: mux, Rate: c.Rate,
+	}
+	if c.DevClock {
+		env.DevClock = clock.NewSettable()
+		env.Clock = env.DevClock
+	}
+	for _, s := range services {
+		if !slices.Contains(c.Services, s.name) {
+			continue
+		}
+		srv, err := s.New(setupCtx, env)
+		if err != nil {
+			return fmt.Errorf("service %s: %w", s.name, err)
+		}
+		if err := srv.Start(ctx); err != nil {
+			return fmt.Errorf("start %s: %w", s.name, err)
+		}
+		m.services = append(m.services, srv)
+	}
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", m.handleReady)
+	mux.Handle("GET /metrics", telemetry.Handler(reg))
+
+	m.httpLn, err = net.Listen("tcp", c.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("http listen: %w", err)
+	}
+	m.httpSrv = &http.Server{
+		Handler:           telemetry.NewHTTPMetrics(reg).Wrap(mux.ServeMux),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	go func() {
+		if err := m.httpSrv.Serve(m.httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Log.Error("http server", "err", err)
+		}
+	}()
+	m.ready = true
+	m.banner()
+	return nil
+}
+
+func (m *Main) loadParties() (*party.Directory, error) {
+	data := deploy.Parties
+	if m.Config.Parties != "" {
+		b, err := os.ReadFile(m.Config.Parties)
+		if err != nil {
+			return nil, err
+		}
+		data = b
+	} else {
+		m.demo = true
+	}
+	return party.Load(bytes.NewReader(data))
+}
+
+// handleReady answers 200 once the services run and NATS with JetStream
+// answers, else 503.
+func (m *Main) handleReady(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	problem := ""
+	switch {
+	case !m.ready:
+		problem = "starting"
+	case !m.nc.IsConnected():
+		problem = "nats " + m.nc.Status().String()
+	default:
+		if _, err := m.js.AccountInfo(ctx); err != nil {
+			problem = "jetstream: " + err.Error()
+		}
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if problem != "" {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, problem+"\n")
+		return
+	}
+	_, _ = io.WriteString(w, "ready\n")
+}
+
+// HTTPURL is the base URL of the HTTP server.
+func (m *Main) HTTPURL() string { return "http://" + m.httpLn.Addr().String() }
+
+// NATSURL is where outside clients reach NATS, or "" when the embedded
+// server is in-process only.
+func (m *Main) NATSURL() string {
+	if m.server == nil {
+		return m.Config.NATSURL
+	}
+	if m.Config.NATSListen == "" {
+		return ""
+	}
+	return m.server.ClientURL()
+}
+
+func (m *Main) banner() {
+	var b strings.Builder
+	fmt.Fprintf(&b, "cbec is running\n")
+	fmt.Fprintf(&b, "  HTTP:      %s  (API under /v1, /healthz, /readyz, /metrics)\n", m.HTTPURL())
+	switch {
+	case m.server == nil:
+		fmt.Fprintf(&b, "  NATS:      %s  (external)\n", m.Config.NATSURL)
+	case m.NATSURL() == "":
+		fmt.Fprintf(&b, "  NATS:      embedded, in-process only\n")
+	default:
+		fmt.Fprintf(&b, "  NATS:      %s  (embedded, JetStream)\n", m.NATSURL())
+	}
+	if m.server != nil {
+		dir, _ := filepath.Abs(m.Config.DataDir)
+		fmt.Fprintf(&b, "  data dir:  %s\n", dir)
+	}
+	fmt.Fprintf(&b, "  services:  %s\n", strings.Join(m.Config.Services, ", "))
+	if m.Config.DevClock {
+		fmt.Fprintf(&b, "  dev clock: on (POST /v1/admin/clock with an operator key)\n")
+	}
+	if m.demo {
+		fmt.Fprintf(&b, "  parties:   embedded demo file deploy/parties.yaml (SAMPLE DATA); demo API keys:\n")
+		for _, k := range deploy.DemoKeys() {
+			fmt.Fprintf(&b, "    %-20s %-11s %s\n", k.Key, k.Code, k.Role)
+		}
+	} else {
+		fmt.Fprintf(&b, "  parties:   %s\n", m.Config.Parties)
+	}
+	_, _ = io.WriteString(m.stdout, b.String())
+}
+
+// Close shuts down in order: stop HTTP intake, stop the services (NATS
+// intake first, then drain the consumers so messages in hand finish), drain
+// the connection (flushing what was published), stop the embedded server.
+// A document acknowledged before Close is on disk; one not yet acknowledged
+// was never accepted.
+func (m *Main) Close(ctx context.Context) error {
+	var errs []error
+	m.ready = false
+	if m.httpSrv != nil {
+		errs = append(errs, m.httpSrv.Shutdown(ctx))
+	}
+	for i := len(m.services) - 1; i >= 0; i-- {
+		if err := m.services[i].Stop(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("stop %s: %w", m.services[i].Name(), err))
+		}
+	}
+	if m.nc != nil {
+		if err := m.nc.Drain(); err != nil {
+			m.nc.Close()
+		}
+		for m.nc.IsDraining() && ctx.Err() == nil {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	if m.server != nil {
+		m.server.Shutdown()
+		m.server.WaitForShutdown()
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,366 @@
+package gateway
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/cbec/cbec/pkg/broker"
+	"github.com/cbec/cbec/pkg/ceb"
+	"github.com/cbec/cbec/pkg/docstore"
+	"github.com/cbec/cbec/pkg/errcode"
+	"github.com/cbec/cbec/pkg/httpapi"
+	"github.com/cbec/cbec/pkg/inventory"
+	"github.com/cbec/cbec/pkg/party"
+	"github.com/cbec/cbec/pkg/receipt"
+	"github.com/cbec/cbec/pkg/svc"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// importKinds maps the JSON endpoints to their message types.
+var importKinds = map[string]ceb.MsgType{
+	"orders":        ceb.CEB311,
+	"payments":      ceb.CEB411,
+	"waybills":      ceb.CEB511,
+	"inventories":   ceb.CEB621,
+	"cancellations": ceb.CEB623,
+	"returns":       ceb.CEB625,
+}
+
+// SubmitResponse is the 202 answer to a submission.
+type SubmitResponse struct {
+	Accepted int      `json:"accepted"`
+	Rejected int      `json:"rejected"`
+	Results  []Result `json:"results"`
+}
+
+func (g *Gateway) routes(mux *svc.Router) {
+	mux.HandleFunc("POST /v1/ceb", g.handleCEB)
+	mux.HandleFunc("POST /v1/import/{kind}", g.handleImport)
+	mux.HandleFunc("GET /v1/receipts", g.handleReceipts)
+	mux.HandleFunc("GET /v1/import/inventories/{ebpCode}/{orderNo}", g.handleInventory)
+	mux.HandleFunc("POST /v1/admin/clock", g.handleClock)
+}
+
+// handleCEB takes one CEB XML message.
+func (g *Gateway) handleCEB(w http.ResponseWriter, r *http.Request) {
+	p, err := g.auth.Party(r)
+	if err != nil {
+		httpapi.WriteError(w, err, nil)
+		return
+	}
+	if err := httpapi.RequireContentType(r, "application/xml", "text/xml"); err != nil {
+		httpapi.WriteError(w, err, nil)
+		return
+	}
+	body, err := httpapi.ReadBody(w, r)
+	if err != nil {
+		httpapi.WriteError(w, err, nil)
+		return
+	}
+	docs, invalid, err := DecodeMessage(body)
+	if err != nil {
+		httpapi.WriteError(w, err, nil)
+		return
+	}
+	g.submit(w, r, p, docs, invalid)
+}
+
+// handleImport takes one JSON document or an array of them.
+func (g *Gateway) handleImport(w http.ResponseWriter, r *http.Request) {
+	p, err := g.auth.Party(r)
+	if err != nil {
+		httpapi.WriteError(w, err, nil)
+		return
+	}
+	t, ok := importKinds[r.PathValue("kind")]
+	if !ok {
+		httpapi.WriteError(w, errcode.New(errcode.NotFound, "no import endpoint %q", r.PathValue("kind")), nil)
+		return
+	}
+	if err := httpapi.RequireContentType(r, "application/json"); err != nil {
+		httpapi.WriteError(w, err, nil)
+		return
+	}
+	body, err := httpapi.ReadBody(w, r)
+	if err != nil {
+		httpapi.WriteError(w, err, nil)
+		return
+	}
+	docs, invalid, err := DecodeJSON(t, body)
+	if err != nil {
+		httpapi.WriteError(w, err, nil)
+		return
+	}
+	g.submit(w, r, p, docs, invalid)
+}
+
+func (g *Gateway) submit(w http.ResponseWriter, r *http.Request, p *party.Party, docs []ceb.Declaration, invalid [][]ceb.FieldError) {
+	results := g.intake.Submit(r.Context(), p, docs, invalid)
+	resp := SubmitResponse{Results: results}
+	forbidden := 0
+	for _, res := range results {
+		if res.Status == Accepted {
+			resp.Accepted++
+			continue
+		}
+		resp.Rejected++
+		if res.Error != nil && res.Error.Code == errcode.Forbidden {
+			forbidden++
+		}
+	}
+	g.metrics.documents(results)
+	if resp.Accepted > 0 {
+		httpapi.WriteJSON(w, http.StatusAccepted, resp)
+		return
+	}
+	status, code := http.StatusBadRequest, errcode.SchemaInvalid
+	if forbidden == len(results) {
+		status, code = http.StatusForbidden, errcode.Forbidden
+	} else if len(results) == 1 && results[0].Error != nil {
+		code = results[0].Error.Code
+		if s := errcode.HTTPStatus(code); s == http.StatusServiceUnavailable {
+			status = s
+		}
+	}
+	httpapi.WriteProblem(w, status, errcode.New(code, "no document accepted: %d rejected", resp.Rejected), results)
+}
+
+// DecodeMessage decodes and validates one CEB XML message. A message that
+// cannot be parsed, or whose envelope fails the schema, is refused whole;
+// a document that fails comes back with its errors so the others can go on.
+func DecodeMessage(body []byte) ([]ceb.Declaration, [][]ceb.FieldError, error) {
+	m, err := ceb.DecodeXML(body)
+	if err != nil {
+		return nil, nil, errcode.New(errcode.MessageFormat, "%v", err)
+	}
+	if len(m.Documents) == 0 {
+		return nil, nil, ErrNoDocuments
+	}
+	if len(m.Documents) > MaxDocuments {
+		return nil, nil, tooMany(len(m.Documents))
+	}
+	docs := make([]ceb.Declaration, 0, len(m.Documents))
+	for _, d := range m.Documents {
+		decl, ok := d.(ceb.Declaration)
+		if !ok {
+			return nil, nil, errcode.New(errcode.MessageFormat, "%s is not an inbound document", m.Type)
+		}
+		docs = append(docs, decl)
+	}
+	// Envelope errors (BaseTransfer, guid, version) belong to no document:
+	// they refuse the whole message.
+	all := ceb.Validate(m)
+	var envelope []ceb.FieldError
+	invalid := make([][]ceb.FieldError, len(docs))
+	node := nodeName(m.Type)
+	for _, fe := range all {
+		if i, ok := docIndex(fe.Path, node); ok && i < len(docs) {
+			invalid[i] = append(invalid[i], fe)
+			continue
+		}
+		envelope = append(envelope, fe)
+	}
+	if len(envelope) > 0 {
+		e := schemaError(envelope)
+		return nil, nil, e
+	}
+	return docs, invalid, nil
+}
+
+// DecodeJSON decodes and validates JSON documents of type t.
+func DecodeJSON(t ceb.MsgType, body []byte) ([]ceb.Declaration, [][]ceb.FieldError, error) {
+	docs, err := ceb.DecodeJSON(t, body)
+	if err != nil {
+		return nil, nil, errcode.New(errcode.MessageFormat, "%v", err)
+	}
+	if len(docs) == 0 {
+		return nil, nil, ErrNoDocuments
+	}
+	if len(docs) > MaxDocuments {
+		return nil, nil, tooMany(len(docs))
+	}
+	invalid := make([][]ceb.FieldError, len(docs))
+	node := nodeName(t)
+	for i, d := range docs {
+		invalid[i] = ceb.ValidateDocument(d, node+"["+strconv.Itoa(i)+"]")
+	}
+	return docs, invalid, nil
+}
+
+// nodeName is the XML element of a message type's business node.
+func nodeName(t ceb.MsgType) string {
+	switch t {
+	case ceb.CEB311:
+		return "Order"
+	case ceb.CEB411:
+		return "Payment"
+	case ceb.CEB511:
+		return "Logistics"
+	case ceb.CEB621:
+		return "Inventory"
+	case ceb.CEB623:
+		return "InvtCancel"
+	case ceb.CEB625:
+		return "InvtRefund"
+	}
+	return string(t)
+}
+
+// docIndex parses "Order[3].OrderHead.x" into 3.
+func docIndex(path, node string) (int, bool) {
+	rest, ok := strings.CutPrefix(path, node+"[")
+	if !ok {
+		return 0, false
+	}
+	n, _, ok := strings.Cut(rest, "]")
+	if !ok {
+		return 0, false
+	}
+	i, err := strconv.Atoi(n)
+	return i, err == nil
+}
+
+// ReceiptsResponse is a page of receipts.
+type ReceiptsResponse struct {
+	Receipts []receipt.Record `json:"receipts"`
+	// Next is the cursor to pass as `after` for the next page.
+	Next uint64 `json:"next"`
+}
+
+func (g *Gateway) handleReceipts(w http.ResponseWriter, r *http.Request) {
+	p, err := g.auth.Party(r)
+	if err != nil {
+		httpapi.WriteError(w, err, nil)
+		return
+	}
+	q := r.URL.Query()
+	after, err := uintParam(q.Get("after"), 0)
+	if err != nil {
+		httpapi.WriteError(w, errcode.New(errcode.BadRequest, "after: %v", err), nil)
+		return
+	}
+	limit, err := uintParam(q.Get("limit"), 100)
+	if err != nil || limit < 1 || limit > receipt.MaxPage {
+		httpapi.WriteError(w, errcode.New(errcode.BadRequest, "limit must be 1..%d", receipt.MaxPage), nil)
+		return
+	}
+	msgType := ceb.MsgType(strings.ToUpper(q.Get("msgType")))
+	if msgType != "" && receipt.NewDocument(msgType) == nil {
+		httpapi.WriteError(w, errcode.New(errcode.BadRequest, "msgType %q is not a receipt type", msgType), nil)
+		return
+	}
+	recs, err := g.receipts.Read(r.Context(), p.Code, msgType, after, int(limit))
+	if err != nil {
+		httpapi.WriteError(w, unavailable(err), nil)
+		return
+	}
+	if wantsXML(r) {
+		g.writeReceiptsXML(w, recs, after)
+		return
+	}
+	next := after
+	if len(recs) > 0 {
+		next = recs[len(recs)-1].Cursor
+	}
+	httpapi.WriteJSON(w, http.StatusOK, ReceiptsResponse{Receipts: recs, Next: next})
+}
+
+// HeaderNextCursor carries the next cursor of an XML page of receipts.
+const HeaderNextCursor = "Cbec-Next-Cursor"
+
+// writeReceiptsXML answers one CEB receipt message holding the leading run of
+// receipts of one type (a CEB message holds one type); the cursor header
+// tells where the next page starts.
+func (g *Gateway) writeReceiptsXML(w http.ResponseWriter, recs []receipt.Record, after uint64) {
+	if len(recs) == 0 {
+		w.Header().Set(HeaderNextCursor, strconv.FormatUint(after, 10))
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	m := &ceb.Message{Type: recs[0].MsgType, GUID: newGUID(), Version: "1.0"}
+	next := after
+	for _, rec := range recs {
+		if rec.MsgType != m.Type || len(m.Documents) == MaxDocuments {
+			break
+		}
+		d, err := rec.Document()
+		if err != nil {
+			httpapi.WriteError(w, err, nil)
+			return
+		}
+		m.Documents = append(m.Documents, d)
+		next = rec.Cursor
+	}
+	out, err := ceb.EncodeXML(m)
+	if err != nil {
+		httpapi.WriteError(w, err, nil)
+		return
+	}
+	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	w.Header().Set(HeaderNextCursor, strconv.FormatUint(next, 10))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(out)
+}
+
+func wantsXML(r *http.Request) bool {
+	a := r.Header.Get("Accept")
+	return strings.Contains(a, "application/xml") || strings.Contains(a, "text/xml")
+}
+
+func uintParam(s string, def uint64) (uint64, error) {
+	if s == "" {
+		return def, nil
+	}
+	return strconv.ParseUint(s, 10, 64)
+}
+
+// InventoryView is a declaration's state as its parties see it.
+type InventoryView struct {
+	inventory.State
+	Document json.RawMessage `json:"document,omitempty"`
+}
+
+func (g *Gateway) handleInventory(w http.ResponseWriter, r *http.Request) {
+	p, err := g.auth.Party(r)
+	if err != nil {
+		httpapi.WriteError(w, err, nil)
+		return
+	}
+	ebp, orderNo := r.PathValue("ebpCode"), r.PathValue("orderNo")
+	notFound := errcode.New(errcode.NotFound, "no inventory list %s/%s for party %s", ebp, orderNo, p.Code)
+	kve, err := g.inv.Get(r.Context(), broker.Key(ebp, orderNo))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		httpapi.WriteError(w, notFound, nil)
+		return
+	}
+	if err != nil {
+		httpapi.WriteError(w, unavailable(err), nil)
+		return
+	}
+	var v InventoryView
+	if err := json.Unmarshal(kve.Value(), &v.State); err != nil {
+		httpapi.WriteError(w, err, nil)
+		return
+	}
+	if !p.IsCustoms() && !contains(v.Readers(), p.Code) {
+		// Same answer as a missing list: a party learns nothing of others'.
+		httpapi.WriteError(w, notFound, nil)
+		return
+	}
+	if e, _, ok, err := g.intake.docs.Get(r.Context(), docstore.KeyOf(ceb.CEB621, ebp, orderNo)); err == nil && ok {
+		v.Document = e.Doc
+	}
+	httpapi.WriteJSON(w, http.StatusOK, v)
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

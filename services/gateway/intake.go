@@ -1,0 +1,329 @@
+package gateway
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/cbec/cbec/pkg/broker"
+	"github.com/cbec/cbec/pkg/ceb"
+	"github.com/cbec/cbec/pkg/clock"
+	"github.com/cbec/cbec/pkg/docstore"
+	"github.com/cbec/cbec/pkg/errcode"
+	"github.com/cbec/cbec/pkg/inventory"
+	"github.com/cbec/cbec/pkg/party"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// MaxDocuments is the most documents one submission may carry, as the CEB
+// schema allows per message.
+const MaxDocuments = 100
+
+// Result is the outcome of one submitted document.
+type Result struct {
+	Index   int            `json:"index"`
+	MsgType ceb.MsgType    `json:"msgType"`
+	GUID    string         `json:"guid,omitempty"`
+	Key     string         `json:"key,omitempty"`
+	Status  string         `json:"status"` // "accepted" or "rejected"
+	Error   *errcode.Error `json:"error,omitempty"`
+}
+
+// Result statuses.
+const (
+	Accepted = "accepted"
+	Rejected = "rejected"
+)
+
+// kind is what intake knows of each declaration type.
+type kind struct {
+	role     party.Role
+	dupCode  errcode.Code
+	usedCode errcode.Code
+}
+
+var kinds = map[ceb.MsgType]kind{
+	ceb.CEB311: {party.RoleEBP, errcode.OrderExists, errcode.OrderUsed},
+	ceb.CEB411: {party.RolePay, errcode.PaymentExists, errcode.PaymentUsed},
+	ceb.CEB511: {party.RoleLogistics, errcode.WaybillExists, errcode.DocumentUsed},
+	ceb.CEB621: {party.RoleAgent, errcode.InventoryExists, errcode.InventoryLocked},
+	ceb.CEB623: {party.RoleAgent, errcode.CancelExists, ""},
+	ceb.CEB625: {party.RoleAgent, errcode.ReturnExists, ""},
+}
+
+// Intake accepts declarations: it checks who may send them, stores each
+// accepted one durably on CEB_IN and guards its business key in CBEC_DOCS
+// before anything is acknowledged. HTTP and the NATS micro endpoint share it.
+type Intake struct {
+	js    jetstream.JetStream
+	docs  *docstore.Store
+	inv   jetstream.KeyValue
+	clock clock.Clock
+	log   *slog.Logger
+}
+
+// NewIntake binds the intake to its streams and buckets.
+func NewIntake(ctx context.Context, js jetstream.JetStream, clk clock.Clock, log *slog.Logger) (*Intake, error) {
+	docs, err := docstore.Open(ctx, js)
+	if err != nil {
+		return nil, err
+	}
+	inv, err := js.KeyValue(ctx, broker.BucketInventory)
+	if err != nil {
+		return nil, err
+	}
+	return &Intake{js: js, docs: docs, inv: inv, clock: clk, log: log}, nil
+}
+
+// pending is a document on its way through Submit.
+type pending struct {
+	res   *Result
+	doc   ceb.Declaration
+	body  []byte
+	hash  string
+	rev   uint64 // appType 2: revision being replaced
+	ack   jetstream.PubAckFuture
+	seq   uint64
+	dup   bool
+	appTy string
+}
+
+// Submit stores the declarations p sent. invalid holds, per document, the
+// structural errors found while decoding (nil when valid). The results come
+// back in input order; a document is "accepted" only once JetStream has
+// stored it.
+func (in *Intake) Submit(ctx context.Context, p *party.Party, docs []ceb.Declaration, invalid [][]ceb.FieldError) []Result {
+	results := make([]Result, len(docs))
+	var work []*pending
+	for i, d := range docs {
+		r := &results[i]
+		*r = Result{Index: i, MsgType: d.MsgType(), GUID: d.GUID(), Status: Rejected}
+		k, known := kinds[d.MsgType()]
+		if !known {
+			r.Error = errcode.New(errcode.MessageFormat, "%s is not an inbound import document", d.MsgType())
+			continue
+		}
+		r.Key = strings.Join(d.BusinessKey(), "/")
+		if i < len(invalid) && len(invalid[i]) > 0 {
+			r.Error = schemaError(invalid[i])
+			continue
+		}
+		if !p.Has(k.role) || d.SenderCode() != p.Code {
+			r.Error = errcode.New(errcode.Forbidden, "party %s with roles %v may not submit %s as %q", p.Code, p.Roles, d.MsgType(), d.SenderCode())
+			continue
+		}
+		body, err := json.Marshal(d)
+		if err != nil {
+			r.Error = errcode.As(err)
+			continue
+		}
+		sum := sha256.Sum256(body)
+		w := &pending{res: r, doc: d, body: body, hash: hex.EncodeToString(sum[:]), appTy: d.AppType()}
+		if err := in.precheck(ctx, w, k); err != nil {
+			r.Error = err
+			continue
+		}
+		work = append(work, w)
+	}
+	in.publish(ctx, work)
+	for _, w := range work {
+		if w.res.Error == nil {
+			in.guard(ctx, w)
+		}
+	}
+	return results
+}
+
+func schemaError(fe []ceb.FieldError) *errcode.Error {
+	e := errcode.New(errcode.SchemaInvalid, "%d element(s) fail the CEB schema: %s", len(fe), fe[0].Message)
+	for _, f := range fe {
+		e.Details = append(e.Details, errcode.Detail{Path: f.Path, Rule: f.Rule, Message: f.Message})
+	}
+	return e
+}
+
+// precheck applies the appType rules that need no write: delete is refused;
+// a change must name a document that exists and that no declaration uses.
+func (in *Intake) precheck(ctx context.Context, w *pending, k kind) *errcode.Error {
+	key := docstore.Key(w.doc)
+	switch w.appTy {
+	case "1":
+		return nil
+	case "3":
+		return errcode.New(errcode.AppTypeUnsupported, "appType 3 (delete) of %s %s is not accepted", w.doc.MsgType(), w.res.Key)
+	case "2":
+	default:
+		return errcode.New(errcode.SchemaInvalid, "appType %q is not 1, 2 or 3", w.appTy)
+	}
+	if k.usedCode == "" {
+		return errcode.New(errcode.AppTypeUnsupported, "%s cannot be changed with appType 2", w.doc.MsgType())
+	}
+	e, rev, ok, err := in.docs.Get(ctx, key)
+	if err != nil {
+		return unavailable(err)
+	}
+	if !ok {
+		if w.doc.MsgType() == ceb.CEB621 {
+			return errcode.New(errcode.InventoryUnknown, "no inventory list %s to change", w.res.Key)
+		}
+		return errcode.New(errcode.NothingToChange, "no %s %s to change", w.doc.MsgType(), w.res.Key)
+	}
+	if e.Party != w.doc.SenderCode() {
+		return errcode.New(errcode.Forbidden, "%s %s belongs to another party", w.doc.MsgType(), w.res.Key)
+	}
+	used, err := in.used(ctx, w.doc)
+	if err != nil {
+		return unavailable(err)
+	}
+	if used {
+		return errcode.New(k.usedCode, "%s %s is already used by a declaration and cannot be changed", w.doc.MsgType(), w.res.Key)
+	}
+	w.rev = rev
+	return nil
+}
+
+// used reports whether a declaration has been built on the document.
+func (in *Intake) used(ctx context.Context, d ceb.Declaration) (bool, error) {
+	switch v := d.(type) {
+	case *ceb.Order:
+		return in.docs.Exists(ctx, docstore.KeyOf(ceb.CEB621, v.OrderHead.EbpCode, v.OrderHead.OrderNo))
+	case *ceb.Payment:
+		return in.docs.Exists(ctx, docstore.KeyOf(ceb.CEB621, v.PaymentHead.EbpCode, v.PaymentHead.OrderNo))
+	case *ceb.Logistics:
+		return in.docs.Exists(ctx, docstore.UsedKey(v.LogisticsHead.LogisticsCode, v.LogisticsHead.LogisticsNo))
+	case *ceb.Inventory:
+		kve, err := in.inv.Get(ctx, broker.Key(v.InventoryHead.EbpCode, v.InventoryHead.OrderNo))
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		var st inventory.State
+		if err := json.Unmarshal(kve.Value(), &st); err != nil {
+			return false, err
+		}
+		return !st.Modifiable(), nil
+	}
+	return false, nil
+}
+
+// publish stores every pending document on CEB_IN, asynchronously, and waits
+// for the acknowledgements. The message id of a new document is its business
+// key, so a second copy inside the duplicate window is not stored twice.
+func (in *Intake) publish(ctx context.Context, work []*pending) {
+	now := in.clock.Now().UTC().Format(time.RFC3339Nano)
+	for _, w := range work {
+		m := &nats.Msg{Subject: broker.InSubject(string(w.doc.MsgType()), w.doc.SenderCode()), Data: w.body, Header: nats.Header{}}
+		key := docstore.Key(w.doc)
+		m.Header.Set(docstore.HeaderMsgType, string(w.doc.MsgType()))
+		m.Header.Set(docstore.HeaderParty, w.doc.SenderCode())
+		m.Header.Set(docstore.HeaderKey, key)
+		m.Header.Set(docstore.HeaderAppType, w.appTy)
+		m.Header.Set("Cbec-Accepted-At", now)
+		id := key
+		if w.appTy == "2" {
+			id = key + "/" + w.hash
+		}
+		m.Header.Set(jetstream.MsgIDHeader, id)
+		f, err := in.js.PublishMsgAsync(m)
+		if err != nil {
+			w.res.Error = unavailable(err)
+			continue
+		}
+		w.ack = f
+	}
+	for _, w := range work {
+		if w.ack == nil {
+			continue
+		}
+		select {
+		case a := <-w.ack.Ok():
+			w.seq, w.dup = a.Sequence, a.Duplicate
+		case err := <-w.ack.Err():
+			w.res.Error = unavailable(err)
+		case <-ctx.Done():
+			w.res.Error = unavailable(ctx.Err())
+		}
+	}
+}
+
+// guard records the accepted version under its business key. Only then is
+// the document accepted; a document that loses the race for its key is
+// rejected with the official duplicate code and its copy on CEB_IN removed.
+func (in *Intake) guard(ctx context.Context, w *pending) {
+	key := docstore.Key(w.doc)
+	entry, _ := json.Marshal(docstore.Entry{
+		MsgType: w.doc.MsgType(), Party: w.doc.SenderCode(), Seq: w.seq, Hash: w.hash,
+		AcceptedAt: in.clock.Now().UTC(), Doc: w.body,
+	})
+	k := kinds[w.doc.MsgType()]
+	var err error
+	if w.appTy == "2" {
+		_, err = in.docs.KV.Update(ctx, key, entry, w.rev)
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			// Someone changed it first. If that was this very version
+			// (a retried request), it is accepted already.
+			if e, _, ok, gerr := in.docs.Get(ctx, key); gerr == nil && ok && e.Seq == w.seq {
+				err = nil
+			} else {
+				w.res.Error = errcode.New(errcode.DocumentUsed, "%s %s was changed concurrently; read it again", w.doc.MsgType(), w.res.Key)
+				in.dropOrphan(ctx, w)
+				return
+			}
+		}
+	} else {
+		_, err = in.docs.KV.Create(ctx, key, entry)
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			w.res.Error = errcode.New(k.dupCode, "%s %s already exists", w.doc.MsgType(), w.res.Key)
+			if !w.dup {
+				in.dropOrphan(ctx, w)
+			}
+			return
+		}
+	}
+	if err != nil {
+		w.res.Error = unavailable(err)
+		return
+	}
+	if inv, ok := w.doc.(*ceb.Inventory); ok {
+		// Mark the waybill as used so it can no longer be changed.
+		_, merr := in.docs.KV.Create(ctx, docstore.UsedKey(inv.InventoryHead.LogisticsCode, inv.InventoryHead.LogisticsNo), []byte(key))
+		if merr != nil && !errors.Is(merr, jetstream.ErrKeyExists) {
+			in.log.Warn("waybill used marker not written", "key", key, "err", merr)
+		}
+	}
+	w.res.Status = Accepted
+}
+
+// dropOrphan removes a stored copy that lost its business key. Should this
+// fail, consumers still ignore it: it is not the version CBEC_DOCS points to.
+func (in *Intake) dropOrphan(ctx context.Context, w *pending) {
+	st, err := in.js.Stream(ctx, broker.StreamIn)
+	if err == nil {
+		err = st.DeleteMsg(ctx, w.seq)
+	}
+	if err != nil {
+		in.log.Warn("orphan document not removed from CEB_IN", "seq", w.seq, "err", err)
+	}
+}
+
+func unavailable(err error) *errcode.Error {
+	return errcode.New(errcode.Unavailable, "document not stored: %v", err)
+}
+
+// ErrNoDocuments is returned for an empty submission.
+var ErrNoDocuments = errcode.New(errcode.MessageFormat, "the submission holds no document")
+
+func tooMany(n int) *errcode.Error {
+	return errcode.New(errcode.TooLarge, "%d documents in one submission; at most %d", n, MaxDocuments)
+}
+
+var _ = fmt.Sprintf
