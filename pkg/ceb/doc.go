@@ -1,0 +1,23 @@
+// Package ceb is the model of the customs CEB import messages (GACC unified
+// system interface specification, 2022-05 edition): the orders, payments,
+// waybills, inventory lists, cancellations and returns that parties submit,
+// the receipts customs sends back, and the CEB900 format receipt.
+//
+// It holds three things and no business rule:
+//
+//   - the Go types, one struct per XSD complex type, with XML and JSON tags
+//     equal to the CEB element names so that JSON bodies use the same field
+//     names as the XML messages;
+//   - the codecs: DecodeXML/EncodeXML for whole CEBnnnMessage documents and
+//     DecodeJSON for the JSON submissions of the HTTP API;
+//   - structural validation (Validate, ValidateDocument) of everything the
+//     XSD says about an element on its own: presence, lengths, fixed values,
+//     enumerations, decimal(19,5) amounts and time formats.
+//
+// Rules that depend on the trade mode (1210 needs emsNo, 9610 needs trafNo)
+// or compare documents with each other belong to the domain packages.
+//
+// Signatures (ds:Signature) are kept as raw XML and re-emitted unchanged;
+// they are neither verified nor required by Validate, because this project
+// does not verify signatures (see ../shared/ceb/README.md).
+package ceb

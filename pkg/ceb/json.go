@@ -1,0 +1,73 @@
+package ceb
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// DecodeJSON parses the JSON body of a declaration submission of type t
+// (CEB311, 411, 511, 621, 623 or 625): one document object, or an array
+// of them. Field names are the CEB element names ("OrderHead", "orderNo");
+// unknown fields are rejected; amounts may be strings or numbers. An empty
+// array is an error. It does not validate; call ValidateDocument.
+func DecodeJSON(t MsgType, data []byte) ([]Declaration, error) {
+	if !t.IsDeclaration() {
+		return nil, fmt.Errorf("ceb: %q is not a declaration message type", t)
+	}
+	data = bytes.TrimSpace(bytes.TrimPrefix(data, utf8BOM))
+	if len(data) == 0 {
+		return nil, errors.New("ceb: empty JSON body")
+	}
+	if data[0] != '[' {
+		d, err := decodeJSONDocument(t, data)
+		if err != nil {
+			return nil, err
+		}
+		return []Declaration{d}, nil
+	}
+	var items []json.RawMessage
+	if err := strictUnmarshal(data, &items); err != nil {
+		return nil, fmt.Errorf("ceb: %w", err)
+	}
+	if len(items) == 0 {
+		return nil, errors.New("ceb: empty JSON array: no documents")
+	}
+	out := make([]Declaration, 0, len(items))
+	for i, item := range items {
+		d, err := decodeJSONDocument(t, item)
+		if err != nil {
+			return nil, fmt.Errorf("%s[%d]: %w", t.NodeName(), i, err)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+func decodeJSONDocument(t MsgType, data []byte) (Declaration, error) {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 || data[0] != '{' {
+		return nil, fmt.Errorf("ceb: a %s document must be a JSON object", t)
+	}
+	d := NewDocument(t).(Declaration)
+	if err := strictUnmarshal(data, d); err != nil {
+		return nil, fmt.Errorf("ceb: %w", err)
+	}
+	return d, nil
+}
+
+// strictUnmarshal is json.Unmarshal that rejects unknown fields and
+// trailing data.
+func strictUnmarshal(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errors.New("unexpected data after the JSON value")
+	}
+	return nil
+}

@@ -1,0 +1,260 @@
+package ceb
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+)
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// DecodeXML parses one CEBnnnMessage. It is namespace-aware (the official
+// samples use both the ceb: prefix and the default namespace), tolerates a
+// UTF-8 byte-order mark, and rejects a root element that is not a known
+// CEB message in Namespace, and any unexpected child of the root. It checks
+// well-formedness and shape only; call Validate for the field rules.
+func DecodeXML(data []byte) (*Message, error) {
+	data = bytes.TrimPrefix(data, utf8BOM)
+	d := xml.NewDecoder(bytes.NewReader(data))
+
+	root, err := rootElement(d)
+	if err != nil {
+		return nil, err
+	}
+	t, ok := MsgTypeOf(root.Name.Local)
+	if !ok {
+		return nil, fmt.Errorf("ceb: unknown root element <%s>", root.Name.Local)
+	}
+	if root.Name.Space != Namespace {
+		return nil, fmt.Errorf("ceb: root element <%s> is in namespace %q, want %q", root.Name.Local, root.Name.Space, Namespace)
+	}
+	m := &Message{Type: t}
+	for _, a := range root.Attr {
+		if a.Name.Space != "" {
+			continue // xmlns declarations and foreign attributes
+		}
+		switch a.Name.Local {
+		case "guid":
+			m.GUID = a.Value
+		case "version":
+			m.Version = a.Value
+		}
+	}
+
+	info := msgInfos[t]
+	for {
+		// The offset before Token is where the next token starts, which is
+		// what slicing out the raw signature needs.
+		off := d.InputOffset()
+		tok, err := d.Token()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil, fmt.Errorf("ceb: <%s> is not closed", root.Name.Local)
+			}
+			return nil, fmt.Errorf("ceb: %w", err)
+		}
+		switch tok := tok.(type) {
+		case xml.EndElement:
+			if err := trailing(d); err != nil {
+				return nil, err
+			}
+			return m, nil
+		case xml.CharData:
+			if len(bytes.TrimSpace(tok)) > 0 {
+				return nil, fmt.Errorf("ceb: unexpected text %q in <%s>", bytes.TrimSpace(tok), root.Name.Local)
+			}
+		case xml.StartElement:
+			if err := decodeChild(d, m, info, tok, data, off); err != nil {
+				return nil, err
+			}
+		}
+	}
+}
+
+// rootElement skips the prolog and returns the first start element.
+func rootElement(d *xml.Decoder) (xml.StartElement, error) {
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return xml.StartElement{}, errors.New("ceb: no root element")
+			}
+			return xml.StartElement{}, fmt.Errorf("ceb: %w", err)
+		}
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			return tok, nil
+		case xml.CharData:
+			if len(bytes.TrimSpace(tok)) > 0 {
+				return xml.StartElement{}, errors.New("ceb: text before the root element")
+			}
+		}
+	}
+}
+
+// trailing rejects anything but white space, comments and processing
+// instructions after the root element.
+func trailing(d *xml.Decoder) error {
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("ceb: %w", err)
+		}
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			return fmt.Errorf("ceb: second root element <%s>", tok.Name.Local)
+		case xml.CharData:
+			if len(bytes.TrimSpace(tok)) > 0 {
+				return errors.New("ceb: text after the root element")
+			}
+		}
+	}
+}
+
+func decodeChild(d *xml.Decoder, m *Message, info msgInfo, start xml.StartElement, data []byte, off int64) error {
+	root := m.Type.RootName()
+	if start.Name.Space == DSigNamespace && start.Name.Local == "Signature" {
+		if !info.inbound {
+			return fmt.Errorf("ceb: <%s> has no Signature", root)
+		}
+		if err := d.Skip(); err != nil {
+			return fmt.Errorf("ceb: Signature: %w", err)
+		}
+		m.Signature = withNamespaceDecl(bytes.Clone(data[off:d.InputOffset()]))
+		return nil
+	}
+	if start.Name.Space != Namespace {
+		return fmt.Errorf("ceb: unexpected element <%s> (namespace %q) in <%s>", start.Name.Local, start.Name.Space, root)
+	}
+	var v any
+	switch name := start.Name.Local; {
+	case name == info.node:
+		doc := NewDocument(m.Type)
+		m.Documents = append(m.Documents, doc)
+		v = doc
+	case info.inbound && name == "BaseTransfer":
+		m.BaseTransfer = &BaseTransfer{}
+		v = m.BaseTransfer
+	case info.inbound && name == "BaseSubscribe":
+		m.BaseSubscribe = append(m.BaseSubscribe, BaseSubscribe{})
+		v = &m.BaseSubscribe[len(m.BaseSubscribe)-1]
+	case info.inbound && name == "ExtendMessage":
+		m.ExtendMessage = &ExtendMessage{}
+		v = m.ExtendMessage
+	default:
+		return fmt.Errorf("ceb: unexpected element <%s> in <%s>", name, root)
+	}
+	if err := d.DecodeElement(v, &start); err != nil {
+		return fmt.Errorf("ceb: %s: %w", start.Name.Local, err)
+	}
+	return nil
+}
+
+// withNamespaceDecl makes a raw element self-contained when its prefix was
+// declared on an ancestor (e.g. xmlns:ds on the root), so that re-emitting
+// it inside our own root keeps it in the XML-DSig namespace.
+func withNamespaceDecl(raw []byte) []byte {
+	end := bytes.IndexByte(raw, '>')
+	if len(raw) < 2 || raw[0] != '<' || end < 0 {
+		return raw
+	}
+	nameEnd := bytes.IndexAny(raw[1:end+1], " \t\r\n/>") + 1
+	qname := raw[1:nameEnd]
+	decl := []byte("xmlns")
+	if prefix, _, ok := bytes.Cut(qname, []byte(":")); ok {
+		decl = append(append(decl, ':'), prefix...)
+	}
+	for _, sep := range []string{"=", " =", "\t="} {
+		if bytes.Contains(raw[:end], append(bytes.Clone(decl), sep...)) {
+			return raw
+		}
+	}
+	out := make([]byte, 0, len(raw)+len(decl)+len(DSigNamespace)+4)
+	out = append(out, raw[:nameEnd]...)
+	out = append(out, ' ')
+	out = append(out, decl...)
+	out = append(out, `="`+DSigNamespace+`"`...)
+	return append(out, raw[nameEnd:]...)
+}
+
+// EncodeXML writes m as a CEB message: an XML declaration, the root in the
+// default namespace Namespace with attributes guid and version, and the
+// children in XSD order (business nodes, BaseTransfer, BaseSubscribe,
+// ExtendMessage, ds:Signature). Optional elements are written only when
+// set. It does not validate; it fails only when m cannot be written as
+// its type (unknown type, a document of another type, an envelope part
+// the type does not have).
+func EncodeXML(m *Message) ([]byte, error) {
+	if m == nil {
+		return nil, errors.New("ceb: nil message")
+	}
+	info, ok := msgInfos[m.Type]
+	if !ok {
+		return nil, fmt.Errorf("ceb: unknown message type %q", m.Type)
+	}
+	root := m.Type.RootName()
+	if !info.inbound && (m.BaseTransfer != nil || len(m.BaseSubscribe) > 0 || m.ExtendMessage != nil || len(m.Signature) > 0) {
+		return nil, fmt.Errorf("ceb: <%s> has no BaseTransfer, BaseSubscribe, ExtendMessage or Signature", root)
+	}
+
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	e := xml.NewEncoder(&buf)
+	e.Indent("", "  ")
+	start := xml.StartElement{
+		Name: xml.Name{Space: Namespace, Local: root},
+		Attr: []xml.Attr{{Name: xml.Name{Local: "guid"}, Value: m.GUID}, {Name: xml.Name{Local: "version"}, Value: m.Version}},
+	}
+	if err := e.EncodeToken(start); err != nil {
+		return nil, fmt.Errorf("ceb: %w", err)
+	}
+	for i, doc := range m.Documents {
+		if doc == nil {
+			return nil, fmt.Errorf("ceb: %s[%d] is nil", info.node, i)
+		}
+		if doc.MsgType() != m.Type {
+			return nil, fmt.Errorf("ceb: %s[%d] is a %s document, not %s", info.node, i, doc.MsgType(), m.Type)
+		}
+		if err := e.EncodeElement(doc, xml.StartElement{Name: xml.Name{Local: info.node}}); err != nil {
+			return nil, fmt.Errorf("ceb: %s[%d]: %w", info.node, i, err)
+		}
+	}
+	if m.BaseTransfer != nil {
+		if err := e.EncodeElement(m.BaseTransfer, xml.StartElement{Name: xml.Name{Local: "BaseTransfer"}}); err != nil {
+			return nil, fmt.Errorf("ceb: BaseTransfer: %w", err)
+		}
+	}
+	for i := range m.BaseSubscribe {
+		if err := e.EncodeElement(&m.BaseSubscribe[i], xml.StartElement{Name: xml.Name{Local: "BaseSubscribe"}}); err != nil {
+			return nil, fmt.Errorf("ceb: BaseSubscribe[%d]: %w", i, err)
+		}
+	}
+	if m.ExtendMessage != nil {
+		if err := e.EncodeElement(m.ExtendMessage, xml.StartElement{Name: xml.Name{Local: "ExtendMessage"}}); err != nil {
+			return nil, fmt.Errorf("ceb: ExtendMessage: %w", err)
+		}
+	}
+	if len(m.Signature) > 0 {
+		// encoding/xml cannot write raw markup between tokens, so flush it
+		// and append the signature bytes untouched: its content must stay
+		// as signed.
+		if err := e.Flush(); err != nil {
+			return nil, fmt.Errorf("ceb: %w", err)
+		}
+		buf.WriteString("\n  ")
+		buf.Write(m.Signature)
+	}
+	if err := e.EncodeToken(start.End()); err != nil {
+		return nil, fmt.Errorf("ceb: %w", err)
+	}
+	if err := e.Flush(); err != nil {
+		return nil, fmt.Errorf("ceb: %w", err)
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes(), nil
+}
