@@ -7,9 +7,9 @@ package receipt
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/cbec/cbec/pkg/broker"
@@ -87,33 +87,14 @@ type Record struct {
 
 // Document decodes the record's receipt into its CEB type.
 func (r Record) Document() (ceb.Document, error) {
-	d := NewDocument(r.MsgType)
-	if d == nil {
+	if !r.MsgType.IsReceipt() {
 		return nil, fmt.Errorf("receipt type %s unknown", r.MsgType)
 	}
+	d := ceb.NewDocument(r.MsgType)
 	if err := json.Unmarshal(r.Receipt, d); err != nil {
 		return nil, fmt.Errorf("receipt %d: %w", r.Cursor, err)
 	}
 	return d, nil
-}
-
-// NewDocument returns an empty receipt of the type, or nil.
-func NewDocument(t ceb.MsgType) ceb.Document {
-	switch t {
-	case ceb.CEB312:
-		return new(ceb.OrderReturn)
-	case ceb.CEB412:
-		return new(ceb.PaymentReturn)
-	case ceb.CEB512:
-		return new(ceb.LogisticsReturn)
-	case ceb.CEB622:
-		return new(ceb.InventoryReturn)
-	case ceb.CEB624:
-		return new(ceb.InvtCancelReturn)
-	case ceb.CEB626:
-		return new(ceb.InvtRefundReturn)
-	}
-	return nil
 }
 
 // Reader pages through a party's receipts.
@@ -136,7 +117,7 @@ func (r *Reader) Read(ctx context.Context, party string, msgType ceb.MsgType, af
 	if err != nil {
 		return nil, err
 	}
-	filter := broker.OutFilter(party, strings.ToLower(string(msgType)))
+	filter := broker.OutFilter(party, string(msgType))
 	out := make([]Record, 0, min(limit, 64))
 	seq := after + 1
 	for len(out) < limit {
@@ -157,6 +138,4 @@ func (r *Reader) Read(ctx context.Context, party string, msgType ceb.MsgType, af
 	return out, nil
 }
 
-func isNotFound(err error) bool {
-	return err == jetstream.ErrMsgNotFound || strings.Contains(err.Error(), "no message found")
-}
+func isNotFound(err error) bool { return errors.Is(err, jetstream.ErrMsgNotFound) }

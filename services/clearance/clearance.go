@@ -97,15 +97,14 @@ func (c *Clearance) handle(ctx context.Context, m jetstream.Msg) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case !ok || e.Seq < seq:
+	// A message is processed once its CBEC_DOCS entry exists and is this
+	// version or a later one (appType 2 replaced it: it was still accepted
+	// and still gets its receipt; the inventory state keeps the latest).
+	if !ok || e.Seq < seq {
 		if time.Since(md.Timestamp) < orphanAfter {
-			c.env.Log.Debug("waiting for entry", "key", key, "ok", ok, "entrySeq", e.Seq, "seq", seq)
 			return broker.Retry(errors.New("document entry not written yet"), 50*time.Millisecond)
 		}
 		return broker.Poison(fmt.Errorf("%s %s (seq %d) was never accepted", t, key, seq))
-	case e.Seq > seq:
-		return nil // superseded by a later version (appType 2)
 	}
 	docs, err := ceb.DecodeJSON(t, m.Data())
 	if err != nil || len(docs) != 1 {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -155,7 +156,7 @@ func DecodeMessage(body []byte) ([]ceb.Declaration, [][]ceb.FieldError, error) {
 	all := ceb.Validate(m)
 	var envelope []ceb.FieldError
 	invalid := make([][]ceb.FieldError, len(docs))
-	node := nodeName(m.Type)
+	node := m.Type.NodeName()
 	for _, fe := range all {
 		if i, ok := docIndex(fe.Path, node); ok && i < len(docs) {
 			invalid[i] = append(invalid[i], fe)
@@ -183,30 +184,11 @@ func DecodeJSON(t ceb.MsgType, body []byte) ([]ceb.Declaration, [][]ceb.FieldErr
 		return nil, nil, tooMany(len(docs))
 	}
 	invalid := make([][]ceb.FieldError, len(docs))
-	node := nodeName(t)
+	node := t.NodeName()
 	for i, d := range docs {
 		invalid[i] = ceb.ValidateDocument(d, node+"["+strconv.Itoa(i)+"]")
 	}
 	return docs, invalid, nil
-}
-
-// nodeName is the XML element of a message type's business node.
-func nodeName(t ceb.MsgType) string {
-	switch t {
-	case ceb.CEB311:
-		return "Order"
-	case ceb.CEB411:
-		return "Payment"
-	case ceb.CEB511:
-		return "Logistics"
-	case ceb.CEB621:
-		return "Inventory"
-	case ceb.CEB623:
-		return "InvtCancel"
-	case ceb.CEB625:
-		return "InvtRefund"
-	}
-	return string(t)
 }
 
 // docIndex parses "Order[3].OrderHead.x" into 3.
@@ -248,7 +230,7 @@ func (g *Gateway) handleReceipts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	msgType := ceb.MsgType(strings.ToUpper(q.Get("msgType")))
-	if msgType != "" && receipt.NewDocument(msgType) == nil {
+	if msgType != "" && (!msgType.IsReceipt() || msgType == ceb.CEB900) {
 		httpapi.WriteError(w, errcode.New(errcode.BadRequest, "msgType %q is not a receipt type", msgType), nil)
 		return
 	}
@@ -345,7 +327,7 @@ func (g *Gateway) handleInventory(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, err, nil)
 		return
 	}
-	if !p.IsCustoms() && !contains(v.Readers(), p.Code) {
+	if !p.IsCustoms() && !slices.Contains(v.Readers(), p.Code) {
 		// Same answer as a missing list: a party learns nothing of others'.
 		httpapi.WriteError(w, notFound, nil)
 		return
@@ -354,13 +336,4 @@ func (g *Gateway) handleInventory(w http.ResponseWriter, r *http.Request) {
 		v.Document = e.Doc
 	}
 	httpapi.WriteJSON(w, http.StatusOK, v)
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

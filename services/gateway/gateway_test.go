@@ -1,0 +1,463 @@
+package gateway_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cbec/cbec/pkg/broker"
+	"github.com/cbec/cbec/pkg/ceb"
+	"github.com/cbec/cbec/pkg/ceb/cebtest"
+	"github.com/cbec/cbec/pkg/errcode"
+	"github.com/cbec/cbec/pkg/httpapi"
+	"github.com/cbec/cbec/services/gateway"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+func TestAuthentication(t *testing.T) {
+	h := newHarness(t)
+	o, _, _, _ := cebtest.Set("AUTH-1")
+	body, _ := json.Marshal(o)
+	for name, key := range map[string]string{"missing": "", "unknown": "not-a-key"} {
+		code, b, hdr := h.do("POST", "/v1/import/orders", key, "application/json", body)
+		if code != http.StatusUnauthorized {
+			t.Fatalf("%s key: %d %s", name, code, b)
+		}
+		if !strings.HasPrefix(hdr.Get("Content-Type"), "application/problem+json") {
+			t.Errorf("%s key: content type %q", name, hdr.Get("Content-Type"))
+		}
+		if p := decodeProblem(t, b); p.Code != string(errcode.Unauthenticated) {
+			t.Errorf("%s key: code %s", name, p.Code)
+		}
+	}
+	if code, _, _ := h.do("GET", "/v1/receipts", "", "", nil); code != http.StatusUnauthorized {
+		t.Fatalf("receipts without key: %d", code)
+	}
+}
+
+func TestPartySubmitsOnlyAsItself(t *testing.T) {
+	h := newHarness(t)
+	o, p, l, i := cebtest.Set("SENDER-1")
+	cases := []struct {
+		name, kind, key string
+		doc             any
+	}{
+		{"order by a payment company", "orders", keyPay, o},
+		{"order by another platform", "orders", keyOtherEBP, o},
+		{"order by the enterprise, not the platform", "orders", keyEBC, o},
+		{"payment by the platform", "payments", keyEBP, p},
+		{"waybill by the agent", "waybills", keyAgent, l},
+		{"inventory by the platform", "inventories", keyEBP, i},
+		{"inventory by an officer", "inventories", keyOfficer, i},
+	}
+	for _, c := range cases {
+		code, _, b := h.submitJSON(c.kind, c.key, c.doc)
+		if code != http.StatusForbidden {
+			t.Errorf("%s: %d %s", c.name, code, b)
+			continue
+		}
+		pr := decodeProblem(t, b)
+		if len(pr.Results) != 1 || pr.Results[0].Error == nil || pr.Results[0].Error.Code != errcode.Forbidden {
+			t.Errorf("%s: results %s", c.name, b)
+		}
+	}
+	// Nothing was stored: the rightful sender can still submit.
+	if code, r, b := h.submitJSON("orders", keyEBP, o); code != http.StatusAccepted || r.Accepted != 1 {
+		t.Fatalf("rightful sender: %d %s", code, b)
+	}
+}
+
+func TestBatchMixesAcceptedAndRejected(t *testing.T) {
+	h := newHarness(t)
+	good, _, _, _ := cebtest.Set("BATCH-1")
+	bad, _, _, _ := cebtest.Set("BATCH-2")
+	bad.OrderHead.OrderNo = ""
+	bad.OrderList[0].Qty = ceb.Amount{}
+	foreign, _, _, _ := cebtest.Set("BATCH-3")
+	foreign.OrderHead.EbpCode = "1101110325"
+	code, r, b := h.submitJSON("orders", keyEBP, []any{good, bad, foreign})
+	if code != http.StatusAccepted {
+		t.Fatalf("%d %s", code, b)
+	}
+	if r.Accepted != 1 || r.Rejected != 2 {
+		t.Fatalf("accepted %d rejected %d: %s", r.Accepted, r.Rejected, b)
+	}
+	if r.Results[0].Status != gateway.Accepted {
+		t.Errorf("good order: %+v", r.Results[0])
+	}
+	e := r.Results[1].Error
+	if e == nil || e.Code != errcode.SchemaInvalid {
+		t.Fatalf("bad order: %+v", r.Results[1])
+	}
+	paths := map[string]bool{}
+	for _, d := range e.Details {
+		paths[d.Path] = true
+	}
+	for _, want := range []string{"Order[1].OrderHead.orderNo", "Order[1].OrderList[0].qty"} {
+		if !paths[want] {
+			t.Errorf("missing error path %s in %v", want, paths)
+		}
+	}
+	if r.Results[2].Error == nil || r.Results[2].Error.Code != errcode.Forbidden {
+		t.Errorf("foreign order: %+v", r.Results[2])
+	}
+	// Only the accepted order gets a receipt.
+	recs := h.waitReceipts(keyEBP, 1)
+	if len(recs) != 1 || status(recs[0].Receipt) != "120" {
+		t.Fatalf("receipts %+v", recs)
+	}
+}
+
+func TestNothingAcceptedIs400(t *testing.T) {
+	h := newHarness(t)
+	bad, _, _, _ := cebtest.Set("NONE-1")
+	bad.OrderHead.Currency = "502"
+	code, _, b := h.submitJSON("orders", keyEBP, []any{bad})
+	if code != http.StatusBadRequest {
+		t.Fatalf("%d %s", code, b)
+	}
+	p := decodeProblem(t, b)
+	if len(p.Results) != 1 || p.Results[0].Error.Details[0].Path != "Order[0].OrderHead.currency" {
+		t.Fatalf("%s", b)
+	}
+}
+
+func TestLimits(t *testing.T) {
+	h := newHarness(t)
+	o, _, _, _ := cebtest.Set("LIMIT-1")
+	body, _ := json.Marshal(o)
+	cases := []struct {
+		name, path, ctype string
+		body              []byte
+		want              int
+		code              errcode.Code
+	}{
+		{"wrong content type", "/v1/import/orders", "text/plain", body, http.StatusUnsupportedMediaType, errcode.UnsupportedMediaType},
+		{"json to the XML endpoint", "/v1/ceb", "application/json", body, http.StatusUnsupportedMediaType, errcode.UnsupportedMediaType},
+		{"too large", "/v1/import/orders", "application/json", bytes.Repeat([]byte(" "), httpapi.MaxBody+1), http.StatusRequestEntityTooLarge, errcode.TooLarge},
+		{"unparseable JSON", "/v1/import/orders", "application/json", []byte(`{"OrderHead":`), http.StatusBadRequest, errcode.MessageFormat},
+		{"unknown JSON field", "/v1/import/orders", "application/json", []byte(`{"bogus":1}`), http.StatusBadRequest, errcode.MessageFormat},
+		{"unparseable XML", "/v1/ceb", "application/xml", []byte(`<CEB311Message`), http.StatusBadRequest, errcode.MessageFormat},
+		{"empty array", "/v1/import/orders", "application/json", []byte(`[]`), http.StatusBadRequest, errcode.MessageFormat},
+		{"unknown kind", "/v1/import/parcels", "application/json", body, http.StatusNotFound, errcode.NotFound},
+	}
+	for _, c := range cases {
+		code, b, _ := h.do("POST", c.path, keyEBP, c.ctype, c.body)
+		if code != c.want {
+			t.Errorf("%s: %d %s", c.name, code, b)
+			continue
+		}
+		if p := decodeProblem(t, b); p.Code != string(c.code) {
+			t.Errorf("%s: code %s", c.name, p.Code)
+		}
+	}
+	var many []any
+	for i := range gateway.MaxDocuments + 1 {
+		d, _, _, _ := cebtest.Set("MANY-" + string(rune('A'+i%26)) + strings.Repeat("x", i/26))
+		many = append(many, d)
+	}
+	code, _, b := h.submitJSON("orders", keyEBP, many)
+	if code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("101 documents: %d %s", code, b)
+	}
+}
+
+func TestDuplicatesAreRejectedForTheDocumentsLifetime(t *testing.T) {
+	h := newHarness(t)
+	o, p, l, i := cebtest.Set("DUP-1")
+	for _, c := range []struct {
+		kind, key string
+		doc       any
+		dup       errcode.Code
+	}{
+		{"orders", keyEBP, o, errcode.OrderExists},
+		{"payments", keyPay, p, errcode.PaymentExists},
+		{"waybills", keyLogistics, l, errcode.WaybillExists},
+		{"inventories", keyAgent, i, errcode.InventoryExists},
+	} {
+		if code, _, b := h.submitJSON(c.kind, c.key, c.doc); code != http.StatusAccepted {
+			t.Fatalf("%s: %d %s", c.kind, code, b)
+		}
+		code, _, b := h.submitJSON(c.kind, c.key, c.doc)
+		if code != http.StatusBadRequest {
+			t.Fatalf("%s duplicate: %d %s", c.kind, code, b)
+		}
+		if pr := decodeProblem(t, b); pr.Results[0].Error.Code != c.dup {
+			t.Fatalf("%s duplicate: %s", c.kind, b)
+		}
+	}
+	// Shrink JetStream's duplicate window so that only the CBEC_DOCS guard
+	// can still catch the copy: a time window has to elapse, so this waits.
+	ctx := context.Background()
+	st, err := h.js.Stream(ctx, broker.StreamIn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := st.CachedInfo().Config
+	cfg.Duplicates = 100 * time.Millisecond
+	if _, err := h.js.UpdateStream(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	changed := *o
+	changed.OrderHead.Note = "a different copy"
+	code, _, b := h.submitJSON("orders", keyEBP, &changed)
+	if code != http.StatusBadRequest || decodeProblem(t, b).Results[0].Error.Code != errcode.OrderExists {
+		t.Fatalf("copy after the window: %d %s", code, b)
+	}
+	// The rejected copy left nothing behind: the consumer sent one receipt.
+	before, _ := st.Info(ctx)
+	recs := h.waitReceipts(keyEBP, 2)
+	if len(recs) != 2 || recs[0].MsgType != "CEB312" || recs[1].MsgType != "CEB622" {
+		t.Fatalf("platform receipts: %+v, want one CEB312 and one CEB622", recs)
+	}
+	if before.State.Msgs != 4 {
+		t.Fatalf("CEB_IN holds %d messages, want the 4 accepted documents", before.State.Msgs)
+	}
+}
+
+func TestChangeReplacesOnlyUnusedDocuments(t *testing.T) {
+	h := newHarness(t)
+	o, _, l, i := cebtest.Set("CHG-1")
+	change := func(kind, key string, doc any) (int, []byte) {
+		code, _, b := h.submitJSON(kind, key, doc)
+		return code, b
+	}
+	orphan, _, _, _ := cebtest.Set("CHG-NONE")
+	orphan.OrderHead.AppType = "2"
+	if code, b := change("orders", keyEBP, orphan); code != http.StatusBadRequest || decodeProblem(t, b).Results[0].Error.Code != errcode.NothingToChange {
+		t.Fatalf("change of a missing order: %d %s", code, b)
+	}
+	if code, b := change("orders", keyEBP, o); code != http.StatusAccepted {
+		t.Fatalf("%d %s", code, b)
+	}
+	o2 := *o
+	o2.OrderHead.AppType = "2"
+	o2.OrderHead.Note = "corrected"
+	if code, b := change("orders", keyEBP, &o2); code != http.StatusAccepted {
+		t.Fatalf("change of an unused order: %d %s", code, b)
+	}
+	if code, b := change("waybills", keyLogistics, l); code != http.StatusAccepted {
+		t.Fatalf("%d %s", code, b)
+	}
+	if code, b := change("inventories", keyAgent, i); code != http.StatusAccepted {
+		t.Fatalf("%d %s", code, b)
+	}
+	o3 := o2
+	o3.OrderHead.Note = "too late"
+	if code, b := change("orders", keyEBP, &o3); code != http.StatusBadRequest || decodeProblem(t, b).Results[0].Error.Code != errcode.OrderUsed {
+		t.Fatalf("change of a used order: %d %s", code, b)
+	}
+	l2 := *l
+	l2.LogisticsHead.AppType = "2"
+	if code, b := change("waybills", keyLogistics, &l2); code != http.StatusBadRequest || decodeProblem(t, b).Results[0].Error.Code != errcode.DocumentUsed {
+		t.Fatalf("change of a used waybill: %d %s", code, b)
+	}
+	del := *o
+	del.OrderHead.AppType = "3"
+	if code, b := change("orders", keyEBP, &del); code != http.StatusBadRequest || decodeProblem(t, b).Results[0].Error.Code != errcode.AppTypeUnsupported {
+		t.Fatalf("delete: %d %s", code, b)
+	}
+	// Both versions of the order were receipted, each once.
+	recs := h.waitReceipts(keyEBP, 3) // two order versions + the inventory's receipt to the platform
+	n312 := 0
+	for _, r := range recs {
+		if r.MsgType == "CEB312" {
+			n312++
+		}
+	}
+	if n312 != 2 {
+		t.Fatalf("order receipts %d, want 2: %+v", n312, recs)
+	}
+}
+
+func TestFourDocumentsGetTheirReceiptsAndPartiesSeeOnlyTheirOwn(t *testing.T) {
+	h := newHarness(t)
+	o, p, l, i := cebtest.Set("FLOW-1")
+	for _, c := range []struct {
+		key string
+		doc ceb.Document
+	}{{keyEBP, o}, {keyPay, p}, {keyLogistics, l}, {keyAgent, i}} {
+		if code, b := h.submitXML(c.key, cebtest.Message(c.doc)); code != http.StatusAccepted {
+			t.Fatalf("%s: %d %s", c.doc.MsgType(), code, b)
+		}
+	}
+	want := map[string][]string{
+		keyEBP:       {"CEB312:120", "CEB622:2"},
+		keyPay:       {"CEB412:120"},
+		keyLogistics: {"CEB512:120"},
+		keyAgent:     {"CEB622:2"},
+		keyEBC:       {"CEB312:120"},
+		keyOtherEBP:  {},
+	}
+	for key, w := range want {
+		var got []string
+		if len(w) > 0 {
+			for _, r := range h.waitReceipts(key, len(w)) {
+				got = append(got, r.MsgType+":"+status(r.Receipt))
+			}
+		} else {
+			for _, r := range h.receipts(key, "") {
+				got = append(got, r.MsgType)
+			}
+		}
+		// The consumer processes documents concurrently: compare as sets.
+		sort.Strings(got)
+		if strings.Join(got, ",") != strings.Join(w, ",") {
+			t.Errorf("%s receipts %v, want %v", key, got, w)
+		}
+	}
+	// Filter by type and page by cursor.
+	recs := h.receipts(keyEBP, "msgType=CEB622")
+	if len(recs) != 1 || recs[0].MsgType != "CEB622" {
+		t.Fatalf("filtered %+v", recs)
+	}
+	all := h.receipts(keyEBP, "limit=1")
+	if len(all) != 1 {
+		t.Fatalf("limit=1 gave %d", len(all))
+	}
+	next := h.receipts(keyEBP, "after="+itoa(all[0].Cursor))
+	if len(next) != 1 || next[0].Cursor <= all[0].Cursor {
+		t.Fatalf("next page %+v", next)
+	}
+	for _, q := range []string{"limit=0", "limit=501", "after=x", "msgType=CEB311"} {
+		if code, b, _ := h.do("GET", "/v1/receipts?"+q, keyEBP, "", nil); code != http.StatusBadRequest {
+			t.Errorf("%s: %d %s", q, code, b)
+		}
+	}
+	// The declaration's state: its parties and customs read it, others get 404.
+	path := "/v1/import/inventories/" + cebtest.EbpCode + "/FLOW-1"
+	for _, key := range []string{keyEBP, keyAgent, keyEBC, keyOfficer} {
+		code, b, _ := h.do("GET", path, key, "", nil)
+		if code != http.StatusOK {
+			t.Fatalf("%s reads inventory: %d %s", key, code, b)
+		}
+		var v gateway.InventoryView
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatal(err)
+		}
+		if v.Status != "2" || len(v.PreNo) != 18 || len(v.History) != 1 || len(v.Document) == 0 {
+			t.Fatalf("inventory view %s", b)
+		}
+	}
+	for _, key := range []string{keyPay, keyOtherEBP} {
+		if code, _, _ := h.do("GET", path, key, "", nil); code != http.StatusNotFound {
+			t.Errorf("%s reads another's inventory: %d", key, code)
+		}
+	}
+	if code, _, _ := h.do("GET", "/v1/import/inventories/"+cebtest.EbpCode+"/NOPE", keyEBP, "", nil); code != http.StatusNotFound {
+		t.Errorf("missing inventory: %d", code)
+	}
+}
+
+func TestReceiptsAsCEBXML(t *testing.T) {
+	h := newHarness(t)
+	o, _, _, i := cebtest.Set("XML-1")
+	h.submitXML(keyEBP, cebtest.Message(o))
+	h.submitXML(keyAgent, cebtest.Message(i))
+	h.waitReceipts(keyEBP, 2)
+	code, b, hdr := h.do("GET", "/v1/receipts", keyEBP, "", nil, "Accept", "application/xml")
+	if code != http.StatusOK {
+		t.Fatalf("%d %s", code, b)
+	}
+	m, err := ceb.DecodeXML(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Type != ceb.CEB312 || len(m.Documents) != 1 {
+		t.Fatalf("first page: %s with %d documents", m.Type, len(m.Documents))
+	}
+	cur := hdr.Get(gateway.HeaderNextCursor)
+	code, b, hdr = h.do("GET", "/v1/receipts?after="+cur, keyEBP, "", nil, "Accept", "application/xml")
+	if code != http.StatusOK {
+		t.Fatalf("%d %s", code, b)
+	}
+	m, err = ceb.DecodeXML(b)
+	if err != nil || m.Type != ceb.CEB622 {
+		t.Fatalf("second page: %v %v", err, m)
+	}
+	if errs := ceb.Validate(m); len(errs) != 0 {
+		t.Fatalf("receipt fails validation: %+v", errs)
+	}
+	code, _, _ = h.do("GET", "/v1/receipts?after="+hdr.Get(gateway.HeaderNextCursor), keyEBP, "", nil, "Accept", "application/xml")
+	if code != http.StatusNoContent {
+		t.Fatalf("past the end: %d", code)
+	}
+}
+
+func TestMicroEndpoint(t *testing.T) {
+	h := newHarness(t)
+	o, _, _, _ := cebtest.Set("MICRO-1")
+	body, _ := ceb.EncodeXML(cebtest.Message(o))
+	req := nats.NewMsg(gateway.SubmitSubject)
+	req.Data = body
+	req.Header.Set("Authorization", "Bearer "+keyEBP)
+	resp, err := h.nc.RequestMsg(req, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r gateway.SubmitResponse
+	if err := json.Unmarshal(resp.Data, &r); err != nil || r.Accepted != 1 {
+		t.Fatalf("%v %s", err, resp.Data)
+	}
+	// JSON with the message type header, and a bad key.
+	req = nats.NewMsg(gateway.SubmitSubject)
+	req.Data, _ = json.Marshal(o)
+	req.Header.Set(gateway.HeaderMsgType, "CEB311")
+	req.Header.Set("Authorization", "Bearer nope")
+	resp, err = h.nc.RequestMsg(req, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := resp.Header.Get("Nats-Service-Error-Code"); got != string(errcode.Unauthenticated) {
+		t.Fatalf("bad key: error code %q", got)
+	}
+	// Receipts are published on the party's subjects too.
+	sub, err := h.nc.SubscribeSync("ceb.out." + cebtest.EbpCode + ".>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o2, _, _, _ := cebtest.Set("MICRO-2")
+	req = nats.NewMsg(gateway.SubmitSubject)
+	req.Data, _ = json.Marshal([]any{o2})
+	req.Header.Set(gateway.HeaderMsgType, "CEB311")
+	req.Header.Set("Authorization", "Bearer "+keyEBP)
+	if _, err := h.nc.RequestMsg(req, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	m, err := sub.NextMsg(5 * time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Subject != "ceb.out."+cebtest.EbpCode+".ceb312" {
+		t.Fatalf("subject %s", m.Subject)
+	}
+	var _ jetstream.JetStream = h.js
+}
+
+func TestDevClock(t *testing.T) {
+	h := newHarness(t)
+	body := []byte(`{"now":"2030-01-02T03:04:05+08:00"}`)
+	if code, _, _ := h.do("POST", "/v1/admin/clock", keyEBP, "application/json", body); code != http.StatusForbidden {
+		t.Fatalf("platform sets clock: %d", code)
+	}
+	code, b, _ := h.do("POST", "/v1/admin/clock", "demo-operator", "application/json", body)
+	if code != http.StatusOK {
+		t.Fatalf("%d %s", code, b)
+	}
+	if got := h.clk.Now(); !got.Equal(time.Date(2030, 1, 2, 3, 4, 5, 0, time.FixedZone("", 8*3600))) {
+		t.Fatalf("clock %v", got)
+	}
+	if code, _, _ := h.do("POST", "/v1/admin/clock", "demo-operator", "application/json", []byte(`{"now":"yesterday"}`)); code != http.StatusBadRequest {
+		t.Fatalf("bad time: %d", code)
+	}
+}
+
+func itoa(u uint64) string { return strconv.FormatUint(u, 10) }
