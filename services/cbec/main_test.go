@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +19,7 @@ import (
 // startMain runs the whole program on random ports with its data in dir.
 func startMain(t *testing.T, dir string, extra ...string) *Main {
 	t.Helper()
-	args := append([]string{"--http-addr", "127.0.0.1:0", "--nats-listen", "", "--data-dir", dir, "--log-level", "debug"}, extra...)
+	args := append([]string{"--http-addr", "127.0.0.1:0", "--nats-listen", "", "--data-dir", dir, "--log-level", "warn"}, extra...)
 	cfg, err := ParseConfig(args, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -72,16 +74,136 @@ func readReceipts(t *testing.T, base, key string) receiptsPage {
 	return p
 }
 
-func TestSmoke(t *testing.T) {
+// sharedDir finds ../shared beside the repository (CBEC_SHARED overrides).
+var packNo = regexp.MustCompile(`(<(?:ceb:)?)packNo>\d+<`)
+
+func sharedDir(t *testing.T) string {
+	t.Helper()
+	if d := os.Getenv("CBEC_SHARED"); d != "" {
+		return d
+	}
+	d := "../../../shared"
+	if _, err := os.Stat(d + "/ceb/samples/import"); err != nil {
+		t.Fatalf("official samples not found beside the repository: %v", err)
+	}
+	return d
+}
+
+// sample reads an official import sample with two placeholders corrected, as
+// the README's walk-through does: the CEB311/621 buyer ID fails the GB 11643
+// checksum, and packNo must be 1 where the samples say 6000.
+func sample(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(sharedDir(t) + "/ceb/samples/import/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = bytes.ReplaceAll(b, []byte("130681136250023332"), []byte("130681196205023335"))
+	return packNo.ReplaceAll(b, []byte("${1}packNo>1<"))
+}
+
+// TestEndToEndSurvivesRestart runs the whole program, submits the four
+// official import samples, stops it, starts it again on the same data
+// directory and reads the same receipts.
+func TestEndToEndSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
 	m := startMain(t, dir)
-	defer m.Close(context.Background())
-	body, _ := os.ReadFile("../../../shared/ceb/samples/import/CEB311Message.xml")
-	code, b, _ := do(t, "POST", m.HTTPURL()+"/v1/ceb", "demo-platform", "application/xml", body)
-	if code != 202 {
-		t.Fatalf("%d %s", code, b)
+	submissions := []struct {
+		file, key string
+		accepted  int
+	}{
+		// The samples repeat business keys: the copies are duplicates.
+		{"CEB311Message.xml", "demo-platform", 1},
+		{"CEB411Message.xml", "demo-pay-sample", 2},
+		{"CEB511Message.xml", "demo-logistics", 1},
+		{"CEB621Message.xml", "demo-platform", 2},
 	}
-	natstest.Eventually(t, 5*time.Second, func() bool {
-		return len(readReceipts(t, m.HTTPURL(), "demo-platform").Receipts) > 0
-	}, "receipt: %s", strings.TrimSpace(string(b)))
+	for _, s := range submissions {
+		code, b, _ := do(t, "POST", m.HTTPURL()+"/v1/ceb", s.key, "application/xml", sample(t, s.file))
+		if code != http.StatusAccepted {
+			t.Fatalf("%s: %d %s", s.file, code, b)
+		}
+		var r struct{ Accepted int }
+		_ = json.Unmarshal(b, &r)
+		if r.Accepted != s.accepted {
+			t.Fatalf("%s: accepted %d, want %d: %s", s.file, r.Accepted, s.accepted, b)
+		}
+	}
+	// 1105910159 gets the order's 120 and the two inventories' 2.
+	want := map[string]int{"demo-platform": 3, "demo-pay-sample": 2, "demo-logistics": 1, "demo-ebp-sample": 2}
+	before := map[string]receiptsPage{}
+	for key, n := range want {
+		natstest.Eventually(t, 10*time.Second, func() bool {
+			before[key] = readReceipts(t, m.HTTPURL(), key)
+			return len(before[key].Receipts) >= n
+		}, "%s: %d receipts", key, n)
+		if len(before[key].Receipts) != n {
+			t.Fatalf("%s: %d receipts, want %d", key, len(before[key].Receipts), n)
+		}
+	}
+	if err := m.Close(context.Background()); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+
+	m = startMain(t, dir)
+	defer m.Close(context.Background())
+	for key, page := range before {
+		after := readReceipts(t, m.HTTPURL(), key)
+		a, _ := json.Marshal(after)
+		b, _ := json.Marshal(page)
+		if !bytes.Equal(a, b) {
+			t.Fatalf("%s: receipts changed across restart:\nbefore %s\nafter  %s", key, b, a)
+		}
+	}
+	// The restart re-processed nothing: no receipt was added.
+	// And the duplicate guard survived it.
+	code, b, _ := do(t, "POST", m.HTTPURL()+"/v1/ceb", "demo-platform", "application/xml", sample(t, "CEB311Message.xml"))
+	if code != http.StatusBadRequest || !strings.Contains(string(b), "-301010") {
+		t.Fatalf("resubmission after restart: %d %s", code, b)
+	}
+}
+
+// TestEmittedReceiptsValidateAgainstTheXSD reads receipts as CEB XML from
+// the running program and validates them with xmllint against import.xsd.
+func TestEmittedReceiptsValidateAgainstTheXSD(t *testing.T) {
+	xmllint, err := exec.LookPath("xmllint")
+	if err != nil {
+		t.Fatal("xmllint is required (Debian package libxml2-utils; .ci/run installs it)")
+	}
+	m := startMain(t, t.TempDir())
+	defer m.Close(context.Background())
+	for _, s := range []struct{ file, key string }{
+		{"CEB311Message.xml", "demo-platform"}, {"CEB621Message.xml", "demo-platform"},
+		{"CEB411Message.xml", "demo-pay-sample"}, {"CEB511Message.xml", "demo-logistics"},
+	} {
+		if code, b, _ := do(t, "POST", m.HTTPURL()+"/v1/ceb", s.key, "application/xml", sample(t, s.file)); code != 202 {
+			t.Fatalf("%s: %d %s", s.file, code, b)
+		}
+	}
+	for key, n := range map[string]int{"demo-platform": 3, "demo-pay-sample": 2, "demo-logistics": 1} {
+		natstest.Eventually(t, 10*time.Second, func() bool { return len(readReceipts(t, m.HTTPURL(), key).Receipts) >= n }, key)
+		cursor, types := "0", 0
+		for {
+			code, b, hdr := do(t, "GET", m.HTTPURL()+"/v1/receipts?after="+cursor, key, "", nil, "Accept", "application/xml")
+			if code == http.StatusNoContent {
+				break
+			}
+			if code != http.StatusOK {
+				t.Fatalf("%s: %d %s", key, code, b)
+			}
+			f := t.TempDir() + "/receipt.xml"
+			if err := os.WriteFile(f, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out, err := exec.Command(xmllint, "--noout", "--schema", sharedDir(t)+"/ceb/xsd/import.xsd", f).CombinedOutput()
+			if err != nil {
+				t.Fatalf("%s: receipt message fails the XSD: %v\n%s\n%s", key, err, out, b)
+			}
+			types++
+			cursor = hdr.Get("Cbec-Next-Cursor")
+		}
+		if types == 0 {
+			t.Fatalf("%s: no receipt message validated", key)
+		}
+	}
 }
