@@ -6,7 +6,6 @@ import (
 
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/natstest"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 func TestTokenIsInjective(t *testing.T) {
@@ -61,5 +60,4 @@ func TestSetupIsIdempotentAndAuditDeniesPurge(t *testing.T) {
 	if err := st.DeleteMsg(ctx, 1); err == nil {
 		t.Fatal("delete from the audit stream must be denied")
 	}
-	var _ jetstream.JetStream = js
 }

@@ -32,6 +32,10 @@ const (
 	BucketInventory = "CBEC_INVENTORY"
 )
 
+// DuplicateWindow is JetStream's duplicate-detection window on every
+// stream: a retried publish inside it maps to the message already stored.
+const DuplicateWindow = 10 * time.Minute
+
 // Options shape the streams on the target server.
 type Options struct {
 	// Replicas is the replica count of every stream and bucket: 1 on a
@@ -47,22 +51,22 @@ func Streams(o Options) []jetstream.StreamConfig {
 		{
 			Name: StreamIn, Description: "accepted inbound CEB documents",
 			Subjects: []string{"ceb.in.>"}, Storage: jetstream.FileStorage, Replicas: r,
-			Duplicates: 10 * time.Minute,
+			Duplicates: DuplicateWindow,
 		},
 		{
 			Name: StreamEvents, Description: "domain events",
 			Subjects: []string{"cbec.evt.>"}, Storage: jetstream.FileStorage, Replicas: r,
-			Duplicates: 10 * time.Minute,
+			Duplicates: DuplicateWindow,
 		},
 		{
 			Name: StreamOut, Description: "receipts to parties, re-readable by cursor",
 			Subjects: []string{"ceb.out.>"}, Storage: jetstream.FileStorage, Replicas: r,
-			Duplicates: 10 * time.Minute, AllowDirect: true,
+			Duplicates: DuplicateWindow, AllowDirect: true,
 		},
 		{
 			Name: StreamAudit, Description: "officer and operator actions; append only",
 			Subjects: []string{"cbec.audit.>"}, Storage: jetstream.FileStorage, Replicas: r,
-			DenyDelete: true, DenyPurge: true, Duplicates: 10 * time.Minute,
+			DenyDelete: true, DenyPurge: true, Duplicates: DuplicateWindow,
 		},
 	}
 }

@@ -9,6 +9,9 @@ import (
 	"github.com/nats-io/nats.go"
 )
 
+// connectWait bounds how long Connect waits for an external server.
+const connectWait = 30 * time.Second
+
 // Connect opens a client connection named name, either in-process to the
 // embedded server s (url ignored) or to url. It reconnects forever: a
 // service outliving a NATS restart is the normal case in a cluster.
@@ -27,10 +30,22 @@ func Connect(name, url string, s *server.Server, log *slog.Logger) (*nats.Conn, 
 	if s != nil {
 		opts = append(opts, nats.InProcessServer(s))
 		url = ""
+	} else {
+		// In a cluster a service may start before NATS answers: keep trying
+		// for a while rather than dying at once.
+		opts = append(opts, nats.RetryOnFailedConnect(true))
 	}
 	nc, err := nats.Connect(url, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("connect nats %q: %w", url, err)
+	}
+	deadline := time.Now().Add(connectWait)
+	for !nc.IsConnected() {
+		if time.Now().After(deadline) {
+			nc.Close()
+			return nil, fmt.Errorf("connect nats %q: not connected after %v", url, connectWait)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	return nc, nil
 }

@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,10 +34,20 @@ type Entry struct {
 	Party string `json:"party"`
 	// Seq is the CEB_IN sequence of the accepted version.
 	Seq uint64 `json:"seq"`
+	// Prev are the sequences of earlier accepted versions that appType 2
+	// replaced; they were acknowledged too and still get their receipts.
+	Prev []uint64 `json:"prev,omitempty"`
 	// Hash is the SHA-256 of Doc.
 	Hash       string          `json:"hash"`
 	AcceptedAt time.Time       `json:"acceptedAt"`
 	Doc        json.RawMessage `json:"doc"`
+}
+
+// Accepted reports whether the CEB_IN message seq carries a version of this
+// document that was acknowledged to its sender: the current one or one it
+// replaced. Any other copy was never acknowledged and must be ignored.
+func (e Entry) Accepted(seq uint64) bool {
+	return seq == e.Seq || slices.Contains(e.Prev, seq)
 }
 
 // Key returns the bucket key of a declaration: its message type and business

@@ -103,6 +103,9 @@ func (c Config) Validate() error {
 	if c.DevClock && c.NATSURL != "" {
 		return errors.New("--dev-clock is refused with an external NATS (--nats-url): it would move only this process's clock")
 	}
+	if c.NATSURL == "" && c.Replicas != 1 {
+		return fmt.Errorf("--replicas %d needs a NATS cluster (--nats-url); the embedded server is one node", c.Replicas)
+	}
 	if c.Replicas < 1 || c.Replicas > 5 {
 		return fmt.Errorf("--replicas %d: must be 1..5", c.Replicas)
 	}

@@ -43,11 +43,12 @@ func TestConfigFlagsAndEnvironmentTwins(t *testing.T) {
 func TestConfigRefusals(t *testing.T) {
 	none := func(string) string { return "" }
 	for name, args := range map[string][]string{
-		"dev clock with external NATS": {"--dev-clock", "--nats-url", "nats://127.0.0.1:4222"},
-		"unknown service":              {"--services", "gateway,teleporter"},
-		"missing parties file":         {"--parties", "/nonexistent/parties.yaml"},
-		"bad replicas":                 {"--replicas", "0"},
-		"stray argument":               {"serve"},
+		"dev clock with external NATS":  {"--dev-clock", "--nats-url", "nats://127.0.0.1:4222"},
+		"unknown service":               {"--services", "gateway,teleporter"},
+		"missing parties file":          {"--parties", "/nonexistent/parties.yaml"},
+		"bad replicas":                  {"--replicas", "0", "--nats-url", "nats://127.0.0.1:4222"},
+		"replicas on the embedded node": {"--replicas", "3"},
+		"stray argument":                {"serve"},
 	} {
 		if _, err := ParseConfig(args, none, io.Discard); err == nil {
 			t.Errorf("%s: accepted", name)

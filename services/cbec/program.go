@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/cbec/cbec/deploy"
@@ -39,7 +40,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	<-ctx.Done()
-	fmt.Fprintln(stdout, "cbec: shutting down")
+	_, _ = fmt.Fprintln(stdout, "cbec: shutting down")
 	closeCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return m.Close(closeCtx)
@@ -59,7 +60,7 @@ type Main struct {
 	httpLn   net.Listener
 	services []svc.Service
 	router   *svc.Router
-	ready    bool
+	ready    atomic.Bool
 	demo     bool
 }
 
@@ -159,7 +160,7 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Log.Error("http server", "err", err)
 		}
 	}()
-	m.ready = true
+	m.ready.Store(true)
 	m.banner()
 	return nil
 }
@@ -185,7 +186,7 @@ func (m *Main) handleReady(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	problem := ""
 	switch {
-	case !m.ready:
+	case !m.ready.Load():
 		problem = "starting"
 	case !m.nc.IsConnected():
 		problem = "nats " + m.nc.Status().String()
@@ -256,7 +257,7 @@ func (m *Main) banner() {
 // was never accepted.
 func (m *Main) Close(ctx context.Context) error {
 	var errs []error
-	m.ready = false
+	m.ready.Store(false)
 	if m.httpSrv != nil {
 		errs = append(errs, m.httpSrv.Shutdown(ctx))
 	}

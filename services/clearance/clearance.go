@@ -31,10 +31,12 @@ const Name = "clearance"
 const Durable = "clearance"
 
 // orphanAfter is how long a message on CEB_IN may wait for the CBEC_DOCS
-// entry that makes it the accepted version. The gateway writes that entry
-// microseconds after the message; a message still without one after this is
-// a copy that was never acknowledged to its sender.
-const orphanAfter = 30 * time.Second
+// entry that makes it an accepted version. The gateway writes that entry
+// microseconds after the message. If the gateway died in between, the
+// sender's retry inside JetStream's duplicate window maps to this very
+// message and writes the entry then; past the window no retry can, and the
+// copy, never acknowledged to anyone, is dropped.
+const orphanAfter = broker.DuplicateWindow + time.Minute
 
 // Clearance is the retail import service.
 type Clearance struct {
@@ -97,18 +99,25 @@ func (c *Clearance) handle(ctx context.Context, m jetstream.Msg) error {
 	if err != nil {
 		return err
 	}
-	// A message is processed once its CBEC_DOCS entry exists and is this
-	// version or a later one (appType 2 replaced it: it was still accepted
-	// and still gets its receipt; the inventory state keeps the latest).
-	if !ok || e.Seq < seq {
-		if time.Since(md.Timestamp) < orphanAfter {
-			return broker.Retry(errors.New("document entry not written yet"), 50*time.Millisecond)
+	// A message is processed once its CBEC_DOCS entry names it as an
+	// accepted version: the current one, or one appType 2 replaced (it was
+	// acknowledged and still gets its receipt; the inventory state keeps the
+	// latest).
+	if !ok || !e.Accepted(seq) {
+		age := time.Since(md.Timestamp)
+		if (!ok || seq > e.Seq) && age < orphanAfter {
+			delay := 50 * time.Millisecond
+			if age > time.Second {
+				delay = 5 * time.Second
+			}
+			return broker.Retry(errors.New("document entry not written yet"), delay)
 		}
-		return broker.Poison(fmt.Errorf("%s %s (seq %d) was never accepted", t, key, seq))
+		c.env.Log.Warn("dropping a copy never acknowledged to its sender", "msgType", t, "seq", seq)
+		return nil
 	}
 	docs, err := ceb.DecodeJSON(t, m.Data())
 	if err != nil || len(docs) != 1 {
-		return broker.Poison(fmt.Errorf("%s seq %d: undecodable: %v", t, seq, err))
+		return broker.Poison(fmt.Errorf("%s seq %d: undecodable (%d documents): %w", t, seq, len(docs), err))
 	}
 	now := c.env.Clock.Now()
 	id := "in/" + strconv.FormatUint(seq, 10)

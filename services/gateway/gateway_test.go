@@ -14,6 +14,7 @@ import (
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/ceb"
 	"github.com/cbec/cbec/pkg/ceb/cebtest"
+	"github.com/cbec/cbec/pkg/docstore"
 	"github.com/cbec/cbec/pkg/errcode"
 	"github.com/cbec/cbec/pkg/httpapi"
 	"github.com/cbec/cbec/services/gateway"
@@ -439,7 +440,6 @@ func TestMicroEndpoint(t *testing.T) {
 	if m.Subject != "ceb.out."+cebtest.EbpCode+".ceb312" {
 		t.Fatalf("subject %s", m.Subject)
 	}
-	var _ jetstream.JetStream = h.js
 }
 
 func TestDevClock(t *testing.T) {
@@ -461,3 +461,47 @@ func TestDevClock(t *testing.T) {
 }
 
 func itoa(u uint64) string { return strconv.FormatUint(u, 10) }
+
+// TestRetryAfterACrashBetweenStoreAndGuard: a gateway that stored a document
+// on CEB_IN and died before guarding its key never acknowledged it. The
+// sender's retry inside the duplicate window maps to that stored copy, is
+// accepted, and the copy gets exactly one receipt.
+func TestRetryAfterACrashBetweenStoreAndGuard(t *testing.T) {
+	h := newHarness(t)
+	o, _, _, _ := cebtest.Set("CRASH-1")
+	body, _ := json.Marshal(o)
+	m := nats.NewMsg(broker.InSubject("CEB311", cebtest.EbpCode))
+	m.Data = body
+	m.Header.Set(docstore.HeaderMsgType, "CEB311")
+	m.Header.Set(docstore.HeaderParty, cebtest.EbpCode)
+	m.Header.Set(docstore.HeaderKey, docstore.Key(o))
+	m.Header.Set(docstore.HeaderAppType, "1")
+	m.Header.Set(jetstream.MsgIDHeader, docstore.Key(o))
+	ack, err := h.js.PublishMsg(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The consumer holds the unguarded copy back.
+	time.Sleep(200 * time.Millisecond) // give it the chance to misbehave
+	if n := len(h.receipts(keyEBP, "")); n != 0 {
+		t.Fatalf("unguarded copy got %d receipts", n)
+	}
+	code, r, b := h.submitJSON("orders", keyEBP, o)
+	if code != http.StatusAccepted || r.Accepted != 1 {
+		t.Fatalf("retry: %d %s", code, b)
+	}
+	recs := h.waitReceipts(keyEBP, 1)
+	if len(recs) != 1 {
+		t.Fatalf("receipts %+v", recs)
+	}
+	st, _ := h.js.Stream(context.Background(), broker.StreamIn)
+	info, _ := st.Info(context.Background())
+	if info.State.Msgs != 1 || info.State.LastSeq != ack.Sequence {
+		t.Fatalf("CEB_IN holds %d messages (last %d), want only the first copy %d", info.State.Msgs, info.State.LastSeq, ack.Sequence)
+	}
+	// A second copy is now a duplicate, with the official code.
+	code, _, b = h.submitJSON("orders", keyEBP, []any{o, o})
+	if code != http.StatusBadRequest || decodeProblem(t, b).Code != string(errcode.OrderExists) {
+		t.Fatalf("copies after acceptance: %d %s", code, b)
+	}
+}

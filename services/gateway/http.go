@@ -117,16 +117,36 @@ func (g *Gateway) submit(w http.ResponseWriter, r *http.Request, p *party.Party,
 		httpapi.WriteJSON(w, http.StatusAccepted, resp)
 		return
 	}
-	status, code := http.StatusBadRequest, errcode.SchemaInvalid
-	if forbidden == len(results) {
-		status, code = http.StatusForbidden, errcode.Forbidden
-	} else if len(results) == 1 && results[0].Error != nil {
-		code = results[0].Error.Code
-		if s := errcode.HTTPStatus(code); s == http.StatusServiceUnavailable {
-			status = s
-		}
+	// Nothing accepted: 400 with the per-document results, under the code
+	// the rejections share (or a general one when they differ); 403 when
+	// the party could send none of them, 503 when storage failed.
+	status, code := http.StatusBadRequest, commonCode(results)
+	switch {
+	case forbidden == len(results):
+		status = http.StatusForbidden
+	case code == errcode.Unavailable:
+		status = http.StatusServiceUnavailable
 	}
 	httpapi.WriteProblem(w, status, errcode.New(code, "no document accepted: %d rejected", resp.Rejected), results)
+}
+
+// commonCode is the code every rejection carries, or BadRequest when they
+// differ.
+func commonCode(results []Result) errcode.Code {
+	var code errcode.Code
+	for _, r := range results {
+		if r.Error == nil {
+			continue
+		}
+		if code != "" && r.Error.Code != code {
+			return errcode.BadRequest
+		}
+		code = r.Error.Code
+	}
+	if code == "" {
+		return errcode.BadRequest
+	}
+	return code
 }
 
 // DecodeMessage decodes and validates one CEB XML message. A message that

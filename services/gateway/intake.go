@@ -88,7 +88,8 @@ type pending struct {
 	doc   ceb.Declaration
 	body  []byte
 	hash  string
-	rev   uint64 // appType 2: revision being replaced
+	rev   uint64         // appType 2: revision being replaced
+	prev  docstore.Entry // appType 2: the entry being replaced
 	ack   jetstream.PubAckFuture
 	seq   uint64
 	dup   bool
@@ -185,7 +186,7 @@ func (in *Intake) precheck(ctx context.Context, w *pending, k kind) *errcode.Err
 	if used {
 		return errcode.New(k.usedCode, "%s %s is already used by a declaration and cannot be changed", w.doc.MsgType(), w.res.Key)
 	}
-	w.rev = rev
+	w.rev, w.prev = rev, e
 	return nil
 }
 
@@ -260,10 +261,14 @@ func (in *Intake) publish(ctx context.Context, work []*pending) {
 // rejected with the official duplicate code and its copy on CEB_IN removed.
 func (in *Intake) guard(ctx context.Context, w *pending) {
 	key := docstore.Key(w.doc)
-	entry, _ := json.Marshal(docstore.Entry{
+	e := docstore.Entry{
 		MsgType: w.doc.MsgType(), Party: w.doc.SenderCode(), Seq: w.seq, Hash: w.hash,
 		AcceptedAt: in.clock.Now().UTC(), Doc: w.body,
-	})
+	}
+	if w.appTy == "2" {
+		e.Prev = append(append([]uint64(nil), w.prev.Prev...), w.prev.Seq)
+	}
+	entry, _ := json.Marshal(e)
 	k := kinds[w.doc.MsgType()]
 	var err error
 	if w.appTy == "2" {
