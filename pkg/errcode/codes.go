@@ -33,6 +33,74 @@ const (
 	CancelExists Code = "-623009"
 	// ReturnExists is -625022: the return is already declared.
 	ReturnExists Code = "-625022"
+
+	// InventoryValidation is -621001: the list fails customs validation
+	// (here: it carries a pre-entry number that E-Port did not assign).
+	InventoryValidation Code = "-621001"
+	// OverSingleLimit is -621005: the purchase exceeds the single-transaction limit.
+	OverSingleLimit Code = "-621005"
+	// OverAnnualLimit is -621018: the buyer's used quota plus this purchase
+	// exceeds the annual limit.
+	OverAnnualLimit Code = "-621018"
+	// DuplicateGnum is -621027: a gnum appears twice in the list body.
+	DuplicateGnum Code = "-621027"
+	// CancelUnknown is -623003: no inventory list with that invtNo.
+	CancelUnknown Code = "-623003"
+	// CancelForbidden is -623005: the list's state forbids cancellation.
+	CancelForbidden Code = "-623005"
+)
+
+// Project codes of the retail import checks (D9, D14): every check of the
+// three documents and the inventory list has its own code.
+const (
+	// LinePrice (X01): an order line's totalPrice is not price × qty.
+	LinePrice Code = "-901001"
+	// GoodsValue (X02): the order lines' totalPrice do not sum to goodsValue.
+	GoodsValue Code = "-901002"
+	// ActuralPaid (X03): acturalPaid is not goodsValue + freight + taxTotal − discount.
+	ActuralPaid Code = "-901003"
+	// PaymentOrder (X04): the payment does not identify the order.
+	PaymentOrder Code = "-901004"
+	// AmountPaid (X05): the payment's amountPaid differs from the order's acturalPaid.
+	AmountPaid Code = "-901005"
+	// PayerBuyer (X06): the payer is not the buyer (name or ID number, D13).
+	PayerBuyer Code = "-901006"
+	// PaymentRef (X07): the order's payCode or payTransactionId differ from the payment's.
+	PaymentRef Code = "-901007"
+	// WaybillOrder (X08): the waybill does not identify the order.
+	WaybillOrder Code = "-901008"
+	// Consignee (X09): consignee, phone or address differ between order and waybill.
+	Consignee Code = "-901009"
+	// InventoryOrder (X10): the list does not tie to its order (orderNo, ebpCode, ebcCode).
+	InventoryOrder Code = "-901010"
+	// InventoryWaybill (X11): the list does not tie to its waybill (logisticsNo, logisticsCode).
+	InventoryWaybill Code = "-901011"
+	// GnumSet (X12): list and order lines do not match one-to-one by gnum.
+	GnumSet Code = "-901012"
+	// LineMismatch (X13): a list line differs from its order line (name, qty, unit, price, totalPrice).
+	LineMismatch Code = "-901013"
+	// InventoryBuyer (X14): the list's buyer or consignee address differ from the order's.
+	InventoryBuyer Code = "-901014"
+	// BondedFields (X15): a 1210 list lacks emsNo, areaCode/areaName, itemRecordNo or country 142.
+	BondedFields Code = "-901015"
+	// DirectFields (X15): a 9610 list lacks trafNo, voyageNo or billNo.
+	DirectFields Code = "-901016"
+	// NotOnPositiveList (X17): the gcode is not on the positive list.
+	NotOnPositiveList Code = "-901017"
+	// OutsideListDates (X17): the positive-list line is not valid on the declaration date.
+	OutsideListDates Code = "-901018"
+	// ModeNotAllowed (X17): the positive-list line does not allow the trade mode.
+	ModeNotAllowed Code = "-901019"
+	// AnnualQuantity: the buyer's annual quantity limit of a tariff line would be exceeded.
+	AnnualQuantity Code = "-901020"
+	// BuyerID (D12): the buyer ID number fails GB 11643.
+	BuyerID Code = "-901021"
+	// Incomplete: order, payment or waybill still missing when the wait ran out.
+	Incomplete Code = "-901022"
+	// RiskRejected: a risk rule with action reject fired.
+	RiskRejected Code = "-901030"
+	// OfficerRejected: a customs officer rejected the declaration on review.
+	OfficerRejected Code = "-901031"
 )
 
 // Project codes (-9xxxxx, decision D9) for failures without an official code.
@@ -91,6 +159,36 @@ func init() {
 	reg(InventoryLocked, http.StatusConflict, "the inventory list's state forbids modification")
 	reg(CancelExists, http.StatusConflict, "a cancellation of this inventory list is already declared")
 	reg(ReturnExists, http.StatusConflict, "this return application is already declared")
+	reg(InventoryValidation, http.StatusUnprocessableEntity, "the inventory list fails customs validation")
+	reg(OverSingleLimit, http.StatusUnprocessableEntity, "the purchase exceeds the single-transaction limit")
+	reg(OverAnnualLimit, http.StatusUnprocessableEntity, "the buyer's used quota plus this purchase exceeds the annual limit")
+	reg(DuplicateGnum, http.StatusUnprocessableEntity, "a gnum appears twice in the list body")
+	reg(CancelUnknown, http.StatusNotFound, "no inventory list with that invtNo")
+	reg(CancelForbidden, http.StatusConflict, "the inventory list's state forbids cancellation")
+	reg(LinePrice, http.StatusUnprocessableEntity, "X01: an order line's totalPrice is not price × qty")
+	reg(GoodsValue, http.StatusUnprocessableEntity, "X02: the order lines' totalPrice do not sum to goodsValue")
+	reg(ActuralPaid, http.StatusUnprocessableEntity, "X03: acturalPaid is not goodsValue + freight + taxTotal − discount")
+	reg(PaymentOrder, http.StatusUnprocessableEntity, "X04: the payment does not identify the order")
+	reg(AmountPaid, http.StatusUnprocessableEntity, "X05: the payment's amountPaid differs from the order's acturalPaid")
+	reg(PayerBuyer, http.StatusUnprocessableEntity, "X06: the payer is not the buyer (name or ID number)")
+	reg(PaymentRef, http.StatusUnprocessableEntity, "X07: the order's payCode or payTransactionId differ from the payment's")
+	reg(WaybillOrder, http.StatusUnprocessableEntity, "X08: the waybill does not identify the order")
+	reg(Consignee, http.StatusUnprocessableEntity, "X09: consignee, phone or address differ between order and waybill")
+	reg(InventoryOrder, http.StatusUnprocessableEntity, "X10: the inventory list does not tie to its order")
+	reg(InventoryWaybill, http.StatusUnprocessableEntity, "X11: the inventory list does not tie to its waybill")
+	reg(GnumSet, http.StatusUnprocessableEntity, "X12: list and order lines do not match one-to-one by gnum")
+	reg(LineMismatch, http.StatusUnprocessableEntity, "X13: a list line differs from its order line")
+	reg(InventoryBuyer, http.StatusUnprocessableEntity, "X14: the list's buyer or consignee address differ from the order's")
+	reg(BondedFields, http.StatusUnprocessableEntity, "X15: a 1210 list lacks emsNo, areaCode/areaName, itemRecordNo or country 142")
+	reg(DirectFields, http.StatusUnprocessableEntity, "X15: a 9610 list lacks trafNo, voyageNo or billNo")
+	reg(NotOnPositiveList, http.StatusUnprocessableEntity, "X17: the gcode is not on the positive list")
+	reg(OutsideListDates, http.StatusUnprocessableEntity, "X17: the positive-list line is not valid on the declaration date")
+	reg(ModeNotAllowed, http.StatusUnprocessableEntity, "X17: the positive-list line does not allow the trade mode")
+	reg(AnnualQuantity, http.StatusUnprocessableEntity, "the buyer's annual quantity limit of a tariff line would be exceeded")
+	reg(BuyerID, http.StatusUnprocessableEntity, "the buyer ID number fails GB 11643 (D12)")
+	reg(Incomplete, http.StatusUnprocessableEntity, "order, payment or waybill still missing when the wait ran out")
+	reg(RiskRejected, http.StatusUnprocessableEntity, "a risk rule with action reject fired")
+	reg(OfficerRejected, http.StatusUnprocessableEntity, "a customs officer rejected the declaration on review")
 	reg(Unauthenticated, http.StatusUnauthorized, "missing or unknown API key")
 	reg(Forbidden, http.StatusForbidden, "the party may not submit or read this document")
 	reg(NotFound, http.StatusNotFound, "not found")
