@@ -1,0 +1,188 @@
+// Package risk evaluates customs risk rules kept as data: each rule is an
+// officer-readable expression (github.com/expr-lang/expr) over the facts of
+// one inventory list, with an action, review or reject. Keeping rules as data
+// lets customs tighten or relax profiling without a release, and compiling
+// them all at load means a mistyped rule stops the service from starting
+// rather than silently never firing.
+package risk
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/vm"
+	"github.com/shopspring/decimal"
+)
+
+// Action is what happens to a list when a rule fires.
+type Action string
+
+// Actions of a rule.
+const (
+	// Review holds the list for a customs officer's decision.
+	Review Action = "review"
+	// Reject refuses the list outright.
+	Reject Action = "reject"
+)
+
+// Spec is one rule as written in the rules file.
+type Spec struct {
+	// ID names the rule in hits, logs and load errors (e.g. R001).
+	ID string `yaml:"id"`
+	// Description tells the officer, in words, why a list was stopped.
+	Description string `yaml:"description"`
+	// Expr is an expression over Facts that returns bool; true fires the rule.
+	Expr string `yaml:"expr"`
+	// Action is review or reject.
+	Action Action `yaml:"action"`
+}
+
+// Hit is one rule that fired on a list.
+type Hit struct {
+	RuleID      string `json:"ruleId"`
+	Description string `json:"description"`
+	Action      Action `json:"action"`
+}
+
+// Engine holds compiled rules. It is immutable after Compile and safe for
+// concurrent use.
+type Engine struct {
+	specs    []Spec
+	programs []*vm.Program
+}
+
+// Compile checks and compiles every rule. It refuses the whole set on the
+// first rule without an id, description or expression, with a duplicate id,
+// with an unknown action, or whose expression does not compile against Facts
+// to a bool; the error names the rule. The builtin now() is disabled so that
+// a rule depends only on the facts, never on the wall clock, and replays the
+// same way in tests and audits.
+func Compile(specs []Spec) (*Engine, error) {
+	e := &Engine{specs: slices.Clone(specs), programs: make([]*vm.Program, len(specs))}
+	seen := make(map[string]bool, len(specs))
+	for i, s := range specs {
+		if s.ID == "" {
+			return nil, fmt.Errorf("risk rule %d: no id", i+1)
+		}
+		if seen[s.ID] {
+			return nil, fmt.Errorf("risk rule %s: duplicate id", s.ID)
+		}
+		seen[s.ID] = true
+		if s.Description == "" {
+			return nil, fmt.Errorf("risk rule %s: no description", s.ID)
+		}
+		if s.Action != Review && s.Action != Reject {
+			return nil, fmt.Errorf("risk rule %s: unknown action %q (want %q or %q)", s.ID, s.Action, Review, Reject)
+		}
+		if s.Expr == "" {
+			return nil, fmt.Errorf("risk rule %s: no expression", s.ID)
+		}
+		p, err := expr.Compile(s.Expr, expr.Env(Facts{}), expr.AsBool(), expr.DisableBuiltin("now"))
+		if err != nil {
+			return nil, fmt.Errorf("risk rule %s: expression does not compile: %w", s.ID, err)
+		}
+		e.programs[i] = p
+	}
+	return e, nil
+}
+
+// Evaluate runs every rule over f and returns those that fire, in file
+// order. A rule that fails at run time (for example an index out of range)
+// is reported in the error, naming the rule, never as a silent miss: a list
+// must not clear because a risk rule could not be evaluated. The other rules
+// still run and their hits are returned alongside the error.
+func (e *Engine) Evaluate(f Facts) ([]Hit, error) {
+	// One VM per call: a VM is not safe for concurrent use, but reusing it
+	// across the rules of a call saves its stack allocations.
+	var machine vm.VM
+	env := any(f)
+	var hits []Hit
+	var errs []error
+	for i, p := range e.programs {
+		out, err := machine.Run(p, env)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("risk rule %s: %w", e.specs[i].ID, err))
+			continue
+		}
+		if fired, _ := out.(bool); fired {
+			s := e.specs[i]
+			hits = append(hits, Hit{RuleID: s.ID, Description: s.Description, Action: s.Action})
+		}
+	}
+	return hits, errors.Join(errs...)
+}
+
+// Rules returns a copy of the rules, in file order.
+func (e *Engine) Rules() []Spec { return slices.Clone(e.specs) }
+
+// Facts is what a rule sees of one inventory list. Money is in integer fen
+// and quantities in integer thousandths so that comparisons stay exact: the
+// expression language has no decimal type, and a float would make a value
+// exactly at a threshold fire or not depending on rounding.
+type Facts struct {
+	Decl  Decl   `expr:"decl"`
+	Lines []Line `expr:"lines"`
+	Buyer Buyer  `expr:"buyer"`
+	Limit Limit  `expr:"limit"`
+}
+
+// Decl is the list head.
+type Decl struct {
+	TradeMode        string `expr:"tradeMode"`
+	EbpCode          string `expr:"ebpCode"`
+	EbcCode          string `expr:"ebcCode"`
+	AgentCode        string `expr:"agentCode"`
+	CustomsCode      string `expr:"customsCode"`
+	ConsigneeAddress string `expr:"consigneeAddress"`
+	// ValueFen is the list's dutiable value (D2) in fen.
+	ValueFen         int64 `expr:"valueFen"`
+	GrossWeightGrams int64 `expr:"grossWeightGrams"`
+	NetWeightGrams   int64 `expr:"netWeightGrams"`
+	LineCount        int   `expr:"lineCount"`
+	// TotalQtyMilli is the sum of the lines' declared quantities, in
+	// thousandths.
+	TotalQtyMilli int64 `expr:"totalQtyMilli"`
+}
+
+// Line is one list line.
+type Line struct {
+	Gnum          int    `expr:"gnum"`
+	Gcode         string `expr:"gcode"`
+	Gname         string `expr:"gname"`
+	Unit          string `expr:"unit"`
+	QtyMilli      int64  `expr:"qtyMilli"`
+	UnitPriceFen  int64  `expr:"unitPriceFen"`
+	TotalPriceFen int64  `expr:"totalPriceFen"`
+	// ReferencePriceFen is the tariff line's reference unit price; 0 means
+	// the tariff table has none, and price rules must then stay silent.
+	ReferencePriceFen int64 `expr:"referencePriceFen"`
+}
+
+// Buyer is what is known of the buyer's recent activity.
+type Buyer struct {
+	// Declarations24h counts this buyer's declarations in the 24 hours
+	// before this one (this one excluded).
+	Declarations24h int `expr:"declarations24h"`
+	// ValueYearFen is the buyer's counted total this quota year before this
+	// list, in fen.
+	ValueYearFen int64 `expr:"valueYearFen"`
+	// BuyersAtAddressToday counts the distinct buyers who used this
+	// consignee address today (Asia/Shanghai), this one included.
+	BuyersAtAddressToday int `expr:"buyersAtAddressToday"`
+}
+
+// Limit is the limit row in force for the list, in fen.
+type Limit struct {
+	SingleFen int64 `expr:"singleFen"`
+	AnnualFen int64 `expr:"annualFen"`
+}
+
+// Fen converts an amount in CNY to integer fen, rounding half up (away from
+// zero) as every amount in cbec is rounded (D17).
+func Fen(d decimal.Decimal) int64 { return d.Round(2).Shift(2).IntPart() }
+
+// Milli converts a quantity to integer thousandths, rounding half up (away
+// from zero).
+func Milli(d decimal.Decimal) int64 { return d.Round(3).Shift(3).IntPart() }
