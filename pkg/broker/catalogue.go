@@ -28,8 +28,12 @@ const (
 	// BucketDocs holds every inbound document by business key; its existence
 	// is the duplicate guard for the document's lifetime.
 	BucketDocs = "CBEC_DOCS"
-	// BucketInventory holds the clearance state of each inventory list.
+	// BucketInventory holds the clearance state of each inventory list and
+	// the indexes that find it (docstore.InventoryKey and friends).
 	BucketInventory = "CBEC_INVENTORY"
+	// BucketQuota holds the buyers' annual quota ledger (D6) and the daily
+	// consignee-address index of the risk rules.
+	BucketQuota = "CBEC_QUOTA"
 )
 
 // DuplicateWindow is JetStream's duplicate-detection window on every
@@ -76,7 +80,8 @@ func Buckets(o Options) []jetstream.KeyValueConfig {
 	r := max(o.Replicas, 1)
 	return []jetstream.KeyValueConfig{
 		{Bucket: BucketDocs, Description: "inbound documents by business key", History: 1, Storage: jetstream.FileStorage, Replicas: r},
-		{Bucket: BucketInventory, Description: "inventory clearance state", History: 1, Storage: jetstream.FileStorage, Replicas: r},
+		{Bucket: BucketInventory, Description: "inventory clearance state and indexes", History: 1, Storage: jetstream.FileStorage, Replicas: r},
+		{Bucket: BucketQuota, Description: "annual quota ledger by buyer key and year", History: 1, Storage: jetstream.FileStorage, Replicas: r},
 	}
 }
 

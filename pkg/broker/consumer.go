@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -37,14 +38,36 @@ func Retry(err error, delay time.Duration) error { return &retryError{err, delay
 
 // Consumer is a running durable consumer.
 type Consumer struct {
-	cc   jetstream.ConsumeContext
-	name string
+	cc      jetstream.ConsumeContext
+	name    string
+	msgs    chan jetstream.Msg
+	workers sync.WaitGroup
+	// mu guards closing msgs against a delivery racing a timed-out Stop.
+	mu     sync.RWMutex
+	closed bool
+	once   sync.Once
+	err    error
+}
+
+// deliver hands m to the workers, or back to the server once stopping.
+func (c *Consumer) deliver(m jetstream.Msg) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.closed {
+		_ = m.Nak()
+		return
+	}
+	c.msgs <- m
 }
 
 // StartConsumer creates or updates the durable consumer cfg on stream and
-// runs h on every message. Replicas of a service share the durable, so each
-// message goes to one of them.
-func StartConsumer(ctx context.Context, js jetstream.JetStream, stream string, cfg jetstream.ConsumerConfig, log *slog.Logger, h Handler) (*Consumer, error) {
+// runs h on every message, on workers goroutines at once (at least 1):
+// messages of one consumer are independent, and a handler spends most of its
+// time waiting for JetStream, so concurrency is what gives throughput. Every
+// handler must therefore be safe against a concurrent handler for the same
+// business key (compare-and-set). Replicas of a service share the durable,
+// so each message goes to one of them.
+func StartConsumer(ctx context.Context, js jetstream.JetStream, stream string, cfg jetstream.ConsumerConfig, log *slog.Logger, workers int, h Handler) (*Consumer, error) {
 	if cfg.Durable == "" {
 		return nil, errors.New("consumer: durable name required")
 	}
@@ -60,7 +83,8 @@ func StartConsumer(ctx context.Context, js jetstream.JetStream, stream string, c
 		return nil, fmt.Errorf("consumer %s on %s: %w", cfg.Durable, stream, err)
 	}
 	hctx := context.WithoutCancel(ctx)
-	cc, err := cons.Consume(func(m jetstream.Msg) {
+	c := &Consumer{name: cfg.Durable, msgs: make(chan jetstream.Msg)}
+	handle := func(m jetstream.Msg) {
 		err := h(hctx, m)
 		var pe *poisonError
 		var re *retryError
@@ -78,22 +102,54 @@ func StartConsumer(ctx context.Context, js jetstream.JetStream, stream string, c
 			log.Warn("message will be redelivered", "consumer", cfg.Durable, "subject", m.Subject(), "err", err)
 			_ = m.NakWithDelay(time.Second)
 		}
-	}, jetstream.PullMaxMessages(512))
+	}
+	for range max(workers, 1) {
+		c.workers.Add(1)
+		go func() {
+			defer c.workers.Done()
+			for m := range c.msgs {
+				handle(m)
+			}
+		}()
+	}
+	cc, err := cons.Consume(c.deliver, jetstream.PullMaxMessages(512))
 	if err != nil {
+		close(c.msgs)
+		c.workers.Wait()
 		return nil, fmt.Errorf("consume %s: %w", cfg.Durable, err)
 	}
-	return &Consumer{cc: cc, name: cfg.Durable}, nil
+	c.cc = cc
+	return c, nil
 }
 
 // Stop drains the consumer: it stops pulling, lets the messages in hand
-// finish and returns when they have, or when ctx ends.
+// finish and returns when they have, or when ctx ends. Later calls return
+// the first call's result.
 func (c *Consumer) Stop(ctx context.Context) error {
+	c.once.Do(func() { c.err = c.stop(ctx) })
+	return c.err
+}
+
+func (c *Consumer) stop(ctx context.Context) error {
 	c.cc.Drain()
+	var err error
 	select {
 	case <-c.cc.Closed():
-		return nil
 	case <-ctx.Done():
 		c.cc.Stop()
-		return ctx.Err()
+		err = ctx.Err()
 	}
+	// No more deliveries: let the workers finish what they hold.
+	c.mu.Lock()
+	c.closed = true
+	close(c.msgs)
+	c.mu.Unlock()
+	done := make(chan struct{})
+	go func() { c.workers.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	return err
 }

@@ -7,9 +7,12 @@ package svc
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/cbec/cbec/pkg/clock"
 	"github.com/cbec/cbec/pkg/party"
+	"github.com/cbec/cbec/pkg/rules"
+	"github.com/cbec/cbec/pkg/tariff"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,6 +32,16 @@ type Env struct {
 	DevClock *clock.Settable
 	// Rate limits each party's HTTP requests per second (0 = unlimited).
 	Rate float64
+
+	// Tariff is the positive list and tariff (--tariff).
+	Tariff *tariff.Table
+	// Rules are the limits, windows and risk rules (--rules).
+	Rules *rules.Set
+	// QuotaSecret keys the HMAC that names buyers in the quota ledger (D6).
+	QuotaSecret []byte
+	// SweepInterval is how often timed sweeps run (incomplete declarations,
+	// return deadlines); 0 means the default of 30 s.
+	SweepInterval time.Duration
 }
 
 // Service is one cbec service.

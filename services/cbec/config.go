@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Config is the binary's configuration: flags, each with a CBEC_* environment
@@ -24,9 +25,13 @@ type Config struct {
 	Rules      string
 	Zones      string
 	DevClock   bool
-	Replicas   int
-	Rate       float64
-	LogLevel   string
+	// QuotaSecret keys the quota ledger's buyer HMAC (D6).
+	QuotaSecret string
+	// SweepInterval is how often timed sweeps run.
+	SweepInterval time.Duration
+	Replicas      int
+	Rate          float64
+	LogLevel      string
 }
 
 // ParseConfig reads args and the environment.
@@ -45,6 +50,8 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&c.Rules, "rules", "", "limits and risk rules file; empty = embedded default")
 	fs.StringVar(&c.Zones, "zones", "", "zones and return-center warehouses file; empty = embedded sample")
 	fs.BoolVar(&c.DevClock, "dev-clock", false, "enable POST /v1/admin/clock for operators (embedded NATS only)")
+	fs.StringVar(&c.QuotaSecret, "quota-secret", "", "secret of the quota ledger's buyer HMAC; required with --nats-url (all processes share it); empty with the embedded server = a random secret kept in the data directory")
+	fs.DurationVar(&c.SweepInterval, "sweep-interval", 30*time.Second, "how often timed sweeps run (incomplete declarations)")
 	fs.IntVar(&c.Replicas, "replicas", 1, "replicas of every stream and bucket (3 on a NATS cluster)")
 	fs.Float64Var(&c.Rate, "rate", 0, "HTTP requests per second allowed to one party; 0 = unlimited")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
@@ -108,6 +115,12 @@ func (c Config) Validate() error {
 	}
 	if c.Replicas < 1 || c.Replicas > 5 {
 		return fmt.Errorf("--replicas %d: must be 1..5", c.Replicas)
+	}
+	if c.NATSURL != "" && c.QuotaSecret == "" && slices.Contains(c.Services, "clearance") {
+		return errors.New("--quota-secret is required with --nats-url: every clearance process must name buyers alike")
+	}
+	if c.SweepInterval <= 0 {
+		return errors.New("--sweep-interval must be positive")
 	}
 	if c.Rate < 0 {
 		return errors.New("--rate must not be negative")

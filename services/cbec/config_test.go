@@ -69,7 +69,7 @@ func TestConfigRefusals(t *testing.T) {
 func TestServicesRunAsSeparateProcesses(t *testing.T) {
 	s := natstest.RunServer(t)
 	run := func(service string) *Main {
-		cfg, err := ParseConfig([]string{"--http-addr", "127.0.0.1:0", "--nats-url", s.ClientURL(), "--services", service, "--log-level", "warn"},
+		cfg, err := ParseConfig([]string{"--http-addr", "127.0.0.1:0", "--nats-url", s.ClientURL(), "--services", service, "--log-level", "warn", "--quota-secret", "s"},
 			func(string) string { return "" }, io.Discard)
 		if err != nil {
 			t.Fatal(err)

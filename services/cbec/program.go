@@ -85,6 +85,14 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	tariffs, err := loadTariff(c.Tariff)
+	if err != nil {
+		return err
+	}
+	ruleSet, err := loadRules(c.Rules)
+	if err != nil {
+		return err
+	}
 	if c.NATSURL == "" {
 		dir, err := filepath.Abs(c.DataDir)
 		if err != nil {
@@ -118,6 +126,11 @@ func (m *Main) Run(ctx context.Context) error {
 	env := &svc.Env{
 		NC: m.nc, JS: m.js, Clock: clock.System{}, Log: m.Log, Registry: reg,
 		Parties: parties, Mux: mux, Rate: c.Rate,
+		Tariff: tariffs, Rules: ruleSet, SweepInterval: c.SweepInterval,
+	}
+	env.QuotaSecret, err = m.quotaSecret()
+	if err != nil {
+		return err
 	}
 	if c.DevClock {
 		env.DevClock = clock.NewSettable()

@@ -1,13 +1,14 @@
 // Package clearance is the retail import service. It consumes every accepted
-// import document from CEB_IN and answers it with its receipt: orders,
-// payments and waybills are stored (120); inventory lists, cancellations and
-// returns are declared (2) and given their E-Port pre-entry number. The
-// customs rules that decide a declaration live in pkg/, not here.
+// import document from CEB_IN, answers it with its receipt and decides each
+// inventory list once its order, payment and waybill are all present:
+// rejected (100), released (120 → 399 → 800) or handed to an officer (120 →
+// 300). It keeps the buyers' annual quota, handles cancellations and applies
+// officers' review decisions. The customs rules themselves live in pkg/
+// (inventory.Decide and the packages it calls), not here.
 package clearance
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -15,7 +16,6 @@ import (
 
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/ceb"
-	"github.com/cbec/cbec/pkg/clock"
 	"github.com/cbec/cbec/pkg/docstore"
 	"github.com/cbec/cbec/pkg/inventory"
 	"github.com/cbec/cbec/pkg/receipt"
@@ -26,9 +26,14 @@ import (
 // Name is the service's name for --services.
 const Name = "clearance"
 
-// Durable is the name of the clearance consumer on CEB_IN, shared by all
-// replicas.
-const Durable = "clearance"
+// Durable names of the clearance consumers, shared by all replicas.
+const (
+	Durable       = "clearance"
+	DurableReview = "clearance-review"
+)
+
+// workers is how many messages one replica handles at once.
+const workers = 32
 
 // orphanAfter is how long a message on CEB_IN may wait for the CBEC_DOCS
 // entry that makes it an accepted version. The gateway writes that entry
@@ -40,15 +45,23 @@ const orphanAfter = broker.DuplicateWindow + time.Minute
 
 // Clearance is the retail import service.
 type Clearance struct {
-	env    *svc.Env
-	docs   *docstore.Store
-	inv    jetstream.KeyValue
-	outbox *receipt.Outbox
-	cons   *broker.Consumer
+	env     *svc.Env
+	docs    *docstore.Store
+	inv     jetstream.KeyValue
+	quota   jetstream.KeyValue
+	outbox  *receipt.Outbox
+	cons    *broker.Consumer
+	reviews *broker.Consumer
+	metrics *metrics
+	stop    context.CancelFunc
+	swept   chan struct{}
 }
 
 // New builds the clearance service.
 func New(ctx context.Context, env *svc.Env) (svc.Service, error) {
+	if env.Tariff == nil || env.Rules == nil || len(env.QuotaSecret) == 0 {
+		return nil, errors.New("clearance needs the tariff, the rules and the quota secret")
+	}
 	docs, err := docstore.Open(ctx, env.JS)
 	if err != nil {
 		return nil, err
@@ -57,13 +70,18 @@ func New(ctx context.Context, env *svc.Env) (svc.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Clearance{env: env, docs: docs, inv: inv, outbox: receipt.NewOutbox(env.JS)}, nil
+	q, err := env.JS.KeyValue(ctx, broker.BucketQuota)
+	if err != nil {
+		return nil, err
+	}
+	return &Clearance{env: env, docs: docs, inv: inv, quota: q, outbox: receipt.NewOutbox(env.JS), metrics: newMetrics(env.Registry)}, nil
 }
 
 // Name implements svc.Service.
 func (c *Clearance) Name() string { return Name }
 
-// Start begins consuming the import documents.
+// Start begins consuming the import documents and review decisions, and the
+// sweep of incomplete declarations.
 func (c *Clearance) Start(ctx context.Context) error {
 	var subjects []string
 	for _, t := range []ceb.MsgType{ceb.CEB311, ceb.CEB411, ceb.CEB511, ceb.CEB621, ceb.CEB623, ceb.CEB625} {
@@ -71,22 +89,45 @@ func (c *Clearance) Start(ctx context.Context) error {
 	}
 	cons, err := broker.StartConsumer(ctx, c.env.JS, broker.StreamIn, jetstream.ConsumerConfig{
 		Durable: Durable, FilterSubjects: subjects, DeliverPolicy: jetstream.DeliverAllPolicy,
-	}, c.env.Log, c.handle)
+	}, c.env.Log, workers, c.handle)
 	if err != nil {
 		return err
 	}
 	c.cons = cons
+	rev, err := broker.StartConsumer(ctx, c.env.JS, broker.StreamEvents, jetstream.ConsumerConfig{
+		Durable: DurableReview, FilterSubjects: []string{broker.EventSubject("review", "decided")},
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+	}, c.env.Log, 4, c.handleReviewDecision)
+	if err != nil {
+		_ = cons.Stop(ctx)
+		return err
+	}
+	c.reviews = rev
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	c.stop = cancel
+	c.swept = make(chan struct{})
+	go c.sweepLoop(sctx)
 	return nil
 }
 
-// Stop drains the consumer.
+// Stop ends the sweep and drains the consumers.
 func (c *Clearance) Stop(ctx context.Context) error {
-	if c.cons == nil {
-		return nil
+	if c.stop != nil {
+		c.stop()
+		<-c.swept
+		c.stop = nil
 	}
-	return c.cons.Stop(ctx)
+	var errs []error
+	for _, cons := range []*broker.Consumer{c.cons, c.reviews} {
+		if cons != nil {
+			errs = append(errs, cons.Stop(ctx))
+		}
+	}
+	return errors.Join(errs...)
 }
 
+// handle is the CEB_IN handler: it checks that the message carries an
+// acknowledged version of its document, then routes it by type.
 func (c *Clearance) handle(ctx context.Context, m jetstream.Msg) error {
 	md, err := m.Metadata()
 	if err != nil {
@@ -123,20 +164,39 @@ func (c *Clearance) handle(ctx context.Context, m jetstream.Msg) error {
 	id := "in/" + strconv.FormatUint(seq, 10)
 	switch d := docs[0].(type) {
 	case *ceb.Order:
-		return c.send(ctx, id, d, inventory.StatusAccepted, "海关入库 accepted", now, d.OrderHead.EbpCode, d.OrderHead.EbcCode)
+		if err := c.send(ctx, id, d, inventory.StatusAccepted, infoStored, now, d.OrderHead.EbpCode, d.OrderHead.EbcCode); err != nil {
+			return err
+		}
+		return c.evaluate(ctx, docstore.InventoryKey(d.OrderHead.EbpCode, d.OrderHead.OrderNo), id)
 	case *ceb.Payment:
-		return c.send(ctx, id, d, inventory.StatusAccepted, "海关入库 accepted", now, d.PaymentHead.PayCode)
+		if err := c.send(ctx, id, d, inventory.StatusAccepted, infoStored, now, d.PaymentHead.PayCode); err != nil {
+			return err
+		}
+		h := d.PaymentHead
+		if _, err := c.inv.Put(ctx, docstore.PaymentIndexKey(h.EbpCode, h.OrderNo), []byte(key)); err != nil {
+			return err
+		}
+		return c.evaluate(ctx, docstore.InventoryKey(h.EbpCode, h.OrderNo), id)
 	case *ceb.Logistics:
-		return c.send(ctx, id, d, inventory.StatusAccepted, "海关入库 accepted", now, d.LogisticsHead.LogisticsCode)
+		if err := c.send(ctx, id, d, inventory.StatusAccepted, infoStored, now, d.LogisticsHead.LogisticsCode); err != nil {
+			return err
+		}
+		return c.waybillArrived(ctx, d, id)
 	case *ceb.Inventory:
 		return c.declareInventory(ctx, id, seq, d, now)
 	case *ceb.InvtCancel:
-		return c.send(ctx, id, d, inventory.StatusDeclared, "电子口岸申报中 declared", now, d.AgentCode, d.EbpCode)
+		return c.cancel(ctx, id, seq, d, now)
 	case *ceb.InvtRefund:
-		return c.send(ctx, id, d, inventory.StatusDeclared, "电子口岸申报中 declared", now, d.InvtRefundHead.AgentCode, d.InvtRefundHead.EbpCode)
+		return c.send(ctx, id, d, inventory.StatusDeclared, infoDeclared, now, d.InvtRefundHead.AgentCode, d.InvtRefundHead.EbpCode)
 	}
 	return broker.Poison(fmt.Errorf("%s is not an import declaration", t))
 }
+
+// Receipt texts.
+const (
+	infoStored   = "海关入库 accepted"
+	infoDeclared = "电子口岸申报中 declared"
+)
 
 // send publishes the declaration's receipt with the status to recipients.
 func (c *Clearance) send(ctx context.Context, id string, d ceb.Declaration, status, info string, at time.Time, recipients ...string) error {
@@ -144,83 +204,15 @@ func (c *Clearance) send(ctx context.Context, id string, d ceb.Declaration, stat
 	return c.outbox.Send(ctx, id+"/"+status, r, at, recipients...)
 }
 
-// declareInventory records the list as declared (status 2) with its pre-entry
-// number and sends the receipt. A redelivered message finds its sequence
-// already applied and only re-sends the same receipt, which JetStream drops
-// as a duplicate.
-func (c *Clearance) declareInventory(ctx context.Context, id string, seq uint64, d *ceb.Inventory, now time.Time) error {
-	h := d.InventoryHead
-	key := broker.Key(h.EbpCode, h.OrderNo)
-	st, rev, err := c.loadState(ctx, key)
-	if err != nil {
-		return err
-	}
-	if st.InSeq < seq {
-		st.EbpCode, st.OrderNo, st.EbcCode, st.AgentCode, st.GUID = h.EbpCode, h.OrderNo, h.EbcCode, h.AgentCode, h.Guid
-		if st.PreNo == "" {
-			st.PreNo = PreNo(now, seq)
-		}
-		st.CopNo = CopNo(h.CopNo, h.OrderNo)
-		st.InSeq = seq
-		st.Record(inventory.StatusDeclared, "电子口岸申报中 declared", now)
-		if err := c.saveState(ctx, key, st, rev); err != nil {
-			return err
-		}
-	}
-	r := ceb.NewReceipt(d, inventory.StatusDeclared, "电子口岸申报中 declared", now).(*ceb.InventoryReturn)
-	r.PreNo, r.CopNo, r.InvtNo = st.PreNo, st.CopNo, st.InvtNo
-	return c.outbox.Send(ctx, id+"/"+inventory.StatusDeclared, r, now, h.AgentCode, h.EbpCode)
-}
-
-func (c *Clearance) loadState(ctx context.Context, key string) (*inventory.State, uint64, error) {
-	kve, err := c.inv.Get(ctx, key)
+// waybillArrived re-examines the list that named this waybill, if one did.
+func (c *Clearance) waybillArrived(ctx context.Context, d *ceb.Logistics, by string) error {
+	h := d.LogisticsHead
+	kve, err := c.inv.Get(ctx, docstore.WaybillIndexKey(h.LogisticsCode, h.LogisticsNo))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return &inventory.State{}, 0, nil
+		return nil
 	}
-	if err != nil {
-		return nil, 0, err
-	}
-	var st inventory.State
-	if err := json.Unmarshal(kve.Value(), &st); err != nil {
-		return nil, 0, broker.Poison(err)
-	}
-	return &st, kve.Revision(), nil
-}
-
-// saveState writes with compare-and-set: a concurrent writer makes this
-// attempt fail and the message is redelivered against the new state.
-func (c *Clearance) saveState(ctx context.Context, key string, st *inventory.State, rev uint64) error {
-	b, err := json.Marshal(st)
 	if err != nil {
 		return err
 	}
-	if rev == 0 {
-		_, err = c.inv.Create(ctx, key, b)
-	} else {
-		_, err = c.inv.Update(ctx, key, b, rev)
-	}
-	if err != nil {
-		return broker.Retry(err, 20*time.Millisecond)
-	}
-	return nil
-}
-
-// PreNo is the 18-character E-Port pre-entry number cbec assigns to a
-// declared list: 'I', the declaration date (Asia/Shanghai) and a 9-digit
-// serial from the CEB_IN sequence, unique per list.
-func PreNo(at time.Time, seq uint64) string {
-	return "I" + at.In(clock.Shanghai).Format("20060102") + fmt.Sprintf("%09d", seq%1_000_000_000)
-}
-
-// CopNo is the enterprise number carried on receipts: the list's copNo, or
-// when it has none the last 20 characters of the order number.
-func CopNo(copNo, orderNo string) string {
-	if copNo != "" {
-		return copNo
-	}
-	r := []rune(orderNo)
-	if len(r) > 20 {
-		r = r[len(r)-20:]
-	}
-	return string(r)
+	return c.evaluate(ctx, string(kve.Value()), by)
 }

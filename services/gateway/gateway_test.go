@@ -18,33 +18,45 @@ import (
 	"github.com/cbec/cbec/pkg/errcode"
 	"github.com/cbec/cbec/pkg/httpapi"
 	"github.com/cbec/cbec/services/gateway"
+	"github.com/cbec/cbec/services/servicetest"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
+// Demo keys of the cebtest parties.
+const (
+	keyEBP       = servicetest.KeyEBP
+	keyPay       = servicetest.KeyPay
+	keyLogistics = servicetest.KeyLogistics
+	keyAgent     = servicetest.KeyAgent
+	keyEBC       = servicetest.KeyEBC
+	keyOtherEBP  = servicetest.KeyOtherEBP
+	keyOfficer   = servicetest.KeyOfficer
+)
+
 func TestAuthentication(t *testing.T) {
-	h := newHarness(t)
+	h := servicetest.New(t)
 	o, _, _, _ := cebtest.Set("AUTH-1")
 	body, _ := json.Marshal(o)
 	for name, key := range map[string]string{"missing": "", "unknown": "not-a-key"} {
-		code, b, hdr := h.do("POST", "/v1/import/orders", key, "application/json", body)
+		code, b, hdr := h.Do("POST", "/v1/import/orders", key, "application/json", body)
 		if code != http.StatusUnauthorized {
 			t.Fatalf("%s key: %d %s", name, code, b)
 		}
 		if !strings.HasPrefix(hdr.Get("Content-Type"), "application/problem+json") {
 			t.Errorf("%s key: content type %q", name, hdr.Get("Content-Type"))
 		}
-		if p := decodeProblem(t, b); p.Code != string(errcode.Unauthenticated) {
+		if p := servicetest.DecodeProblem(t, b); p.Code != string(errcode.Unauthenticated) {
 			t.Errorf("%s key: code %s", name, p.Code)
 		}
 	}
-	if code, _, _ := h.do("GET", "/v1/receipts", "", "", nil); code != http.StatusUnauthorized {
+	if code, _, _ := h.Do("GET", "/v1/receipts", "", "", nil); code != http.StatusUnauthorized {
 		t.Fatalf("receipts without key: %d", code)
 	}
 }
 
 func TestPartySubmitsOnlyAsItself(t *testing.T) {
-	h := newHarness(t)
+	h := servicetest.New(t)
 	o, p, l, i := cebtest.Set("SENDER-1")
 	cases := []struct {
 		name, kind, key string
@@ -59,31 +71,31 @@ func TestPartySubmitsOnlyAsItself(t *testing.T) {
 		{"inventory by an officer", "inventories", keyOfficer, i},
 	}
 	for _, c := range cases {
-		code, _, b := h.submitJSON(c.kind, c.key, c.doc)
+		code, _, b := h.SubmitJSON(c.kind, c.key, c.doc)
 		if code != http.StatusForbidden {
 			t.Errorf("%s: %d %s", c.name, code, b)
 			continue
 		}
-		pr := decodeProblem(t, b)
+		pr := servicetest.DecodeProblem(t, b)
 		if len(pr.Results) != 1 || pr.Results[0].Error == nil || pr.Results[0].Error.Code != errcode.Forbidden {
 			t.Errorf("%s: results %s", c.name, b)
 		}
 	}
 	// Nothing was stored: the rightful sender can still submit.
-	if code, r, b := h.submitJSON("orders", keyEBP, o); code != http.StatusAccepted || r.Accepted != 1 {
+	if code, r, b := h.SubmitJSON("orders", keyEBP, o); code != http.StatusAccepted || r.Accepted != 1 {
 		t.Fatalf("rightful sender: %d %s", code, b)
 	}
 }
 
 func TestBatchMixesAcceptedAndRejected(t *testing.T) {
-	h := newHarness(t)
+	h := servicetest.New(t)
 	good, _, _, _ := cebtest.Set("BATCH-1")
 	bad, _, _, _ := cebtest.Set("BATCH-2")
 	bad.OrderHead.OrderNo = ""
 	bad.OrderList[0].Qty = ceb.Amount{}
 	foreign, _, _, _ := cebtest.Set("BATCH-3")
 	foreign.OrderHead.EbpCode = "1101110325"
-	code, r, b := h.submitJSON("orders", keyEBP, []any{good, bad, foreign})
+	code, r, b := h.SubmitJSON("orders", keyEBP, []any{good, bad, foreign})
 	if code != http.StatusAccepted {
 		t.Fatalf("%d %s", code, b)
 	}
@@ -110,28 +122,28 @@ func TestBatchMixesAcceptedAndRejected(t *testing.T) {
 		t.Errorf("foreign order: %+v", r.Results[2])
 	}
 	// Only the accepted order gets a receipt.
-	recs := h.waitReceipts(keyEBP, 1)
-	if len(recs) != 1 || status(recs[0].Receipt) != "120" {
+	recs := h.WaitReceipts(keyEBP, "", 1)
+	if len(recs) != 1 || recs[0].Status() != "120" {
 		t.Fatalf("receipts %+v", recs)
 	}
 }
 
 func TestNothingAcceptedIs400(t *testing.T) {
-	h := newHarness(t)
+	h := servicetest.New(t)
 	bad, _, _, _ := cebtest.Set("NONE-1")
 	bad.OrderHead.Currency = "502"
-	code, _, b := h.submitJSON("orders", keyEBP, []any{bad})
+	code, _, b := h.SubmitJSON("orders", keyEBP, []any{bad})
 	if code != http.StatusBadRequest {
 		t.Fatalf("%d %s", code, b)
 	}
-	p := decodeProblem(t, b)
+	p := servicetest.DecodeProblem(t, b)
 	if len(p.Results) != 1 || p.Results[0].Error.Details[0].Path != "Order[0].OrderHead.currency" {
 		t.Fatalf("%s", b)
 	}
 }
 
 func TestLimits(t *testing.T) {
-	h := newHarness(t)
+	h := servicetest.New(t)
 	o, _, _, _ := cebtest.Set("LIMIT-1")
 	body, _ := json.Marshal(o)
 	cases := []struct {
@@ -150,12 +162,12 @@ func TestLimits(t *testing.T) {
 		{"unknown kind", "/v1/import/parcels", "application/json", body, http.StatusNotFound, errcode.NotFound},
 	}
 	for _, c := range cases {
-		code, b, _ := h.do("POST", c.path, keyEBP, c.ctype, c.body)
+		code, b, _ := h.Do("POST", c.path, keyEBP, c.ctype, c.body)
 		if code != c.want {
 			t.Errorf("%s: %d %s", c.name, code, b)
 			continue
 		}
-		if p := decodeProblem(t, b); p.Code != string(c.code) {
+		if p := servicetest.DecodeProblem(t, b); p.Code != string(c.code) {
 			t.Errorf("%s: code %s", c.name, p.Code)
 		}
 	}
@@ -164,14 +176,14 @@ func TestLimits(t *testing.T) {
 		d, _, _, _ := cebtest.Set("MANY-" + string(rune('A'+i%26)) + strings.Repeat("x", i/26))
 		many = append(many, d)
 	}
-	code, _, b := h.submitJSON("orders", keyEBP, many)
+	code, _, b := h.SubmitJSON("orders", keyEBP, many)
 	if code != http.StatusRequestEntityTooLarge {
 		t.Fatalf("101 documents: %d %s", code, b)
 	}
 }
 
 func TestDuplicatesAreRejectedForTheDocumentsLifetime(t *testing.T) {
-	h := newHarness(t)
+	h := servicetest.New(t)
 	o, p, l, i := cebtest.Set("DUP-1")
 	for _, c := range []struct {
 		kind, key string
@@ -183,41 +195,41 @@ func TestDuplicatesAreRejectedForTheDocumentsLifetime(t *testing.T) {
 		{"waybills", keyLogistics, l, errcode.WaybillExists},
 		{"inventories", keyAgent, i, errcode.InventoryExists},
 	} {
-		if code, _, b := h.submitJSON(c.kind, c.key, c.doc); code != http.StatusAccepted {
+		if code, _, b := h.SubmitJSON(c.kind, c.key, c.doc); code != http.StatusAccepted {
 			t.Fatalf("%s: %d %s", c.kind, code, b)
 		}
-		code, _, b := h.submitJSON(c.kind, c.key, c.doc)
+		code, _, b := h.SubmitJSON(c.kind, c.key, c.doc)
 		if code != http.StatusBadRequest {
 			t.Fatalf("%s duplicate: %d %s", c.kind, code, b)
 		}
-		if pr := decodeProblem(t, b); pr.Results[0].Error.Code != c.dup {
+		if pr := servicetest.DecodeProblem(t, b); pr.Results[0].Error.Code != c.dup {
 			t.Fatalf("%s duplicate: %s", c.kind, b)
 		}
 	}
 	// Shrink JetStream's duplicate window so that only the CBEC_DOCS guard
 	// can still catch the copy: a time window has to elapse, so this waits.
 	ctx := context.Background()
-	st, err := h.js.Stream(ctx, broker.StreamIn)
+	st, err := h.JS.Stream(ctx, broker.StreamIn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := st.CachedInfo().Config
 	cfg.Duplicates = 100 * time.Millisecond
-	if _, err := h.js.UpdateStream(ctx, cfg); err != nil {
+	if _, err := h.JS.UpdateStream(ctx, cfg); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(300 * time.Millisecond)
 	changed := *o
 	changed.OrderHead.Note = "a different copy"
-	code, _, b := h.submitJSON("orders", keyEBP, &changed)
-	if code != http.StatusBadRequest || decodeProblem(t, b).Results[0].Error.Code != errcode.OrderExists {
+	code, _, b := h.SubmitJSON("orders", keyEBP, &changed)
+	if code != http.StatusBadRequest || servicetest.DecodeProblem(t, b).Results[0].Error.Code != errcode.OrderExists {
 		t.Fatalf("copy after the window: %d %s", code, b)
 	}
 	// The rejected copy left nothing behind: the consumer sent one receipt.
 	before, _ := st.Info(ctx)
-	recs := h.waitReceipts(keyEBP, 2)
-	if len(recs) != 2 || recs[0].MsgType != "CEB312" || recs[1].MsgType != "CEB622" {
-		t.Fatalf("platform receipts: %+v, want one CEB312 and one CEB622", recs)
+	recs := h.WaitReceipts(keyEBP, "msgType=CEB312", 1)
+	if len(recs) != 1 {
+		t.Fatalf("order receipts: %+v, want one", recs)
 	}
 	if before.State.Msgs != 4 {
 		t.Fatalf("CEB_IN holds %d messages, want the 4 accepted documents", before.State.Msgs)
@@ -225,15 +237,15 @@ func TestDuplicatesAreRejectedForTheDocumentsLifetime(t *testing.T) {
 }
 
 func TestChangeReplacesOnlyUnusedDocuments(t *testing.T) {
-	h := newHarness(t)
+	h := servicetest.New(t)
 	o, _, l, i := cebtest.Set("CHG-1")
 	change := func(kind, key string, doc any) (int, []byte) {
-		code, _, b := h.submitJSON(kind, key, doc)
+		code, _, b := h.SubmitJSON(kind, key, doc)
 		return code, b
 	}
 	orphan, _, _, _ := cebtest.Set("CHG-NONE")
 	orphan.OrderHead.AppType = "2"
-	if code, b := change("orders", keyEBP, orphan); code != http.StatusBadRequest || decodeProblem(t, b).Results[0].Error.Code != errcode.NothingToChange {
+	if code, b := change("orders", keyEBP, orphan); code != http.StatusBadRequest || servicetest.DecodeProblem(t, b).Results[0].Error.Code != errcode.NothingToChange {
 		t.Fatalf("change of a missing order: %d %s", code, b)
 	}
 	if code, b := change("orders", keyEBP, o); code != http.StatusAccepted {
@@ -253,21 +265,21 @@ func TestChangeReplacesOnlyUnusedDocuments(t *testing.T) {
 	}
 	o3 := o2
 	o3.OrderHead.Note = "too late"
-	if code, b := change("orders", keyEBP, &o3); code != http.StatusBadRequest || decodeProblem(t, b).Results[0].Error.Code != errcode.OrderUsed {
+	if code, b := change("orders", keyEBP, &o3); code != http.StatusBadRequest || servicetest.DecodeProblem(t, b).Results[0].Error.Code != errcode.OrderUsed {
 		t.Fatalf("change of a used order: %d %s", code, b)
 	}
 	l2 := *l
 	l2.LogisticsHead.AppType = "2"
-	if code, b := change("waybills", keyLogistics, &l2); code != http.StatusBadRequest || decodeProblem(t, b).Results[0].Error.Code != errcode.DocumentUsed {
+	if code, b := change("waybills", keyLogistics, &l2); code != http.StatusBadRequest || servicetest.DecodeProblem(t, b).Results[0].Error.Code != errcode.DocumentUsed {
 		t.Fatalf("change of a used waybill: %d %s", code, b)
 	}
 	del := *o
 	del.OrderHead.AppType = "3"
-	if code, b := change("orders", keyEBP, &del); code != http.StatusBadRequest || decodeProblem(t, b).Results[0].Error.Code != errcode.AppTypeUnsupported {
+	if code, b := change("orders", keyEBP, &del); code != http.StatusBadRequest || servicetest.DecodeProblem(t, b).Results[0].Error.Code != errcode.AppTypeUnsupported {
 		t.Fatalf("delete: %d %s", code, b)
 	}
 	// Both versions of the order were receipted, each once.
-	recs := h.waitReceipts(keyEBP, 3) // two order versions + the inventory's receipt to the platform
+	recs := h.WaitReceipts(keyEBP, "", 3) // two order versions + the inventory's receipt to the platform
 	n312 := 0
 	for _, r := range recs {
 		if r.MsgType == "CEB312" {
@@ -280,32 +292,33 @@ func TestChangeReplacesOnlyUnusedDocuments(t *testing.T) {
 }
 
 func TestFourDocumentsGetTheirReceiptsAndPartiesSeeOnlyTheirOwn(t *testing.T) {
-	h := newHarness(t)
+	h := servicetest.New(t)
 	o, p, l, i := cebtest.Set("FLOW-1")
 	for _, c := range []struct {
 		key string
 		doc ceb.Document
 	}{{keyEBP, o}, {keyPay, p}, {keyLogistics, l}, {keyAgent, i}} {
-		if code, b := h.submitXML(c.key, cebtest.Message(c.doc)); code != http.StatusAccepted {
+		if code, b := h.SubmitXML(c.key, cebtest.Message(c.doc)); code != http.StatusAccepted {
 			t.Fatalf("%s: %d %s", c.doc.MsgType(), code, b)
 		}
 	}
+	// The list is complete, so customs decides it: 2, 120, 399, 800.
 	want := map[string][]string{
-		keyEBP:       {"CEB312:120", "CEB622:2"},
+		keyEBP:       {"CEB312:120", "CEB622:120", "CEB622:2", "CEB622:399", "CEB622:800"},
 		keyPay:       {"CEB412:120"},
 		keyLogistics: {"CEB512:120"},
-		keyAgent:     {"CEB622:2"},
+		keyAgent:     {"CEB622:120", "CEB622:2", "CEB622:399", "CEB622:800"},
 		keyEBC:       {"CEB312:120"},
 		keyOtherEBP:  {},
 	}
 	for key, w := range want {
 		var got []string
 		if len(w) > 0 {
-			for _, r := range h.waitReceipts(key, len(w)) {
-				got = append(got, r.MsgType+":"+status(r.Receipt))
+			for _, r := range h.WaitReceipts(key, "", len(w)) {
+				got = append(got, r.MsgType+":"+r.Status())
 			}
 		} else {
-			for _, r := range h.receipts(key, "") {
+			for _, r := range h.Receipts(key, "") {
 				got = append(got, r.MsgType)
 			}
 		}
@@ -316,27 +329,27 @@ func TestFourDocumentsGetTheirReceiptsAndPartiesSeeOnlyTheirOwn(t *testing.T) {
 		}
 	}
 	// Filter by type and page by cursor.
-	recs := h.receipts(keyEBP, "msgType=CEB622")
-	if len(recs) != 1 || recs[0].MsgType != "CEB622" {
+	recs := h.Receipts(keyEBP, "msgType=CEB622")
+	if len(recs) != 4 || recs[0].MsgType != "CEB622" || recs[0].Status() != "2" || recs[3].Status() != "800" {
 		t.Fatalf("filtered %+v", recs)
 	}
-	all := h.receipts(keyEBP, "limit=1")
+	all := h.Receipts(keyEBP, "limit=1")
 	if len(all) != 1 {
 		t.Fatalf("limit=1 gave %d", len(all))
 	}
-	next := h.receipts(keyEBP, "after="+itoa(all[0].Cursor))
+	next := h.Receipts(keyEBP, "limit=1&after="+itoa(all[0].Cursor))
 	if len(next) != 1 || next[0].Cursor <= all[0].Cursor {
 		t.Fatalf("next page %+v", next)
 	}
 	for _, q := range []string{"limit=0", "limit=501", "after=x", "msgType=CEB311"} {
-		if code, b, _ := h.do("GET", "/v1/receipts?"+q, keyEBP, "", nil); code != http.StatusBadRequest {
+		if code, b, _ := h.Do("GET", "/v1/receipts?"+q, keyEBP, "", nil); code != http.StatusBadRequest {
 			t.Errorf("%s: %d %s", q, code, b)
 		}
 	}
 	// The declaration's state: its parties and customs read it, others get 404.
 	path := "/v1/import/inventories/" + cebtest.EbpCode + "/FLOW-1"
 	for _, key := range []string{keyEBP, keyAgent, keyEBC, keyOfficer} {
-		code, b, _ := h.do("GET", path, key, "", nil)
+		code, b, _ := h.Do("GET", path, key, "", nil)
 		if code != http.StatusOK {
 			t.Fatalf("%s reads inventory: %d %s", key, code, b)
 		}
@@ -344,27 +357,27 @@ func TestFourDocumentsGetTheirReceiptsAndPartiesSeeOnlyTheirOwn(t *testing.T) {
 		if err := json.Unmarshal(b, &v); err != nil {
 			t.Fatal(err)
 		}
-		if v.Status != "2" || len(v.PreNo) != 18 || len(v.History) != 1 || len(v.Document) == 0 {
+		if v.Status != "800" || len(v.PreNo) != 18 || len(v.InvtNo) != 18 || len(v.History) != 4 || len(v.Document) == 0 || v.Tax == nil {
 			t.Fatalf("inventory view %s", b)
 		}
 	}
 	for _, key := range []string{keyPay, keyOtherEBP} {
-		if code, _, _ := h.do("GET", path, key, "", nil); code != http.StatusNotFound {
+		if code, _, _ := h.Do("GET", path, key, "", nil); code != http.StatusNotFound {
 			t.Errorf("%s reads another's inventory: %d", key, code)
 		}
 	}
-	if code, _, _ := h.do("GET", "/v1/import/inventories/"+cebtest.EbpCode+"/NOPE", keyEBP, "", nil); code != http.StatusNotFound {
+	if code, _, _ := h.Do("GET", "/v1/import/inventories/"+cebtest.EbpCode+"/NOPE", keyEBP, "", nil); code != http.StatusNotFound {
 		t.Errorf("missing inventory: %d", code)
 	}
 }
 
 func TestReceiptsAsCEBXML(t *testing.T) {
-	h := newHarness(t)
+	h := servicetest.New(t)
 	o, _, _, i := cebtest.Set("XML-1")
-	h.submitXML(keyEBP, cebtest.Message(o))
-	h.submitXML(keyAgent, cebtest.Message(i))
-	h.waitReceipts(keyEBP, 2)
-	code, b, hdr := h.do("GET", "/v1/receipts", keyEBP, "", nil, "Accept", "application/xml")
+	h.SubmitXML(keyEBP, cebtest.Message(o))
+	h.SubmitXML(keyAgent, cebtest.Message(i))
+	h.WaitReceipts(keyEBP, "", 2)
+	code, b, hdr := h.Do("GET", "/v1/receipts", keyEBP, "", nil, "Accept", "application/xml")
 	if code != http.StatusOK {
 		t.Fatalf("%d %s", code, b)
 	}
@@ -376,7 +389,7 @@ func TestReceiptsAsCEBXML(t *testing.T) {
 		t.Fatalf("first page: %s with %d documents", m.Type, len(m.Documents))
 	}
 	cur := hdr.Get(gateway.HeaderNextCursor)
-	code, b, hdr = h.do("GET", "/v1/receipts?after="+cur, keyEBP, "", nil, "Accept", "application/xml")
+	code, b, hdr = h.Do("GET", "/v1/receipts?after="+cur, keyEBP, "", nil, "Accept", "application/xml")
 	if code != http.StatusOK {
 		t.Fatalf("%d %s", code, b)
 	}
@@ -387,20 +400,20 @@ func TestReceiptsAsCEBXML(t *testing.T) {
 	if errs := ceb.Validate(m); len(errs) != 0 {
 		t.Fatalf("receipt fails validation: %+v", errs)
 	}
-	code, _, _ = h.do("GET", "/v1/receipts?after="+hdr.Get(gateway.HeaderNextCursor), keyEBP, "", nil, "Accept", "application/xml")
+	code, _, _ = h.Do("GET", "/v1/receipts?after="+hdr.Get(gateway.HeaderNextCursor), keyEBP, "", nil, "Accept", "application/xml")
 	if code != http.StatusNoContent {
 		t.Fatalf("past the end: %d", code)
 	}
 }
 
 func TestMicroEndpoint(t *testing.T) {
-	h := newHarness(t)
+	h := servicetest.New(t)
 	o, _, _, _ := cebtest.Set("MICRO-1")
 	body, _ := ceb.EncodeXML(cebtest.Message(o))
 	req := nats.NewMsg(gateway.SubmitSubject)
 	req.Data = body
 	req.Header.Set("Authorization", "Bearer "+keyEBP)
-	resp, err := h.nc.RequestMsg(req, 5*time.Second)
+	resp, err := h.NC.RequestMsg(req, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -413,7 +426,7 @@ func TestMicroEndpoint(t *testing.T) {
 	req.Data, _ = json.Marshal(o)
 	req.Header.Set(gateway.HeaderMsgType, "CEB311")
 	req.Header.Set("Authorization", "Bearer nope")
-	resp, err = h.nc.RequestMsg(req, 5*time.Second)
+	resp, err = h.NC.RequestMsg(req, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -421,7 +434,7 @@ func TestMicroEndpoint(t *testing.T) {
 		t.Fatalf("bad key: error code %q", got)
 	}
 	// Receipts are published on the party's subjects too.
-	sub, err := h.nc.SubscribeSync("ceb.out." + cebtest.EbpCode + ".>")
+	sub, err := h.NC.SubscribeSync("ceb.out." + cebtest.EbpCode + ".>")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -430,7 +443,7 @@ func TestMicroEndpoint(t *testing.T) {
 	req.Data, _ = json.Marshal([]any{o2})
 	req.Header.Set(gateway.HeaderMsgType, "CEB311")
 	req.Header.Set("Authorization", "Bearer "+keyEBP)
-	if _, err := h.nc.RequestMsg(req, 5*time.Second); err != nil {
+	if _, err := h.NC.RequestMsg(req, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	m, err := sub.NextMsg(5 * time.Second)
@@ -443,19 +456,19 @@ func TestMicroEndpoint(t *testing.T) {
 }
 
 func TestDevClock(t *testing.T) {
-	h := newHarness(t)
+	h := servicetest.New(t)
 	body := []byte(`{"now":"2030-01-02T03:04:05+08:00"}`)
-	if code, _, _ := h.do("POST", "/v1/admin/clock", keyEBP, "application/json", body); code != http.StatusForbidden {
+	if code, _, _ := h.Do("POST", "/v1/admin/clock", keyEBP, "application/json", body); code != http.StatusForbidden {
 		t.Fatalf("platform sets clock: %d", code)
 	}
-	code, b, _ := h.do("POST", "/v1/admin/clock", "demo-operator", "application/json", body)
+	code, b, _ := h.Do("POST", "/v1/admin/clock", "demo-operator", "application/json", body)
 	if code != http.StatusOK {
 		t.Fatalf("%d %s", code, b)
 	}
-	if got := h.clk.Now(); !got.Equal(time.Date(2030, 1, 2, 3, 4, 5, 0, time.FixedZone("", 8*3600))) {
+	if got := h.Clock.Now(); !got.Equal(time.Date(2030, 1, 2, 3, 4, 5, 0, time.FixedZone("", 8*3600))) {
 		t.Fatalf("clock %v", got)
 	}
-	if code, _, _ := h.do("POST", "/v1/admin/clock", "demo-operator", "application/json", []byte(`{"now":"yesterday"}`)); code != http.StatusBadRequest {
+	if code, _, _ := h.Do("POST", "/v1/admin/clock", "demo-operator", "application/json", []byte(`{"now":"yesterday"}`)); code != http.StatusBadRequest {
 		t.Fatalf("bad time: %d", code)
 	}
 }
@@ -467,7 +480,7 @@ func itoa(u uint64) string { return strconv.FormatUint(u, 10) }
 // sender's retry inside the duplicate window maps to that stored copy, is
 // accepted, and the copy gets exactly one receipt.
 func TestRetryAfterACrashBetweenStoreAndGuard(t *testing.T) {
-	h := newHarness(t)
+	h := servicetest.New(t)
 	o, _, _, _ := cebtest.Set("CRASH-1")
 	body, _ := json.Marshal(o)
 	m := nats.NewMsg(broker.InSubject("CEB311", cebtest.EbpCode))
@@ -477,31 +490,31 @@ func TestRetryAfterACrashBetweenStoreAndGuard(t *testing.T) {
 	m.Header.Set(docstore.HeaderKey, docstore.Key(o))
 	m.Header.Set(docstore.HeaderAppType, "1")
 	m.Header.Set(jetstream.MsgIDHeader, docstore.Key(o))
-	ack, err := h.js.PublishMsg(context.Background(), m)
+	ack, err := h.JS.PublishMsg(context.Background(), m)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The consumer holds the unguarded copy back.
 	time.Sleep(200 * time.Millisecond) // give it the chance to misbehave
-	if n := len(h.receipts(keyEBP, "")); n != 0 {
+	if n := len(h.Receipts(keyEBP, "")); n != 0 {
 		t.Fatalf("unguarded copy got %d receipts", n)
 	}
-	code, r, b := h.submitJSON("orders", keyEBP, o)
+	code, r, b := h.SubmitJSON("orders", keyEBP, o)
 	if code != http.StatusAccepted || r.Accepted != 1 {
 		t.Fatalf("retry: %d %s", code, b)
 	}
-	recs := h.waitReceipts(keyEBP, 1)
+	recs := h.WaitReceipts(keyEBP, "", 1)
 	if len(recs) != 1 {
 		t.Fatalf("receipts %+v", recs)
 	}
-	st, _ := h.js.Stream(context.Background(), broker.StreamIn)
+	st, _ := h.JS.Stream(context.Background(), broker.StreamIn)
 	info, _ := st.Info(context.Background())
 	if info.State.Msgs != 1 || info.State.LastSeq != ack.Sequence {
 		t.Fatalf("CEB_IN holds %d messages (last %d), want only the first copy %d", info.State.Msgs, info.State.LastSeq, ack.Sequence)
 	}
 	// A second copy is now a duplicate, with the official code.
-	code, _, b = h.submitJSON("orders", keyEBP, []any{o, o})
-	if code != http.StatusBadRequest || decodeProblem(t, b).Code != string(errcode.OrderExists) {
+	code, _, b = h.SubmitJSON("orders", keyEBP, []any{o, o})
+	if code != http.StatusBadRequest || servicetest.DecodeProblem(t, b).Code != string(errcode.OrderExists) {
 		t.Fatalf("copies after acceptance: %d %s", code, b)
 	}
 }

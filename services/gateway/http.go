@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/ceb"
 	"github.com/cbec/cbec/pkg/docstore"
 	"github.com/cbec/cbec/pkg/errcode"
@@ -17,6 +16,7 @@ import (
 	"github.com/cbec/cbec/pkg/party"
 	"github.com/cbec/cbec/pkg/receipt"
 	"github.com/cbec/cbec/pkg/svc"
+	"github.com/cbec/cbec/pkg/tax"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -42,6 +42,7 @@ func (g *Gateway) routes(mux *svc.Router) {
 	mux.HandleFunc("POST /v1/import/{kind}", g.handleImport)
 	mux.HandleFunc("GET /v1/receipts", g.handleReceipts)
 	mux.HandleFunc("GET /v1/import/inventories/{ebpCode}/{orderNo}", g.handleInventory)
+	mux.HandleFunc("GET /v1/import/inventories/{ebpCode}/{orderNo}/taxbill", g.handleTaxBill)
 	mux.HandleFunc("POST /v1/admin/clock", g.handleClock)
 }
 
@@ -326,34 +327,64 @@ type InventoryView struct {
 }
 
 func (g *Gateway) handleInventory(w http.ResponseWriter, r *http.Request) {
-	p, err := g.auth.Party(r)
-	if err != nil {
-		httpapi.WriteError(w, err, nil)
+	st, ok := g.readableState(w, r)
+	if !ok {
 		return
 	}
-	ebp, orderNo := r.PathValue("ebpCode"), r.PathValue("orderNo")
-	notFound := errcode.New(errcode.NotFound, "no inventory list %s/%s for party %s", ebp, orderNo, p.Code)
-	kve, err := g.inv.Get(r.Context(), broker.Key(ebp, orderNo))
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		httpapi.WriteError(w, notFound, nil)
-		return
-	}
-	if err != nil {
-		httpapi.WriteError(w, unavailable(err), nil)
-		return
-	}
-	var v InventoryView
-	if err := json.Unmarshal(kve.Value(), &v.State); err != nil {
-		httpapi.WriteError(w, err, nil)
-		return
-	}
-	if !p.IsCustoms() && !slices.Contains(v.Readers(), p.Code) {
-		// Same answer as a missing list: a party learns nothing of others'.
-		httpapi.WriteError(w, notFound, nil)
-		return
-	}
-	if e, _, ok, err := g.intake.docs.Get(r.Context(), docstore.KeyOf(ceb.CEB621, ebp, orderNo)); err == nil && ok {
+	v := InventoryView{State: *st}
+	if e, _, ok, err := g.intake.docs.Get(r.Context(), docstore.KeyOf(ceb.CEB621, st.EbpCode, st.OrderNo)); err == nil && ok {
 		v.Document = e.Doc
 	}
 	httpapi.WriteJSON(w, http.StatusOK, v)
+}
+
+// readableState loads the list named by the path for the calling party: its
+// own platform, enterprise and agent, or customs. Anyone else gets the same
+// 404 as for a missing list, and learns nothing of others' lists.
+func (g *Gateway) readableState(w http.ResponseWriter, r *http.Request) (*inventory.State, bool) {
+	p, err := g.auth.Party(r)
+	if err != nil {
+		httpapi.WriteError(w, err, nil)
+		return nil, false
+	}
+	ebp, orderNo := r.PathValue("ebpCode"), r.PathValue("orderNo")
+	notFound := errcode.New(errcode.NotFound, "no inventory list %s/%s for party %s", ebp, orderNo, p.Code)
+	kve, err := g.inv.Get(r.Context(), docstore.InventoryKey(ebp, orderNo))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		httpapi.WriteError(w, notFound, nil)
+		return nil, false
+	}
+	if err != nil {
+		httpapi.WriteError(w, unavailable(err), nil)
+		return nil, false
+	}
+	var st inventory.State
+	if err := json.Unmarshal(kve.Value(), &st); err != nil {
+		httpapi.WriteError(w, err, nil)
+		return nil, false
+	}
+	if !p.IsCustoms() && !slices.Contains(st.Readers(), p.Code) {
+		httpapi.WriteError(w, notFound, nil)
+		return nil, false
+	}
+	return &st, true
+}
+
+// handleTaxBill answers the list's electronic tax bill (CEB816 fields, JSON)
+// once customs has assessed it.
+func (g *Gateway) handleTaxBill(w http.ResponseWriter, r *http.Request) {
+	st, ok := g.readableState(w, r)
+	if !ok {
+		return
+	}
+	if st.Tax == nil || st.InvtNo == "" {
+		httpapi.WriteError(w, errcode.New(errcode.NotFound, "inventory list %s/%s has no tax bill (status %s)", st.EbpCode, st.OrderNo, st.Status), nil)
+		return
+	}
+	bill := tax.NewBill(*st.Tax, tax.BillHead{
+		Guid: st.GUID, ReturnTime: ceb.FormatReturnTime(st.DecidedAt), InvtNo: st.InvtNo, TaxNo: "T" + st.InvtNo,
+		AssureCode: st.AssureCode, EbcCode: st.EbcCode, LogisticsCode: st.LogisticsCode, AgentCode: st.AgentCode,
+		CustomsCode: st.CustomsCode,
+	})
+	httpapi.WriteJSON(w, http.StatusOK, bill)
 }

@@ -200,7 +200,7 @@ func (in *Intake) used(ctx context.Context, d ceb.Declaration) (bool, error) {
 	case *ceb.Logistics:
 		return in.docs.Exists(ctx, docstore.UsedKey(v.LogisticsHead.LogisticsCode, v.LogisticsHead.LogisticsNo))
 	case *ceb.Inventory:
-		kve, err := in.inv.Get(ctx, broker.Key(v.InventoryHead.EbpCode, v.InventoryHead.OrderNo))
+		kve, err := in.inv.Get(ctx, docstore.InventoryKey(v.InventoryHead.EbpCode, v.InventoryHead.OrderNo))
 		if errors.Is(err, jetstream.ErrKeyNotFound) {
 			return false, nil
 		}

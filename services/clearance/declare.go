@@ -1,0 +1,243 @@
+package clearance
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/cbec/cbec/pkg/ceb"
+	"github.com/cbec/cbec/pkg/docstore"
+	"github.com/cbec/cbec/pkg/identity"
+	"github.com/cbec/cbec/pkg/inventory"
+	"github.com/cbec/cbec/pkg/match"
+	"github.com/cbec/cbec/pkg/quota"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// declareInventory records the list as declared (status 2) with its
+// pre-entry number, indexes it for its waybill and the incomplete sweep,
+// sends the receipt and evaluates it at once: its other documents may all
+// be there already.
+func (c *Clearance) declareInventory(ctx context.Context, by string, seq uint64, d *ceb.Inventory, now time.Time) error {
+	h := d.InventoryHead
+	key := docstore.InventoryKey(h.EbpCode, h.OrderNo)
+	st, rev, _, err := c.loadState(ctx, key)
+	if err != nil {
+		return err
+	}
+	if st.InSeq < seq {
+		if !st.Modifiable() {
+			// appType 2 arrived after the check: the gateway refuses that,
+			// so only a copy racing the decision gets here; it changes nothing.
+			return nil
+		}
+		st.EbpCode, st.OrderNo, st.EbcCode, st.AgentCode, st.GUID = h.EbpCode, h.OrderNo, h.EbcCode, h.AgentCode, h.Guid
+		st.CustomsCode, st.TradeMode, st.LogisticsCode, st.LogisticsNo = h.CustomsCode, h.TradeMode, h.LogisticsCode, h.LogisticsNo
+		st.AssureCode = h.AssureCode
+		st.Buyer = quota.BuyerKey(c.env.QuotaSecret, identity.Normalize(h.BuyerIdNumber))
+		if st.PreNo == "" {
+			st.PreNo = PreNo(now, seq)
+		}
+		st.CopNo = CopNo(h.CopNo, h.OrderNo)
+		st.InSeq = seq
+		st.DeclaredAt = now.UTC()
+		from := len(st.History)
+		st.Record(inventory.StatusDeclared, infoDeclared, now)
+		st.By, st.From = by, from
+		// Index before the state: a waybill arriving now finds the list,
+		// or the evaluation below finds the waybill.
+		if _, err := c.inv.Put(ctx, docstore.WaybillIndexKey(h.LogisticsCode, h.LogisticsNo), []byte(key)); err != nil {
+			return err
+		}
+		if _, err := c.inv.Put(ctx, docstore.WaitingKey(key), []byte(now.UTC().Format(time.RFC3339Nano))); err != nil {
+			return err
+		}
+		if err := c.saveState(ctx, key, st, rev); err != nil {
+			return err // a conflict is retried against the new state
+		}
+		if err := c.publish(ctx, key, st, from); err != nil {
+			return err
+		}
+	} else if err := c.replay(ctx, key, st, by); err != nil {
+		return err
+	}
+	return c.evaluate(ctx, key, by)
+}
+
+// documents loads the four documents of a declared list, concurrently;
+// complete is false while any is missing.
+func (c *Clearance) documents(ctx context.Context, st *inventory.State) (d match.Documents, complete bool, err error) {
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+		miss bool
+	)
+	load := func(key string, into ceb.Declaration) {
+		defer wg.Done()
+		e, _, ok, err := c.docs.Get(ctx, key)
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case err != nil:
+			errs = append(errs, err)
+		case !ok:
+			miss = true
+		default:
+			if err := json.Unmarshal(e.Doc, into); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	d = match.Documents{Order: &ceb.Order{}, Payment: &ceb.Payment{}, Waybill: &ceb.Logistics{}, Inventory: &ceb.Inventory{}}
+	wg.Add(3)
+	go load(docstore.KeyOf(ceb.CEB621, st.EbpCode, st.OrderNo), d.Inventory)
+	go load(docstore.KeyOf(ceb.CEB311, st.EbpCode, st.OrderNo), d.Order)
+	go load(docstore.KeyOf(ceb.CEB511, st.LogisticsCode, st.LogisticsNo), d.Waybill)
+	// The payment is found through its index, read while the others load.
+	payKey, perr := c.inv.Get(ctx, docstore.PaymentIndexKey(st.EbpCode, st.OrderNo))
+	switch {
+	case errors.Is(perr, jetstream.ErrKeyNotFound):
+		mu.Lock()
+		miss = true
+		mu.Unlock()
+	case perr != nil:
+		mu.Lock()
+		errs = append(errs, perr)
+		mu.Unlock()
+	default:
+		wg.Add(1)
+		load(string(payKey.Value()), d.Payment)
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		return d, false, errors.Join(errs...)
+	}
+	return d, !miss, nil
+}
+
+// maxCASAttempts bounds the retries of a decision against concurrent
+// ledger updates of the same buyer before the message is redelivered.
+const maxCASAttempts = 16
+
+// evaluate decides the list at key if it is declared and complete. It is
+// safe to run any number of times, concurrently: the ledger counts a list
+// once, and the state moves out of 2 by compare-and-set exactly once.
+func (c *Clearance) evaluate(ctx context.Context, key, by string) error {
+	st, rev, found, err := c.loadState(ctx, key)
+	if err != nil || !found {
+		return err
+	}
+	if st.Status != inventory.StatusDeclared {
+		return c.replay(ctx, key, st, by)
+	}
+	docs, complete, err := c.documents(ctx, st)
+	if err != nil || !complete {
+		return err
+	}
+	now := c.env.Clock.Now()
+	buyer := st.Buyer
+	row := quota.RowKey(buyer, quota.Year(now))
+	buyers, err := c.addressSeen(ctx, docs.Inventory.InventoryHead.ConsigneeAddress, buyer, now)
+	if err != nil {
+		return err
+	}
+	for range maxCASAttempts {
+		ledger, lrev, err := c.loadLedger(ctx, row)
+		if err != nil {
+			return err
+		}
+		out := inventory.Decide(inventory.Input{
+			Docs: docs, Tariff: c.env.Tariff, Rules: c.env.Rules, Ledger: ledger,
+			ListKey: key, BuyersAtAddress: buyers, Now: now,
+		})
+		if out.Count != nil && ledger.Count(key, out.Count.Amount, out.Count.Qty, now) {
+			if err := c.saveLedger(ctx, row, ledger, lrev); errors.Is(err, errConflict) {
+				continue // another list of this buyer was counted: decide again
+			} else if err != nil {
+				return err
+			}
+		}
+		return c.decide(ctx, key, st, rev, out, row, by, now)
+	}
+	return errConflict
+}
+
+// decide writes the outcome into the state and publishes its steps.
+func (c *Clearance) decide(ctx context.Context, key string, st *inventory.State, rev uint64, out inventory.Outcome, row, by string, now time.Time) error {
+	from := len(st.History)
+	st.DecidedAt = now.UTC()
+	st.Tax, st.Hits = out.Tax, out.Hits
+	switch out.Status {
+	case inventory.StatusRejected:
+		st.Code = string(out.Code())
+		st.Record(inventory.StatusRejected, out.Info(), now)
+	default:
+		st.InvtNo = InvtNo(st.CustomsCode, now, st.InSeq)
+		st.Counted = &inventory.Counted{Row: row, Amount: out.Count.Amount}
+		st.Record(inventory.StatusAccepted, "海关入库 logic checks passed", now)
+		if out.Status == inventory.StatusReview {
+			st.Record(inventory.StatusReview, "人工审核 manual review: "+hitIDs(out), now)
+		} else {
+			st.Record(inventory.StatusConcluded, "海关审结 concluded", now)
+			st.ReleasedAt = now.UTC()
+			st.Record(inventory.StatusReleased, "放行 released", now)
+		}
+	}
+	st.By, st.From = by, from
+	if err := c.saveState(ctx, key, st, rev); err != nil {
+		if errors.Is(err, errConflict) {
+			// Another evaluation decided first; it counted the same list
+			// under the same key, so the ledger holds it once. If it did
+			// not count it (it rejected), take ours back.
+			return c.afterLostDecision(ctx, key, row)
+		}
+		return err
+	}
+	if st.InvtNo != "" {
+		if _, err := c.inv.Put(ctx, docstore.InvtNoKey(st.InvtNo), []byte(key)); err != nil {
+			return err
+		}
+	}
+	if err := c.inv.Delete(ctx, docstore.WaitingKey(key)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return err
+	}
+	c.metrics.decisions.WithLabelValues(st.Status, st.TradeMode).Inc()
+	c.metrics.latency.Observe(now.Sub(st.DeclaredAt).Seconds())
+	return c.publish(ctx, key, st, from)
+}
+
+func hitIDs(out inventory.Outcome) string {
+	s := ""
+	for i, h := range out.Hits {
+		if i > 0 {
+			s += ", "
+		}
+		s += h.RuleID
+	}
+	return s
+}
+
+// afterLostDecision reconciles the ledger with the decision that won.
+func (c *Clearance) afterLostDecision(ctx context.Context, key, row string) error {
+	st, _, _, err := c.loadState(ctx, key)
+	if err != nil {
+		return err
+	}
+	if st.Counted != nil {
+		return nil
+	}
+	return c.giveBack(ctx, row, key)
+}
+
+// replay re-publishes the steps the message by recorded, if it recorded
+// the last change: a redelivery after a crash between the state write and
+// the publications completes them (their message ids make it harmless).
+func (c *Clearance) replay(ctx context.Context, key string, st *inventory.State, by string) error {
+	if st.By != by || by == "" {
+		return nil
+	}
+	return c.publish(ctx, key, st, st.From)
+}

@@ -1,0 +1,76 @@
+package clearance
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/cbec/cbec/pkg/broker"
+	"github.com/cbec/cbec/pkg/errcode"
+	"github.com/cbec/cbec/pkg/inventory"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// handleReviewDecision applies an officer's decision on a list in review
+// (cbec.evt.review.decided): release (399 → 800) or reject (100, quota given
+// back). A decision on a list no longer in review changes nothing.
+func (c *Clearance) handleReviewDecision(ctx context.Context, m jetstream.Msg) error {
+	var d inventory.ReviewDecision
+	if err := json.Unmarshal(m.Data(), &d); err != nil {
+		return broker.Poison(err)
+	}
+	md, err := m.Metadata()
+	if err != nil {
+		return broker.Poison(err)
+	}
+	by := "review/" + strconv.FormatUint(md.Sequence.Stream, 10)
+	st, rev, found, err := c.loadState(ctx, d.Key)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return broker.Poison(fmt.Errorf("review decision for unknown list %s", d.Key))
+	}
+	if st.Status != inventory.StatusReview {
+		if st.Status == inventory.StatusRejected && st.Counted != nil {
+			// Completes a give-back interrupted after the state write.
+			if err := c.giveBack(ctx, st.Counted.Row, d.Key); err != nil {
+				return err
+			}
+		}
+		return c.replay(ctx, d.Key, st, by)
+	}
+	now := c.env.Clock.Now()
+	from := len(st.History)
+	switch d.Decision {
+	case inventory.DecisionRelease:
+		st.Record(inventory.StatusConcluded, "海关审结 concluded by officer "+d.Officer, now)
+		st.ReleasedAt = now.UTC()
+		st.Record(inventory.StatusReleased, "放行 released", now)
+	case inventory.DecisionReject:
+		st.Code = string(errcode.OfficerRejected)
+		st.Record(inventory.StatusRejected, inventory.Truncate(string(errcode.OfficerRejected)+": officer "+d.Officer+": "+d.Reason, 1000), now)
+		if st.Counted != nil {
+			st.Counted.GivenBack = true
+		}
+	default:
+		return broker.Poison(fmt.Errorf("review decision %q", d.Decision))
+	}
+	st.By, st.From = by, from
+	if err := c.saveState(ctx, d.Key, st, rev); err != nil {
+		if errors.Is(err, errConflict) {
+			return broker.Retry(err, 20*time.Millisecond)
+		}
+		return err
+	}
+	if d.Decision == inventory.DecisionReject && st.Counted != nil {
+		if err := c.giveBack(ctx, st.Counted.Row, d.Key); err != nil {
+			return err
+		}
+	}
+	c.metrics.decisions.WithLabelValues(st.Status, st.TradeMode).Inc()
+	return c.publish(ctx, d.Key, st, from)
+}

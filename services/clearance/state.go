@@ -1,0 +1,185 @@
+package clearance
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/cbec/cbec/pkg/broker"
+	"github.com/cbec/cbec/pkg/ceb"
+	"github.com/cbec/cbec/pkg/clock"
+	"github.com/cbec/cbec/pkg/inventory"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// errConflict is a lost compare-and-set: someone else wrote first.
+var errConflict = errors.New("concurrent update")
+
+// loadState returns the list's state and revision; found is false when the
+// list has not been declared.
+func (c *Clearance) loadState(ctx context.Context, key string) (st *inventory.State, rev uint64, found bool, err error) {
+	kve, err := c.inv.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return &inventory.State{}, 0, false, nil
+	}
+	if err != nil {
+		return nil, 0, false, err
+	}
+	st = &inventory.State{}
+	if err := json.Unmarshal(kve.Value(), st); err != nil {
+		return nil, 0, false, broker.Poison(err)
+	}
+	return st, kve.Revision(), true, nil
+}
+
+// saveState writes with compare-and-set on rev (0 = create); a lost race is
+// errConflict.
+func (c *Clearance) saveState(ctx context.Context, key string, st *inventory.State, rev uint64) error {
+	b, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	if rev == 0 {
+		_, err = c.inv.Create(ctx, key, b)
+	} else {
+		_, err = c.inv.Update(ctx, key, b, rev)
+	}
+	if isConflict(err) {
+		return errConflict
+	}
+	return err
+}
+
+func isConflict(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.Is(err, jetstream.ErrKeyExists) ||
+		(errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence)
+}
+
+// publish sends the receipts and events of the history steps from index
+// from on: one CEB622 per step to the agent and the platform, one event per
+// step on CBEC_EVENTS. Message ids are the list key and the step's index,
+// so publishing the same steps again (a redelivered message replaying them)
+// stores nothing twice.
+func (c *Clearance) publish(ctx context.Context, key string, st *inventory.State, from int) error {
+	for i := from; i < len(st.History); i++ {
+		ev := st.History[i]
+		id := "inv/" + key + "/" + strconv.Itoa(i)
+		r := &ceb.InventoryReturn{
+			Guid: st.GUID, CustomsCode: st.CustomsCode, EbpCode: st.EbpCode, EbcCode: st.EbcCode,
+			AgentCode: st.AgentCode, CopNo: st.CopNo, PreNo: st.PreNo, InvtNo: st.InvtNo,
+			ReturnStatus: ev.Status, ReturnTime: ceb.FormatReturnTime(ev.Time),
+			ReturnInfo: inventory.Truncate(ev.Info, 1000),
+		}
+		if ev.Status == inventory.StatusDeclared {
+			r.InvtNo = "" // not assigned yet at that step
+		}
+		// A cancellation is answered by its own CEB624 receipts; the list's
+		// step is an event only (it has no CEB622 status).
+		if ev.Status != inventory.StatusCancelled {
+			if err := c.outbox.Send(ctx, id, r, ev.Time, st.AgentCode, st.EbpCode); err != nil {
+				return err
+			}
+		}
+		if err := c.event(ctx, id, key, st, ev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Event is the payload of an inventory event on CBEC_EVENTS.
+type Event struct {
+	Key         string          `json:"key"`
+	EbpCode     string          `json:"ebpCode"`
+	OrderNo     string          `json:"orderNo"`
+	EbcCode     string          `json:"ebcCode"`
+	AgentCode   string          `json:"agentCode"`
+	InvtNo      string          `json:"invtNo,omitempty"`
+	CustomsCode string          `json:"customsCode,omitempty"`
+	TradeMode   string          `json:"tradeMode,omitempty"`
+	Status      string          `json:"status"`
+	Code        string          `json:"code,omitempty"`
+	Info        string          `json:"info,omitempty"`
+	At          time.Time       `json:"at"`
+	State       json.RawMessage `json:"state,omitempty"`
+}
+
+// eventName maps a status to the event published for it.
+func eventName(status string) (entity, name string) {
+	switch status {
+	case inventory.StatusDeclared:
+		return "inventory", "declared"
+	case inventory.StatusAccepted:
+		return "inventory", "accepted"
+	case inventory.StatusReview:
+		return "review", "requested"
+	case inventory.StatusConcluded:
+		return "inventory", "concluded"
+	case inventory.StatusReleased:
+		return "inventory", "released"
+	case inventory.StatusRejected:
+		return "inventory", "rejected"
+	case inventory.StatusCancelled:
+		return "inventory", "cancelled"
+	}
+	return "inventory", "status"
+}
+
+func (c *Clearance) event(ctx context.Context, id, key string, st *inventory.State, ev inventory.Event) error {
+	e := Event{
+		Key: key, EbpCode: st.EbpCode, OrderNo: st.OrderNo, EbcCode: st.EbcCode, AgentCode: st.AgentCode,
+		InvtNo: st.InvtNo, CustomsCode: st.CustomsCode, TradeMode: st.TradeMode,
+		Status: ev.Status, Info: ev.Info, At: ev.Time,
+	}
+	if ev.Status == inventory.StatusRejected {
+		e.Code = st.Code
+	}
+	// A review request carries the whole state (tax, rule hits) so the
+	// review desk can show the case without asking back.
+	if ev.Status == inventory.StatusReview || ev.Status == inventory.StatusReleased || ev.Status == inventory.StatusRejected {
+		b, err := json.Marshal(st)
+		if err != nil {
+			return err
+		}
+		e.State = b
+	}
+	body, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	entity, name := eventName(ev.Status)
+	_, err = c.env.JS.Publish(ctx, broker.EventSubject(entity, name), body, jetstream.WithMsgID(id))
+	return err
+}
+
+// PreNo is the 18-character E-Port pre-entry number cbec assigns to a
+// declared list: 'I', the declaration date (Asia/Shanghai) and a 9-digit
+// serial from the CEB_IN sequence, unique per list.
+func PreNo(at time.Time, seq uint64) string {
+	return "I" + at.In(clock.Shanghai).Format("20060102") + fmt.Sprintf("%09d", seq%1_000_000_000)
+}
+
+// InvtNo is the 18-character customs list number assigned when a list passes
+// its checks (domain §9): the 4-digit customs code, the 4-digit year, 'I' and
+// a 9-digit serial from the list's CEB_IN sequence.
+func InvtNo(customsCode string, at time.Time, seq uint64) string {
+	cc := (customsCode + "0000")[:4]
+	return cc + at.In(clock.Shanghai).Format("2006") + "I" + fmt.Sprintf("%09d", seq%1_000_000_000)
+}
+
+// CopNo is the enterprise number carried on receipts: the list's copNo, or
+// when it has none the last 20 characters of the order number.
+func CopNo(copNo, orderNo string) string {
+	if copNo != "" {
+		return copNo
+	}
+	r := []rune(orderNo)
+	if len(r) > 20 {
+		r = r[len(r)-20:]
+	}
+	return string(r)
+}

@@ -1,0 +1,103 @@
+package clearance
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/cbec/cbec/pkg/docstore"
+	"github.com/cbec/cbec/pkg/errcode"
+	"github.com/cbec/cbec/pkg/inventory"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// defaultSweep is how often the incomplete-declaration sweep runs.
+const defaultSweep = 30 * time.Second
+
+// sweepLoop rejects, every interval, the declared lists whose order, payment
+// or waybill are still missing after the rules' incompleteAfter. Every
+// replica sweeps; compare-and-set decides each list once.
+func (c *Clearance) sweepLoop(ctx context.Context) {
+	defer close(c.swept)
+	every := c.env.SweepInterval
+	if every <= 0 {
+		every = defaultSweep
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := c.Sweep(ctx); err != nil && ctx.Err() == nil {
+				c.env.Log.Warn("incomplete sweep", "err", err)
+			}
+		}
+	}
+}
+
+// Sweep runs one pass of the incomplete-declaration sweep.
+func (c *Clearance) Sweep(ctx context.Context) error {
+	lister, err := c.inv.ListKeysFiltered(ctx, docstore.WaitingFilter)
+	if err != nil {
+		return err
+	}
+	var keys []string
+	for k := range lister.Keys() {
+		keys = append(keys, k)
+	}
+	now := c.env.Clock.Now()
+	var errs []error
+	for _, wk := range keys {
+		kve, err := c.inv.Get(ctx, wk)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			continue
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		since, err := time.Parse(time.RFC3339Nano, string(kve.Value()))
+		if err != nil || now.Sub(since) < c.env.Rules.Windows.IncompleteAfter {
+			continue
+		}
+		if err := c.expire(ctx, strings.TrimPrefix(wk, "waiting."), now); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// expire rejects one list still waiting for its documents.
+func (c *Clearance) expire(ctx context.Context, key string, now time.Time) error {
+	st, rev, found, err := c.loadState(ctx, key)
+	if err != nil {
+		return err
+	}
+	if !found || st.Status != inventory.StatusDeclared {
+		return c.inv.Delete(ctx, docstore.WaitingKey(key))
+	}
+	docs, complete, err := c.documents(ctx, st)
+	if err != nil {
+		return err
+	}
+	if complete {
+		// Everything arrived after all: decide it now rather than reject.
+		return c.evaluate(ctx, key, "sweep")
+	}
+	var missing []string
+	if docs.Order.OrderHead.OrderNo == "" {
+		missing = append(missing, "order (CEB311)")
+	}
+	if docs.Payment.PaymentHead.PayTransactionId == "" {
+		missing = append(missing, "payment (CEB411)")
+	}
+	if docs.Waybill.LogisticsHead.LogisticsNo == "" {
+		missing = append(missing, "waybill (CEB511)")
+	}
+	out := inventory.Outcome{Status: inventory.StatusRejected, Errors: []*errcode.Error{errcode.New(errcode.Incomplete,
+		"still missing after %s: %s", c.env.Rules.Windows.IncompleteAfter, strings.Join(missing, ", "))}}
+	return c.decide(ctx, key, st, rev, out, "", "sweep/"+now.UTC().Format(time.RFC3339), now)
+}

@@ -1,0 +1,265 @@
+// Package servicetest runs cbec services for tests: the gateway and the
+// clearance service against a real embedded NATS server, behind a real HTTP
+// server, with a fixed clock and the embedded reference data. Tests talk to
+// it over HTTP like a party would.
+package servicetest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/cbec/cbec/deploy"
+	"github.com/cbec/cbec/pkg/ceb"
+	"github.com/cbec/cbec/pkg/clock"
+	"github.com/cbec/cbec/pkg/natstest"
+	"github.com/cbec/cbec/pkg/party"
+	"github.com/cbec/cbec/pkg/rules"
+	"github.com/cbec/cbec/pkg/svc"
+	"github.com/cbec/cbec/pkg/tariff"
+	"github.com/cbec/cbec/pkg/telemetry"
+	"github.com/cbec/cbec/services/clearance"
+	"github.com/cbec/cbec/services/gateway"
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Demo keys of the cebtest parties (deploy/parties.yaml).
+const (
+	KeyEBP       = "demo-ebp"          // 1500000001
+	KeyEBC       = "demo-ebc"          // 1500000002
+	KeyPay       = "demo-pay"          // 1500000003
+	KeyLogistics = "demo-logistics-cq" // 1500000004
+	KeyAgent     = "demo-agent"        // 1500000005
+	KeyOtherEBP  = "demo-ebp-sample"   // 1101110325
+	KeyOfficer   = "demo-officer"
+	KeyOperator  = "demo-operator"
+)
+
+// Start is the harness clock's start: 2025-03-10 10:00 in Shanghai, the
+// declaration date of the cebtest fixtures.
+var Start = time.Date(2025, 3, 10, 10, 0, 0, 0, clock.Shanghai)
+
+// Harness is a running gateway and clearance service.
+type Harness struct {
+	T     testing.TB
+	URL   string
+	NC    *nats.Conn
+	JS    jetstream.JetStream
+	Clock *clock.Settable
+	Env   *svc.Env
+	// Clearance is the running clearance service (Restart replaces it).
+	Clearance svc.Service
+	Server    *server.Server
+}
+
+// Option changes the harness before the services start.
+type Option func(*svc.Env)
+
+// WithRules replaces the rules (limits, windows, risk rules).
+func WithRules(yaml string) Option {
+	return func(env *svc.Env) {
+		s, err := rules.Load(bytes.NewReader([]byte(yaml)))
+		if err != nil {
+			panic(err)
+		}
+		env.Rules = s
+	}
+}
+
+// New starts the services on a fresh server.
+func New(t testing.TB, opts ...Option) *Harness {
+	t.Helper()
+	s, nc, js := natstest.Setup(t)
+	parties, err := party.Load(bytes.NewReader(deploy.Parties))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tt, err := tariff.Load(bytes.NewReader(deploy.Tariff))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := clock.NewFixed(Start)
+	env := &svc.Env{
+		NC: nc, JS: js, Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Registry: telemetry.NewRegistry(), Parties: parties, Mux: svc.NewRouter(), DevClock: clk,
+		Tariff: tt, Rules: rs, QuotaSecret: []byte("test-secret"), SweepInterval: time.Hour,
+	}
+	for _, o := range opts {
+		o(env)
+	}
+	h := &Harness{T: t, NC: nc, JS: js, Clock: clk, Env: env, Server: s}
+	h.Clearance = h.start(clearance.New)
+	h.start(gateway.New)
+	srv := httptest.NewServer(env.Mux)
+	t.Cleanup(srv.Close)
+	h.URL = srv.URL
+	return h
+}
+
+func (h *Harness) start(mk func(context.Context, *svc.Env) (svc.Service, error)) svc.Service {
+	h.T.Helper()
+	ctx := context.Background()
+	s, err := mk(ctx, h.Env)
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	if err := s.Start(ctx); err != nil {
+		h.T.Fatal(err)
+	}
+	h.T.Cleanup(func() { _ = s.Stop(context.Background()) })
+	return s
+}
+
+// RestartClearance stops the clearance service (draining what it holds) and
+// starts a new one on the same durable consumer, as a redeploy would.
+func (h *Harness) RestartClearance() {
+	h.T.Helper()
+	if err := h.Clearance.Stop(context.Background()); err != nil {
+		h.T.Fatal(err)
+	}
+	// The new instance registers its metrics on a fresh registry.
+	h.Env.Registry = telemetry.NewRegistry()
+	h.Clearance = h.start(clearance.New)
+}
+
+// Do sends a request; hdr are header name/value pairs.
+func (h *Harness) Do(method, path, key, ctype string, body []byte, hdr ...string) (int, []byte, http.Header) {
+	h.T.Helper()
+	req, _ := http.NewRequest(method, h.URL+path, bytes.NewReader(body))
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, resp.Header
+}
+
+// SubmitJSON posts documents as JSON to /v1/import/{kind}.
+func (h *Harness) SubmitJSON(kind, key string, docs any) (int, gateway.SubmitResponse, []byte) {
+	h.T.Helper()
+	body, err := json.Marshal(docs)
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	code, b, _ := h.Do("POST", "/v1/import/"+kind, key, "application/json", body)
+	var r gateway.SubmitResponse
+	if code == http.StatusAccepted {
+		if err := json.Unmarshal(b, &r); err != nil {
+			h.T.Fatalf("decode %s: %v", b, err)
+		}
+	}
+	return code, r, b
+}
+
+// SubmitXML posts one CEB message.
+func (h *Harness) SubmitXML(key string, m *ceb.Message) (int, []byte) {
+	h.T.Helper()
+	body, err := ceb.EncodeXML(m)
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	code, b, _ := h.Do("POST", "/v1/ceb", key, "application/xml", body)
+	return code, b
+}
+
+// MustSubmit posts one document as JSON to kind and fails unless accepted.
+func (h *Harness) MustSubmit(kind, key string, doc any) {
+	h.T.Helper()
+	code, r, b := h.SubmitJSON(kind, key, doc)
+	if code != http.StatusAccepted || r.Accepted != 1 {
+		h.T.Fatalf("submit %s: %d %s", kind, code, b)
+	}
+}
+
+// Problem is a decoded problem document.
+type Problem struct {
+	Code    string            `json:"code"`
+	Status  int               `json:"status"`
+	Detail  string            `json:"detail"`
+	Results []gateway.Result  `json:"results"`
+	Errors  []json.RawMessage `json:"errors"`
+}
+
+// DecodeProblem decodes b as a problem document.
+func DecodeProblem(t testing.TB, b []byte) Problem {
+	t.Helper()
+	var p Problem
+	if err := json.Unmarshal(b, &p); err != nil {
+		t.Fatalf("not a problem document: %s", b)
+	}
+	return p
+}
+
+// Record is one receipt as the receipts API returns it.
+type Record struct {
+	Cursor  uint64          `json:"cursor"`
+	MsgType string          `json:"msgType"`
+	Receipt json.RawMessage `json:"receipt"`
+}
+
+// Status is the receipt's returnStatus.
+func (r Record) Status() string {
+	var v struct {
+		ReturnStatus string `json:"returnStatus"`
+	}
+	_ = json.Unmarshal(r.Receipt, &v)
+	return v.ReturnStatus
+}
+
+// Info is the receipt's returnInfo.
+func (r Record) Info() string {
+	var v struct {
+		ReturnInfo string `json:"returnInfo"`
+	}
+	_ = json.Unmarshal(r.Receipt, &v)
+	return v.ReturnInfo
+}
+
+// Receipts reads key's receipts with the query.
+func (h *Harness) Receipts(key string, query string) []Record {
+	h.T.Helper()
+	code, b, _ := h.Do("GET", "/v1/receipts?"+query, key, "", nil)
+	if code != http.StatusOK {
+		h.T.Fatalf("receipts: %d %s", code, b)
+	}
+	var page struct {
+		Receipts []Record `json:"receipts"`
+	}
+	if err := json.Unmarshal(b, &page); err != nil {
+		h.T.Fatal(err)
+	}
+	return page.Receipts
+}
+
+// WaitReceipts polls until key has at least n receipts matching query.
+func (h *Harness) WaitReceipts(key, query string, n int) []Record {
+	h.T.Helper()
+	var got []Record
+	natstest.Eventually(h.T, 15*time.Second, func() bool {
+		got = h.Receipts(key, "limit=500&"+query)
+		return len(got) >= n
+	}, "%s: want %d receipts (%s)", key, n, query)
+	return got
+}
