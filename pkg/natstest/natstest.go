@@ -44,11 +44,11 @@ func RunServerAt(t testing.TB, dir string) *server.Server {
 	return s
 }
 
-// Connect connects to s and returns the connection and its JetStream
-// handle, closed when the test ends.
+// Connect connects to s in-process, as the all-in-one binary does, and
+// returns the connection and its JetStream handle, closed when the test ends.
 func Connect(t testing.TB, s *server.Server) (*nats.Conn, jetstream.JetStream) {
 	t.Helper()
-	nc, err := nats.Connect(s.ClientURL())
+	nc, err := nats.Connect("", nats.InProcessServer(s))
 	if err != nil {
 		t.Fatalf("connect: %v", err)
 	}

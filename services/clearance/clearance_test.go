@@ -167,6 +167,23 @@ func TestEveryRejectionEndToEnd(t *testing.T) {
 		{"outside the list's dates", errcode.OutsideListDates, func(s *set) { s.i.InventoryHead.DeclTime = "20150101" }},
 		{"preNo from the agent", errcode.InventoryValidation, func(s *set) { s.i.InventoryHead.PreNo = "I20250310000000001" }},
 		{"over the single limit", errcode.OverSingleLimit, func(s *set) { scale(s, "20") }},
+		{"waybill of another order", errcode.WaybillOrder, func(s *set) { s.l.LogisticsHead.OrderNo = "ANOTHER-ORDER" }},
+		{"list of another enterprise", errcode.InventoryOrder, func(s *set) { s.i.InventoryHead.EbcCode = "1500000009" }},
+		{"direct purchase without transport", errcode.DirectFields, func(s *set) { s.i.InventoryHead.TradeMode = "9610" }},
+		{"bonded-only goods by direct purchase", errcode.ModeNotAllowed, func(s *set) {
+			h := &s.i.InventoryHead
+			h.TradeMode, h.TrafNo, h.VoyageNo, h.BillNo = "9610", "MU5001", "20250309", "78412345678"
+			for n := range s.i.InventoryList {
+				s.i.InventoryList[n].Gcode = "0402210000" // whole milk powder: 1210 only
+			}
+		}},
+		{"annual quantity of rice", errcode.AnnualQuantity, func(s *set) {
+			for n := range s.i.InventoryList {
+				s.i.InventoryList[n].Gcode = "1006302000" // rice: 20 kg per person per year
+				s.i.InventoryList[n].Qty1 = ceb.MustAmount("15")
+			}
+		}},
+		{"duplicate gnum", errcode.DuplicateGnum, func(s *set) { s.i.InventoryList[1].Gnum = 1 }},
 	}
 	h := st.New(t, st.WithRules(noRisk))
 	for n, c := range cases {
@@ -175,12 +192,12 @@ func TestEveryRejectionEndToEnd(t *testing.T) {
 		c.mutate(&s)
 		submit(h, s)
 		v := waitStatus(h, orderNo)
-		if v.Status != inventory.StatusRejected || v.Code != string(c.code) {
-			t.Errorf("%s: status %s code %s, want 100 %s: %+v", c.name, v.Status, v.Code, c.code, v.History)
+		last := v.History[len(v.History)-1].Info
+		if v.Status != inventory.StatusRejected || !strings.Contains(last, string(c.code)+": ") {
+			t.Errorf("%s: status %s code %s, want 100 with %s: %+v", c.name, v.Status, v.Code, c.code, v.History)
 			continue
 		}
-		last := v.History[len(v.History)-1].Info
-		if !strings.HasPrefix(last, string(c.code)+": ") || strings.Contains(last, cebtest.BuyerIDNumber) {
+		if !strings.HasPrefix(last, v.Code+": ") || strings.Contains(last, cebtest.BuyerIDNumber) {
 			t.Errorf("%s: receipt info %q", c.name, last)
 		}
 	}
@@ -300,6 +317,52 @@ func TestAnnualLimitAndSingleItemException(t *testing.T) {
 	if v := waitStatus(h, "OVER"); v.Code != string(errcode.OverAnnualLimit) {
 		t.Fatalf("46th list: %s %s", v.Status, v.Code)
 	}
+	// A single indivisible item over 5,000 fails only the annual condition:
+	// -621018, the limit that actually blocks it (D20).
+	big := singleItem("BIG-OVER", "5990.00")
+	submit(h, big)
+	if v := waitStatus(h, "BIG-OVER"); v.Code != string(errcode.OverAnnualLimit) {
+		t.Fatalf("single item over the year: %s %s", v.Status, v.Code)
+	}
+}
+
+// singleItem turns a set into one line of qty 1 at price (D4 candidates).
+func singleItem(orderNo, price string) set {
+	s := newSet(orderNo)
+	s.o.OrderList, s.i.InventoryList = s.o.OrderList[:1], s.i.InventoryList[:1]
+	p := ceb.MustAmount(price)
+	s.o.OrderList[0].Qty, s.o.OrderList[0].Price, s.o.OrderList[0].TotalPrice = ceb.MustAmount("1"), p, p
+	s.i.InventoryList[0].Qty, s.i.InventoryList[0].Price, s.i.InventoryList[0].TotalPrice = ceb.MustAmount("1"), p, p
+	s.o.OrderHead.GoodsValue = p
+	paid := p.Decimal.Add(s.o.OrderHead.Freight.Decimal).Add(s.o.OrderHead.TaxTotal.Decimal).Sub(s.o.OrderHead.Discount.Decimal)
+	s.o.OrderHead.ActuralPaid, s.p.PaymentHead.AmountPaid = ceb.NewAmount(paid), ceb.NewAmount(paid)
+	return s
+}
+
+func TestSingleItemExceptionAtFullRates(t *testing.T) {
+	h := st.New(t, st.WithRules(noRisk))
+	submit(h, singleItem("ONE-BIG", "5990.00")) // 5,990 + 10 freight = 6,000 > 5,000, one unit
+	v := waitStatus(h, "ONE-BIG")
+	if v.Status != inventory.StatusReleased || v.Tax == nil || v.Tax.Regime != "general" {
+		t.Fatalf("%s %s %+v", v.Status, v.Code, v.Tax)
+	}
+	// Formula 1901101000: duty 15 %, VAT 13 %, no consumption tax, no 70 %.
+	if !v.Tax.Duty.Equal(decimal.RequireFromString("900")) || !v.Tax.VAT.Equal(decimal.RequireFromString("897")) {
+		t.Fatalf("general-rate tax: duty %s VAT %s", v.Tax.Duty, v.Tax.VAT)
+	}
+	if got := used(t, h); !got.Equal(decimal.RequireFromString("6000")) {
+		t.Fatalf("counted %s", got)
+	}
+	two := singleItem("TWO-BIG", "2995.00")
+	two.o.OrderList[0].Qty, two.i.InventoryList[0].Qty = ceb.MustAmount("2"), ceb.MustAmount("2")
+	two.o.OrderList[0].TotalPrice, two.i.InventoryList[0].TotalPrice = ceb.MustAmount("5990.00"), ceb.MustAmount("5990.00")
+	two.o.OrderHead.GoodsValue = ceb.MustAmount("5990.00")
+	paid := ceb.MustAmount("5990.00").Decimal.Add(two.o.OrderHead.Freight.Decimal).Add(two.o.OrderHead.TaxTotal.Decimal)
+	two.o.OrderHead.ActuralPaid, two.p.PaymentHead.AmountPaid = ceb.NewAmount(paid), ceb.NewAmount(paid)
+	submit(h, two)
+	if v := waitStatus(h, "TWO-BIG"); v.Code != string(errcode.OverSingleLimit) {
+		t.Fatalf("same value in two units: %s %s", v.Status, v.Code)
+	}
 }
 
 func TestIncompleteDeclarationIsRejectedAfterTheWait(t *testing.T) {
@@ -399,5 +462,52 @@ func TestCancellation(t *testing.T) {
 	}
 	if got := used(t, h); !got.Equal(before.Sub(decimal.RequireFromString("4804"))) {
 		t.Fatalf("quota after cancellation %s (before %s)", got, before)
+	}
+}
+
+func TestRiskRuleRejects(t *testing.T) {
+	h := st.New(t, st.WithRules(strings.Replace(noRisk, "risk: []", `risk:
+  - {id: T001, description: "no formula over 500 CNY", expr: "decl.valueFen > 50000 && any(lines, {.gcode startsWith '1901'})", action: reject}`, 1)))
+	submit(h, newSet("RISK-1"))
+	v := waitStatus(h, "RISK-1")
+	if v.Status != inventory.StatusRejected || v.Code != string(errcode.RiskRejected) || len(v.Hits) != 1 || v.Hits[0].RuleID != "T001" {
+		t.Fatalf("%s %s %+v", v.Status, v.Code, v.Hits)
+	}
+	if !used(t, h).IsZero() {
+		t.Fatal("a list rejected by a risk rule counted in the quota")
+	}
+}
+
+func TestTaxBillForTheAgent(t *testing.T) {
+	h := st.New(t)
+	submit(h, newSet("BILL-1"))
+	waitStatus(h, "BILL-1")
+	code, b, _ := h.Do("GET", "/v1/import/inventories/"+cebtest.EbpCode+"/BILL-1/taxbill", st.KeyAgent, "", nil)
+	if code != http.StatusOK {
+		t.Fatalf("%d %s", code, b)
+	}
+	var bill struct {
+		TaxHeadRd struct {
+			InvtNo, TaxNo, CustomsTax, ValueAddedTax, ConsumptionTax string
+		}
+		TaxListRd []struct {
+			Gnum          int
+			Gcode         string
+			TaxPrice      string
+			ValueAddedTax string
+		}
+	}
+	if err := json.Unmarshal(b, &bill); err != nil {
+		t.Fatal(err)
+	}
+	hd := bill.TaxHeadRd
+	if len(hd.InvtNo) != 18 || hd.CustomsTax != "0.00" || hd.ValueAddedTax != cebtest.TaxTotal || hd.ConsumptionTax != "0.00" {
+		t.Fatalf("bill head %+v", hd)
+	}
+	if len(bill.TaxListRd) != 2 || bill.TaxListRd[0].Gcode != cebtest.Gcode {
+		t.Fatalf("bill lines %+v", bill.TaxListRd)
+	}
+	if code, _, _ := h.Do("GET", "/v1/import/inventories/"+cebtest.EbpCode+"/BILL-1/taxbill", st.KeyPay, "", nil); code != http.StatusNotFound {
+		t.Fatalf("payment company reads the tax bill: %d", code)
 	}
 }

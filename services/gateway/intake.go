@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cbec/cbec/pkg/broker"
@@ -134,12 +135,43 @@ func (in *Intake) Submit(ctx context.Context, p *party.Party, docs []ceb.Declara
 		work = append(work, w)
 	}
 	in.publish(ctx, work)
-	for _, w := range work {
-		if w.res.Error == nil {
-			in.guard(ctx, w)
-		}
-	}
+	in.guardAll(ctx, work)
 	return results
+}
+
+// guardConcurrency bounds the key-value writes one submission runs at once.
+const guardConcurrency = 32
+
+// guardAll guards every stored document's key, concurrently: each write is a
+// round trip to JetStream, and a submission holds up to 100 documents.
+// Documents sharing a business key are guarded one after the other, in
+// submission order, so the first one wins the key as it would alone.
+func (in *Intake) guardAll(ctx context.Context, work []*pending) {
+	chains := map[string][]*pending{}
+	var order []string
+	for _, w := range work {
+		if w.res.Error != nil {
+			continue
+		}
+		k := docstore.Key(w.doc)
+		if _, seen := chains[k]; !seen {
+			order = append(order, k)
+		}
+		chains[k] = append(chains[k], w)
+	}
+	sem := make(chan struct{}, guardConcurrency)
+	var wg sync.WaitGroup
+	for _, k := range order {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(chain []*pending) {
+			defer func() { <-sem; wg.Done() }()
+			for _, w := range chain {
+				in.guard(ctx, w)
+			}
+		}(chains[k])
+	}
+	wg.Wait()
 }
 
 func schemaError(fe []ceb.FieldError) *errcode.Error {
