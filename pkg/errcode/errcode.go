@@ -10,7 +10,6 @@ package errcode
 import (
 	"errors"
 	"fmt"
-	"net/http"
 )
 
 // Code is a stable error code as carried on receipts, problem documents and
@@ -84,9 +83,9 @@ func HTTPStatus(c Code) int {
 		return e.HTTP
 	}
 	if len(c) > 1 && c[0] == '-' {
-		return http.StatusUnprocessableEntity
+		return 422
 	}
-	return http.StatusInternalServerError
+	return 500
 }
 
 // Describe returns the catalogue's description of a code ("" if unknown).

@@ -196,17 +196,22 @@ func (c *Clearance) decide(ctx context.Context, key string, st *inventory.State,
 		}
 		return err
 	}
+	c.metrics.decisions.WithLabelValues(st.Status, st.TradeMode).Inc()
+	c.metrics.latency.Observe(now.Sub(st.DeclaredAt).Seconds())
 	if st.InvtNo != "" {
 		if _, err := c.inv.Put(ctx, docstore.InvtNoKey(st.InvtNo), []byte(key)); err != nil {
 			return err
 		}
 	}
+	if err := c.publish(ctx, key, st, from); err != nil {
+		return err
+	}
+	// Last: while the waiting mark stands, the sweep can still complete
+	// the publications of a decision it made (see expire).
 	if err := c.inv.Delete(ctx, docstore.WaitingKey(key)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
 		return err
 	}
-	c.metrics.decisions.WithLabelValues(st.Status, st.TradeMode).Inc()
-	c.metrics.latency.Observe(now.Sub(st.DeclaredAt).Seconds())
-	return c.publish(ctx, key, st, from)
+	return nil
 }
 
 func hitIDs(out inventory.Outcome) string {
@@ -226,7 +231,7 @@ func (c *Clearance) afterLostDecision(ctx context.Context, key, row string) erro
 	if err != nil {
 		return err
 	}
-	if st.Counted != nil {
+	if st.Counted != nil || row == "" {
 		return nil
 	}
 	return c.giveBack(ctx, row, key)

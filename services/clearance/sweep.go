@@ -77,6 +77,13 @@ func (c *Clearance) expire(ctx context.Context, key string, now time.Time) error
 		return err
 	}
 	if !found || st.Status != inventory.StatusDeclared {
+		// Decided already. If a sweep decided it, its publications may have
+		// been cut short: complete them (message ids make this harmless).
+		if found && strings.HasPrefix(st.By, sweepBy) {
+			if err := c.replay(ctx, key, st, st.By); err != nil {
+				return err
+			}
+		}
 		return c.inv.Delete(ctx, docstore.WaitingKey(key))
 	}
 	docs, complete, err := c.documents(ctx, st)
@@ -85,7 +92,7 @@ func (c *Clearance) expire(ctx context.Context, key string, now time.Time) error
 	}
 	if complete {
 		// Everything arrived after all: decide it now rather than reject.
-		return c.evaluate(ctx, key, "sweep")
+		return c.evaluate(ctx, key, sweepBy+"complete")
 	}
 	var missing []string
 	if docs.Order.OrderHead.OrderNo == "" {
@@ -99,5 +106,8 @@ func (c *Clearance) expire(ctx context.Context, key string, now time.Time) error
 	}
 	out := inventory.Outcome{Status: inventory.StatusRejected, Errors: []*errcode.Error{errcode.New(errcode.Incomplete,
 		"still missing after %s: %s", c.env.Rules.Windows.IncompleteAfter, strings.Join(missing, ", "))}}
-	return c.decide(ctx, key, st, rev, out, "", "sweep/"+now.UTC().Format(time.RFC3339), now)
+	return c.decide(ctx, key, st, rev, out, "", sweepBy+now.UTC().Format(time.RFC3339), now)
 }
+
+// sweepBy prefixes the By of decisions the sweep made.
+const sweepBy = "sweep/"
