@@ -33,14 +33,24 @@ type Outbox struct {
 // NewOutbox returns an outbox publishing with js.
 func NewOutbox(js jetstream.JetStream) *Outbox { return &Outbox{js: js} }
 
-// Send stores the receipt once for each distinct recipient. id identifies
-// the event that caused the receipt (for example the inbound sequence and the
-// status); with it JetStream drops the copy a redelivered message would
-// publish again.
+// Send stores the receipt once for each distinct recipient and waits until
+// JetStream has. id identifies the event that caused the receipt (for
+// example the inbound sequence and the status); with it JetStream drops the
+// copy a redelivered message would publish again.
 func (o *Outbox) Send(ctx context.Context, id string, r ceb.Document, at time.Time, recipients ...string) error {
+	futures, err := o.Publish(id, r, at, recipients...)
+	if err != nil {
+		return err
+	}
+	return Wait(ctx, futures)
+}
+
+// Publish is Send without the wait: it returns the acknowledgements to come,
+// so that a caller publishing several receipts waits once for all (Wait).
+func (o *Outbox) Publish(id string, r ceb.Document, at time.Time, recipients ...string) ([]jetstream.PubAckFuture, error) {
 	body, err := json.Marshal(r)
 	if err != nil {
-		return fmt.Errorf("receipt %s: %w", r.MsgType(), err)
+		return nil, fmt.Errorf("receipt %s: %w", r.MsgType(), err)
 	}
 	seen := make([]string, 0, len(recipients))
 	futures := make([]jetstream.PubAckFuture, 0, len(recipients))
@@ -60,15 +70,20 @@ func (o *Outbox) Send(ctx context.Context, id string, r ceb.Document, at time.Ti
 		m.Header.Set(jetstream.MsgIDHeader, id+"/"+p)
 		f, err := o.js.PublishMsgAsync(m)
 		if err != nil {
-			return fmt.Errorf("receipt %s to %s: %w", r.MsgType(), p, err)
+			return futures, fmt.Errorf("receipt %s to %s: %w", r.MsgType(), p, err)
 		}
 		futures = append(futures, f)
 	}
+	return futures, nil
+}
+
+// Wait waits until JetStream has stored every message of futures.
+func Wait(ctx context.Context, futures []jetstream.PubAckFuture) error {
 	for _, f := range futures {
 		select {
 		case <-f.Ok():
 		case err := <-f.Err():
-			return fmt.Errorf("receipt to %s: %w", f.Msg().Header.Get(HeaderParty), err)
+			return fmt.Errorf("publish to %s: %w", f.Msg().Subject, err)
 		case <-ctx.Done():
 			return ctx.Err()
 		}

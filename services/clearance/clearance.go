@@ -9,6 +9,7 @@ package clearance
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -156,18 +157,24 @@ func (c *Clearance) handle(ctx context.Context, m jetstream.Msg) error {
 		c.env.Log.Warn("dropping a copy never acknowledged to its sender", "msgType", t, "seq", seq)
 		return nil
 	}
-	docs, err := ceb.DecodeJSON(t, m.Data())
-	if err != nil || len(docs) != 1 {
-		return broker.Poison(fmt.Errorf("%s seq %d: undecodable (%d documents): %w", t, seq, len(docs), err))
+	// The body is the gateway's own encoding of a validated document: a
+	// plain decode suffices.
+	doc, ok := ceb.NewDocument(t).(ceb.Declaration)
+	if !ok {
+		return broker.Poison(fmt.Errorf("%s seq %d: not a declaration type", t, seq))
+	}
+	if err := json.Unmarshal(m.Data(), doc); err != nil {
+		return broker.Poison(fmt.Errorf("%s seq %d: undecodable: %w", t, seq, err))
 	}
 	now := c.env.Clock.Now()
 	id := "in/" + strconv.FormatUint(seq, 10)
-	switch d := docs[0].(type) {
+	switch d := doc.(type) {
 	case *ceb.Order:
 		if err := c.send(ctx, id, d, inventory.StatusAccepted, infoStored, now, d.OrderHead.EbpCode, d.OrderHead.EbcCode); err != nil {
 			return err
 		}
-		return c.evaluate(ctx, docstore.InventoryKey(d.OrderHead.EbpCode, d.OrderHead.OrderNo), id)
+		_, err := c.evaluate(ctx, docstore.InventoryKey(d.OrderHead.EbpCode, d.OrderHead.OrderNo), id)
+		return err
 	case *ceb.Payment:
 		if err := c.send(ctx, id, d, inventory.StatusAccepted, infoStored, now, d.PaymentHead.PayCode); err != nil {
 			return err
@@ -176,7 +183,8 @@ func (c *Clearance) handle(ctx context.Context, m jetstream.Msg) error {
 		if _, err := c.inv.Put(ctx, docstore.PaymentIndexKey(h.EbpCode, h.OrderNo), []byte(key)); err != nil {
 			return err
 		}
-		return c.evaluate(ctx, docstore.InventoryKey(h.EbpCode, h.OrderNo), id)
+		_, err := c.evaluate(ctx, docstore.InventoryKey(h.EbpCode, h.OrderNo), id)
+		return err
 	case *ceb.Logistics:
 		if err := c.send(ctx, id, d, inventory.StatusAccepted, infoStored, now, d.LogisticsHead.LogisticsCode); err != nil {
 			return err
@@ -214,5 +222,6 @@ func (c *Clearance) waybillArrived(ctx context.Context, d *ceb.Logistics, by str
 	if err != nil {
 		return err
 	}
-	return c.evaluate(ctx, string(kve.Value()), by)
+	_, err = c.evaluate(ctx, string(kve.Value()), by)
+	return err
 }

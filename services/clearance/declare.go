@@ -17,9 +17,9 @@ import (
 )
 
 // declareInventory records the list as declared (status 2) with its
-// pre-entry number, indexes it for its waybill and the incomplete sweep,
-// sends the receipt and evaluates it at once: its other documents may all
-// be there already.
+// pre-entry number, sends the receipt and evaluates it at once: usually its
+// other documents are all there already. Only a list still incomplete is
+// indexed for its waybill and marked for the incomplete sweep.
 func (c *Clearance) declareInventory(ctx context.Context, by string, seq uint64, d *ceb.Inventory, now time.Time) error {
 	h := d.InventoryHead
 	key := docstore.InventoryKey(h.EbpCode, h.OrderNo)
@@ -46,14 +46,6 @@ func (c *Clearance) declareInventory(ctx context.Context, by string, seq uint64,
 		from := len(st.History)
 		st.Record(inventory.StatusDeclared, infoDeclared, now)
 		st.By, st.From = by, from
-		// Index before the state: a waybill arriving now finds the list,
-		// or the evaluation below finds the waybill.
-		if _, err := c.inv.Put(ctx, docstore.WaybillIndexKey(h.LogisticsCode, h.LogisticsNo), []byte(key)); err != nil {
-			return err
-		}
-		if _, err := c.inv.Put(ctx, docstore.WaitingKey(key), []byte(now.UTC().Format(time.RFC3339Nano))); err != nil {
-			return err
-		}
 		if err := c.saveState(ctx, key, st, rev); err != nil {
 			return err // a conflict is retried against the new state
 		}
@@ -63,7 +55,21 @@ func (c *Clearance) declareInventory(ctx context.Context, by string, seq uint64,
 	} else if err := c.replay(ctx, key, st, by); err != nil {
 		return err
 	}
-	return c.evaluate(ctx, key, by)
+	waiting, err := c.evaluate(ctx, key, by)
+	if err != nil || !waiting {
+		return err
+	}
+	// Still incomplete: index the list for its waybill (which names no
+	// platform) and mark it for the sweep, then look once more — a waybill
+	// that arrived meanwhile found no index, but is now in CBEC_DOCS.
+	if _, err := c.inv.Put(ctx, docstore.WaybillIndexKey(h.LogisticsCode, h.LogisticsNo), []byte(key)); err != nil {
+		return err
+	}
+	if _, err := c.inv.Put(ctx, docstore.WaitingKey(key), []byte(st.DeclaredAt.Format(time.RFC3339Nano))); err != nil {
+		return err
+	}
+	_, err = c.evaluate(ctx, key, by)
+	return err
 }
 
 // documents loads the four documents of a declared list, concurrently;
@@ -122,32 +128,33 @@ func (c *Clearance) documents(ctx context.Context, st *inventory.State) (d match
 // ledger updates of the same buyer before the message is redelivered.
 const maxCASAttempts = 16
 
-// evaluate decides the list at key if it is declared and complete. It is
-// safe to run any number of times, concurrently: the ledger counts a list
-// once, and the state moves out of 2 by compare-and-set exactly once.
-func (c *Clearance) evaluate(ctx context.Context, key, by string) error {
+// evaluate decides the list at key if it is declared and complete; waiting
+// reports a declared list still missing documents. It is safe to run any
+// number of times, concurrently: the ledger counts a list once, and the
+// state moves out of 2 by compare-and-set exactly once.
+func (c *Clearance) evaluate(ctx context.Context, key, by string) (waiting bool, err error) {
 	st, rev, found, err := c.loadState(ctx, key)
 	if err != nil || !found {
-		return err
+		return false, err
 	}
 	if st.Status != inventory.StatusDeclared {
-		return c.replay(ctx, key, st, by)
+		return false, c.replay(ctx, key, st, by)
 	}
 	docs, complete, err := c.documents(ctx, st)
 	if err != nil || !complete {
-		return err
+		return err == nil, err
 	}
 	now := c.env.Clock.Now()
 	buyer := st.Buyer
 	row := quota.RowKey(buyer, quota.Year(now))
 	buyers, err := c.addressSeen(ctx, docs.Inventory.InventoryHead.ConsigneeAddress, buyer, now)
 	if err != nil {
-		return err
+		return false, err
 	}
 	for range maxCASAttempts {
 		ledger, lrev, err := c.loadLedger(ctx, row)
 		if err != nil {
-			return err
+			return false, err
 		}
 		out := inventory.Decide(inventory.Input{
 			Docs: docs, Tariff: c.env.Tariff, Rules: c.env.Rules, Ledger: ledger,
@@ -157,12 +164,12 @@ func (c *Clearance) evaluate(ctx context.Context, key, by string) error {
 			if err := c.saveLedger(ctx, row, ledger, lrev); errors.Is(err, errConflict) {
 				continue // another list of this buyer was counted: decide again
 			} else if err != nil {
-				return err
+				return false, err
 			}
 		}
-		return c.decide(ctx, key, st, rev, out, row, by, now)
+		return false, c.decide(ctx, key, st, rev, out, row, by, now)
 	}
-	return errConflict
+	return false, errConflict
 }
 
 // decide writes the outcome into the state and publishes its steps.
@@ -203,15 +210,10 @@ func (c *Clearance) decide(ctx context.Context, key string, st *inventory.State,
 			return err
 		}
 	}
-	if err := c.publish(ctx, key, st, from); err != nil {
-		return err
-	}
-	// Last: while the waiting mark stands, the sweep can still complete
-	// the publications of a decision it made (see expire).
-	if err := c.inv.Delete(ctx, docstore.WaitingKey(key)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
-		return err
-	}
-	return nil
+	// A waiting mark the list may have is left for the sweep to remove
+	// (expire): most lists never had one, and a blind delete would cost
+	// every decision a write.
+	return c.publish(ctx, key, st, from)
 }
 
 func hitIDs(out inventory.Outcome) string {

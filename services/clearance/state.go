@@ -12,6 +12,7 @@ import (
 	"github.com/cbec/cbec/pkg/ceb"
 	"github.com/cbec/cbec/pkg/clock"
 	"github.com/cbec/cbec/pkg/inventory"
+	"github.com/cbec/cbec/pkg/receipt"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -65,6 +66,9 @@ func isConflict(err error) bool {
 // so publishing the same steps again (a redelivered message replaying them)
 // stores nothing twice.
 func (c *Clearance) publish(ctx context.Context, key string, st *inventory.State, from int) error {
+	// Everything goes out asynchronously and is awaited once: a decision
+	// publishes up to six receipts and three events.
+	var futures []jetstream.PubAckFuture
 	for i := from; i < len(st.History); i++ {
 		ev := st.History[i]
 		id := "inv/" + key + "/" + strconv.Itoa(i)
@@ -80,15 +84,19 @@ func (c *Clearance) publish(ctx context.Context, key string, st *inventory.State
 		// A cancellation is answered by its own CEB624 receipts; the list's
 		// step is an event only (it has no CEB622 status).
 		if ev.Status != inventory.StatusCancelled {
-			if err := c.outbox.Send(ctx, id, r, ev.Time, st.AgentCode, st.EbpCode); err != nil {
+			fs, err := c.outbox.Publish(id, r, ev.Time, st.AgentCode, st.EbpCode)
+			futures = append(futures, fs...)
+			if err != nil {
 				return err
 			}
 		}
-		if err := c.event(ctx, id, key, st, ev); err != nil {
+		f, err := c.event(id, key, st, ev)
+		if err != nil {
 			return err
 		}
+		futures = append(futures, f)
 	}
-	return nil
+	return receipt.Wait(ctx, futures)
 }
 
 // Event is the payload of an inventory event on CBEC_EVENTS.
@@ -129,7 +137,7 @@ func eventName(status string) (entity, name string) {
 	return "inventory", "status"
 }
 
-func (c *Clearance) event(ctx context.Context, id, key string, st *inventory.State, ev inventory.Event) error {
+func (c *Clearance) event(id, key string, st *inventory.State, ev inventory.Event) (jetstream.PubAckFuture, error) {
 	e := Event{
 		Key: key, EbpCode: st.EbpCode, OrderNo: st.OrderNo, EbcCode: st.EbcCode, AgentCode: st.AgentCode,
 		InvtNo: st.InvtNo, CustomsCode: st.CustomsCode, TradeMode: st.TradeMode,
@@ -143,17 +151,16 @@ func (c *Clearance) event(ctx context.Context, id, key string, st *inventory.Sta
 	if ev.Status == inventory.StatusReview || ev.Status == inventory.StatusReleased || ev.Status == inventory.StatusRejected {
 		b, err := json.Marshal(st)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		e.State = b
 	}
 	body, err := json.Marshal(e)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	entity, name := eventName(ev.Status)
-	_, err = c.env.JS.Publish(ctx, broker.EventSubject(entity, name), body, jetstream.WithMsgID(id))
-	return err
+	return c.env.JS.PublishAsync(broker.EventSubject(entity, name), body, jetstream.WithMsgID(id))
 }
 
 // PreNo is the 18-character E-Port pre-entry number cbec assigns to a

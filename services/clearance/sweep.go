@@ -92,7 +92,8 @@ func (c *Clearance) expire(ctx context.Context, key string, now time.Time) error
 	}
 	if complete {
 		// Everything arrived after all: decide it now rather than reject.
-		return c.evaluate(ctx, key, sweepBy+"complete")
+		_, err := c.evaluate(ctx, key, sweepBy+"complete")
+		return err
 	}
 	var missing []string
 	if docs.Order.OrderHead.OrderNo == "" {
