@@ -14,6 +14,8 @@ const (
 
 	// OrderExists is -301010: an order with the same number exists.
 	OrderExists Code = "-301010"
+	// OrderDuplicateGnum is -301002: a gnum appears twice in the order body.
+	OrderDuplicateGnum Code = "-301002"
 	// OrderUsed is -301011: the order is already used by a declared list.
 	OrderUsed Code = "-301011"
 	// PaymentExists is -401007: a payment with the same number exists.
@@ -152,6 +154,7 @@ func init() {
 	reg(MessageFormat, 400, "message format error: the body cannot be parsed")
 	reg(SchemaInvalid, 400, "message does not satisfy the CEB schema")
 	reg(OrderExists, 409, "an order with the same ebpCode and orderNo exists")
+	reg(OrderDuplicateGnum, 422, "a gnum appears twice in the order body")
 	reg(OrderUsed, 409, "the order is already used by a declared inventory list")
 	reg(PaymentExists, 409, "a payment with the same payCode and payTransactionId exists")
 	reg(PaymentUsed, 409, "the payment's order is already used by a declared inventory list")

@@ -282,15 +282,14 @@ func (c *checker) inventoryWaybill(w *ceb.Logistics, inv *ceb.Inventory) {
 }
 
 // X12: list and order lines match one-to-one by gnum. A gnum twice in
-// either body is -621027 (the official code for the list body; the order
-// body gets it too, since the pairing is equally undefined); a gnum on one
-// side only is GnumSet. Bodies hold at most 99 lines, so the quadratic
+// the order body is -301002 and in the list body -621027, the official
+// codes of each body; a gnum on one side only is GnumSet. Bodies hold at most 99 lines, so the quadratic
 // scans below cost less than building a map would.
 func (c *checker) gnumSet(o *ceb.Order, inv *ceb.Inventory) {
 	for k := range o.OrderList {
 		g := o.OrderList[k].Gnum
 		if countOrder(o.OrderList[:k], g) == 1 {
-			c.add(errcode.DuplicateGnum, "X12", orderLinePath(g, "gnum"),
+			c.add(errcode.OrderDuplicateGnum, "X12", orderLinePath(g, "gnum"),
 				"order OrderList gnum %d appears more than once", g)
 		}
 	}

@@ -178,7 +178,7 @@ func TestCheck(t *testing.T) {
 		{"X12 duplicate order gnum", func(d Documents) {
 			d.Order.OrderList = append(d.Order.OrderList, d.Order.OrderList[1])
 			rebalance(d)
-		}, []errcode.Code{errcode.DuplicateGnum}},
+		}, []errcode.Code{errcode.OrderDuplicateGnum}},
 		{"X12 gnum three times reported once", func(d Documents) {
 			l := d.Inventory.InventoryList[1]
 			d.Inventory.InventoryList = append(d.Inventory.InventoryList, l, l)

@@ -162,8 +162,9 @@ type Line struct {
 
 // Buyer is what is known of the buyer's recent activity.
 type Buyer struct {
-	// Declarations24h counts this buyer's declarations in the 24 hours
-	// before this one (this one excluded).
+	// Declarations24h counts this buyer's declarations counted in the quota
+	// (accepted, this quota year) in the 24 hours before this one (this one
+	// excluded); rejected declarations never count.
 	Declarations24h int `expr:"declarations24h"`
 	// ValueYearFen is the buyer's counted total this quota year before this
 	// list, in fen.

@@ -53,10 +53,10 @@ const DateLayout = "2006-01-02"
 // digits, so the first 8 digits of a gcode find every candidate row.
 const prefixLen = 8
 
-// retailModes are the trade modes a row may allow: retail import through
-// 9610 (direct purchase), 1210 (bonded) or 1239 (bonded, non-pilot
-// cities), domain §1.
-var retailModes = map[string]bool{"1210": true, "1239": true, "9610": true}
+// retailModes are the trade modes a row may allow: the import messages
+// carry 9610 (direct purchase) or 1210 (bonded) only (domain §1; 1239 is
+// declared as 1210 in the pilot cities such as Chongqing).
+var retailModes = map[string]bool{"1210": true, "9610": true}
 
 // Line is one row of the table: one edition of a tariff line.
 type Line struct {
@@ -350,7 +350,7 @@ func parseModes(s string) ([]string, error) {
 	for i, m := range modes {
 		m = strings.TrimSpace(m)
 		if !retailModes[m] {
-			return nil, fmt.Errorf("%q is not a retail import trade mode (1210, 1239, 9610)", m)
+			return nil, fmt.Errorf("%q is not a retail import trade mode (1210, 9610)", m)
 		}
 		if slices.Contains(modes[:i], m) {
 			return nil, fmt.Errorf("%s listed twice", m)

@@ -460,6 +460,10 @@ func TestCancellation(t *testing.T) {
 	if v := view(h, "CAN-REV"); v.Status != inventory.StatusCancelled {
 		t.Fatalf("cancelled list: %s", v.Status)
 	}
+	_, b, _ := h.Do("GET", "/v1/import/inventories/"+cebtest.EbpCode+"/CAN-REV/taxbill", st.KeyAgent, "", nil)
+	if !strings.Contains(string(b), `"status":"3"`) {
+		t.Fatalf("the cancelled list's tax bill is not void: %s", b)
+	}
 	if got := used(t, h); !got.Equal(before.Sub(decimal.RequireFromString("4804"))) {
 		t.Fatalf("quota after cancellation %s (before %s)", got, before)
 	}

@@ -160,7 +160,16 @@ func (c *Clearance) evaluate(ctx context.Context, key, by string) (waiting bool,
 			Docs: docs, Tariff: c.env.Tariff, Rules: c.env.Rules, Ledger: ledger,
 			ListKey: key, BuyersAtAddress: buyers, Now: now,
 		})
-		if out.Count != nil && ledger.Count(key, out.Count.Amount, out.Count.Qty, now) {
+		changed := false
+		switch {
+		case out.Count != nil:
+			changed = ledger.Count(key, out.Count.Amount, out.Count.Qty, now)
+		case ledger.Counted(key):
+			// An earlier attempt counted the list and died before writing
+			// the state; this attempt rejects it, so nothing may stay counted.
+			changed = !ledger.GiveBack(key).IsZero()
+		}
+		if changed {
 			if err := c.saveLedger(ctx, row, ledger, lrev); errors.Is(err, errConflict) {
 				continue // another list of this buyer was counted: decide again
 			} else if err != nil {

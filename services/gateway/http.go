@@ -381,8 +381,13 @@ func (g *Gateway) handleTaxBill(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, errcode.New(errcode.NotFound, "inventory list %s/%s has no tax bill (status %s)", st.EbpCode, st.OrderNo, st.Status), nil)
 		return
 	}
+	// A rejected or withdrawn list's bill is void (CEB818 status 3).
+	status := tax.BillStatusGenerated
+	if st.Status == inventory.StatusRejected || st.Status == inventory.StatusCancelled {
+		status = "3"
+	}
 	bill := tax.NewBill(*st.Tax, tax.BillHead{
-		Guid: st.GUID, ReturnTime: ceb.FormatReturnTime(st.DecidedAt), InvtNo: st.InvtNo, TaxNo: "T" + st.InvtNo,
+		Status: status, Guid: st.GUID, ReturnTime: ceb.FormatReturnTime(st.DecidedAt), InvtNo: st.InvtNo, TaxNo: "T" + st.InvtNo,
 		AssureCode: st.AssureCode, EbcCode: st.EbcCode, LogisticsCode: st.LogisticsCode, AgentCode: st.AgentCode,
 		CustomsCode: st.CustomsCode,
 	})
