@@ -28,20 +28,29 @@ func DecodeJSON(t MsgType, data []byte) ([]Declaration, error) {
 		}
 		return []Declaration{d}, nil
 	}
-	var items []json.RawMessage
-	if err := strictUnmarshal(data, &items); err != nil {
+	// One pass over the array: each element is decoded straight into its
+	// document, so a batch of 100 is parsed once, not twice.
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if _, err := dec.Token(); err != nil { // the '['
 		return nil, fmt.Errorf("ceb: %w", err)
 	}
-	if len(items) == 0 {
-		return nil, errors.New("ceb: empty JSON array: no documents")
-	}
-	out := make([]Declaration, 0, len(items))
-	for i, item := range items {
-		d, err := decodeJSONDocument(t, item)
-		if err != nil {
-			return nil, fmt.Errorf("%s[%d]: %w", t.NodeName(), i, err)
+	var out []Declaration
+	for i := 0; dec.More(); i++ {
+		d := NewDocument(t).(Declaration)
+		if err := dec.Decode(d); err != nil {
+			return nil, fmt.Errorf("%s[%d]: ceb: %w", t.NodeName(), i, err)
 		}
 		out = append(out, d)
+	}
+	if _, err := dec.Token(); err != nil { // the ']'
+		return nil, fmt.Errorf("ceb: %w", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("ceb: unexpected data after the JSON array")
+	}
+	if len(out) == 0 {
+		return nil, errors.New("ceb: empty JSON array: no documents")
 	}
 	return out, nil
 }
