@@ -49,6 +49,43 @@ const (
 	CancelUnknown Code = "-623003"
 	// CancelForbidden is -623005: the list's state forbids cancellation.
 	CancelForbidden Code = "-623005"
+	// ReturnDeclarant is -625013: the return's declaring unit is not the
+	// original list's.
+	ReturnDeclarant Code = "-625013"
+	// ReturnItem is -625209: no item with that (gnum, gcode) in the original list.
+	ReturnItem Code = "-625209"
+)
+
+// Project codes of returns and the return-center warehouse (-902xxx).
+const (
+	// ReturnUnknownList: the return names no inventory list of this order and buyer.
+	ReturnUnknownList Code = "-902001"
+	// ReturnNotReleased: the original list is not released (800).
+	ReturnNotReleased Code = "-902002"
+	// ReturnLate: the application came after the end of the 30th day after release (D7).
+	ReturnLate Code = "-902003"
+	// ReturnQuantity: a returned quantity exceeds the original minus what was already returned.
+	ReturnQuantity Code = "-902004"
+	// ReturnNoWarehouse: no eligible return-center warehouse serves the original list's zone (D8).
+	ReturnNoWarehouse Code = "-902005"
+	// WarehouseUnknown: the warehouse is not registered.
+	WarehouseUnknown Code = "-902006"
+	// WarehouseInactive: the warehouse is deactivated.
+	WarehouseInactive Code = "-902007"
+	// WarehouseDishonest: the warehouse operator's credit rating is dishonest (失信).
+	WarehouseDishonest Code = "-902008"
+	// WarehouseZone: the warehouse is not in the original list's zone.
+	WarehouseZone Code = "-902009"
+	// ReturnSite: a 9610 return must go back to the original supervision site.
+	ReturnSite Code = "-902010"
+	// ArrivalLate: the goods arrived after the end of the 45th day after release (D7).
+	ArrivalLate Code = "-902011"
+	// ReturnState: the warehouse event does not fit the return's state.
+	ReturnState Code = "-902012"
+	// ReturnExpired: the goods did not arrive by the end of the 45th day (D7).
+	ReturnExpired Code = "-902013"
+	// NotResaleable: sorting found the goods not resaleable; they must be shipped out of the zone.
+	NotResaleable Code = "-902014"
 )
 
 // Project codes of the retail import checks (D9, D14): every check of the
@@ -170,6 +207,22 @@ func init() {
 	reg(DuplicateGnum, 422, "a gnum appears twice in the list body")
 	reg(CancelUnknown, 404, "no inventory list with that invtNo")
 	reg(CancelForbidden, 409, "the inventory list's state forbids cancellation")
+	reg(ReturnDeclarant, 422, "the return's declaring unit is not the original list's")
+	reg(ReturnItem, 422, "no item with that (gnum, gcode) in the original list")
+	reg(ReturnUnknownList, 422, "the return names no inventory list of this order and buyer")
+	reg(ReturnNotReleased, 422, "the original inventory list is not released")
+	reg(ReturnLate, 422, "the return application came after the 30-day window (D7)")
+	reg(ReturnQuantity, 422, "a returned quantity exceeds the original minus what was already returned")
+	reg(ReturnNoWarehouse, 422, "no eligible return-center warehouse serves the original list's zone (D8)")
+	reg(WarehouseUnknown, 422, "the warehouse is not registered")
+	reg(WarehouseInactive, 422, "the warehouse is deactivated")
+	reg(WarehouseDishonest, 422, "the warehouse operator's credit rating is dishonest (失信)")
+	reg(WarehouseZone, 422, "the warehouse is not in the original list's zone")
+	reg(ReturnSite, 422, "a 9610 return must go back to the original supervision site")
+	reg(ArrivalLate, 422, "the goods arrived after the 45-day window (D7)")
+	reg(ReturnState, 409, "the warehouse event does not fit the return's state")
+	reg(ReturnExpired, 422, "the goods did not arrive within the 45-day window (D7)")
+	reg(NotResaleable, 422, "the goods are not resaleable and must be shipped out of the zone")
 	reg(LinePrice, 422, "X01: an order line's totalPrice is not price × qty")
 	reg(GoodsValue, 422, "X02: the order lines' totalPrice do not sum to goodsValue")
 	reg(ActuralPaid, 422, "X03: acturalPaid is not goodsValue + freight + taxTotal − discount")
