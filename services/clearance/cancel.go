@@ -51,7 +51,7 @@ func (c *Clearance) cancel(ctx context.Context, by string, seq uint64, d *ceb.In
 		}
 		st.By, st.From = by, from
 		if err := c.saveState(ctx, key, st, rev); err != nil {
-			if errors.Is(err, errConflict) {
+			if errors.Is(err, broker.ErrConflict) {
 				return broker.Retry(err, 20*time.Millisecond)
 			}
 			return err
@@ -60,7 +60,7 @@ func (c *Clearance) cancel(ctx context.Context, by string, seq uint64, d *ceb.In
 	// Applied (now or by an earlier delivery): give the quota back — once,
 	// the ledger knows — then confirm.
 	if st.Counted != nil {
-		if err := c.giveBack(ctx, st.Counted.Row, key); err != nil {
+		if err := c.ledger.GiveBack(ctx, st.Counted.Row, key); err != nil {
 			return err
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/cbec/cbec/pkg/ceb"
 	"github.com/cbec/cbec/pkg/docstore"
 	"github.com/cbec/cbec/pkg/inventory"
+	"github.com/cbec/cbec/pkg/ledger"
 	"github.com/cbec/cbec/pkg/receipt"
 	"github.com/cbec/cbec/pkg/svc"
 	"github.com/nats-io/nats.go/jetstream"
@@ -50,6 +51,7 @@ type Clearance struct {
 	docs    *docstore.Store
 	inv     jetstream.KeyValue
 	quota   jetstream.KeyValue
+	ledger  *ledger.Store
 	outbox  *receipt.Outbox
 	cons    *broker.Consumer
 	reviews *broker.Consumer
@@ -75,7 +77,8 @@ func New(ctx context.Context, env *svc.Env) (svc.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Clearance{env: env, docs: docs, inv: inv, quota: q, outbox: receipt.NewOutbox(env.JS), metrics: newMetrics(env.Registry)}, nil
+	return &Clearance{env: env, docs: docs, inv: inv, quota: q, ledger: &ledger.Store{KV: q},
+		outbox: receipt.NewOutbox(env.JS), metrics: newMetrics(env.Registry)}, nil
 }
 
 // Name implements svc.Service.

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/ceb"
 	"github.com/cbec/cbec/pkg/docstore"
 	"github.com/cbec/cbec/pkg/identity"
@@ -124,10 +125,6 @@ func (c *Clearance) documents(ctx context.Context, st *inventory.State) (d match
 	return d, !miss, nil
 }
 
-// maxCASAttempts bounds the retries of a decision against concurrent
-// ledger updates of the same buyer before the message is redelivered.
-const maxCASAttempts = 16
-
 // evaluate decides the list at key if it is declared and complete; waiting
 // reports a declared list still missing documents. It is safe to run any
 // number of times, concurrently: the ledger counts a list once, and the
@@ -151,8 +148,8 @@ func (c *Clearance) evaluate(ctx context.Context, key, by string) (waiting bool,
 	if err != nil {
 		return false, err
 	}
-	for range maxCASAttempts {
-		ledger, lrev, err := c.loadLedger(ctx, row)
+	for range broker.MaxCASAttempts {
+		ledger, lrev, err := c.ledger.Load(ctx, row)
 		if err != nil {
 			return false, err
 		}
@@ -170,7 +167,7 @@ func (c *Clearance) evaluate(ctx context.Context, key, by string) (waiting bool,
 			changed = !ledger.GiveBack(key).IsZero()
 		}
 		if changed {
-			if err := c.saveLedger(ctx, row, ledger, lrev); errors.Is(err, errConflict) {
+			if err := c.ledger.Save(ctx, row, ledger, lrev); errors.Is(err, broker.ErrConflict) {
 				continue // another list of this buyer was counted: decide again
 			} else if err != nil {
 				return false, err
@@ -178,7 +175,7 @@ func (c *Clearance) evaluate(ctx context.Context, key, by string) (waiting bool,
 		}
 		return false, c.decide(ctx, key, st, rev, out, row, by, now)
 	}
-	return false, errConflict
+	return false, broker.ErrConflict
 }
 
 // decide writes the outcome into the state and publishes its steps.
@@ -204,7 +201,7 @@ func (c *Clearance) decide(ctx context.Context, key string, st *inventory.State,
 	}
 	st.By, st.From = by, from
 	if err := c.saveState(ctx, key, st, rev); err != nil {
-		if errors.Is(err, errConflict) {
+		if errors.Is(err, broker.ErrConflict) {
 			// Another evaluation decided first; it counted the same list
 			// under the same key, so the ledger holds it once. If it did
 			// not count it (it rejected), take ours back.
@@ -245,7 +242,7 @@ func (c *Clearance) afterLostDecision(ctx context.Context, key, row string) erro
 	if st.Counted != nil || row == "" {
 		return nil
 	}
-	return c.giveBack(ctx, row, key)
+	return c.ledger.GiveBack(ctx, row, key)
 }
 
 // replay re-publishes the steps the message by recorded, if it recorded

@@ -37,7 +37,7 @@ func (c *Clearance) handleReviewDecision(ctx context.Context, m jetstream.Msg) e
 	if st.Status != inventory.StatusReview {
 		if st.Status == inventory.StatusRejected && st.Counted != nil {
 			// Completes a give-back interrupted after the state write.
-			if err := c.giveBack(ctx, st.Counted.Row, d.Key); err != nil {
+			if err := c.ledger.GiveBack(ctx, st.Counted.Row, d.Key); err != nil {
 				return err
 			}
 		}
@@ -61,13 +61,13 @@ func (c *Clearance) handleReviewDecision(ctx context.Context, m jetstream.Msg) e
 	}
 	st.By, st.From = by, from
 	if err := c.saveState(ctx, d.Key, st, rev); err != nil {
-		if errors.Is(err, errConflict) {
+		if errors.Is(err, broker.ErrConflict) {
 			return broker.Retry(err, 20*time.Millisecond)
 		}
 		return err
 	}
 	if d.Decision == inventory.DecisionReject && st.Counted != nil {
-		if err := c.giveBack(ctx, st.Counted.Row, d.Key); err != nil {
+		if err := c.ledger.GiveBack(ctx, st.Counted.Row, d.Key); err != nil {
 			return err
 		}
 	}

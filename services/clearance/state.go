@@ -16,9 +16,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// errConflict is a lost compare-and-set: someone else wrote first.
-var errConflict = errors.New("concurrent update")
-
 // loadState returns the list's state and revision; found is false when the
 // list has not been declared.
 func (c *Clearance) loadState(ctx context.Context, key string) (st *inventory.State, rev uint64, found bool, err error) {
@@ -37,7 +34,7 @@ func (c *Clearance) loadState(ctx context.Context, key string) (st *inventory.St
 }
 
 // saveState writes with compare-and-set on rev (0 = create); a lost race is
-// errConflict.
+// broker.ErrConflict.
 func (c *Clearance) saveState(ctx context.Context, key string, st *inventory.State, rev uint64) error {
 	b, err := json.Marshal(st)
 	if err != nil {
@@ -48,16 +45,10 @@ func (c *Clearance) saveState(ctx context.Context, key string, st *inventory.Sta
 	} else {
 		_, err = c.inv.Update(ctx, key, b, rev)
 	}
-	if isConflict(err) {
-		return errConflict
+	if broker.IsConflict(err) {
+		return broker.ErrConflict
 	}
 	return err
-}
-
-func isConflict(err error) bool {
-	var apiErr *jetstream.APIError
-	return errors.Is(err, jetstream.ErrKeyExists) ||
-		(errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence)
 }
 
 // publish sends the receipts and events of the history steps from index
