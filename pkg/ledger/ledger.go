@@ -7,7 +7,6 @@ package ledger
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 
 	"github.com/cbec/cbec/pkg/broker"
@@ -34,36 +33,18 @@ func rowKey(row string) string { return "q." + row }
 
 // Load returns a row and its revision (0 when new).
 func (s *Store) Load(ctx context.Context, row string) (*quota.Ledger, uint64, error) {
-	kve, err := s.KV.Get(ctx, rowKey(row))
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return &quota.Ledger{}, 0, nil
-	}
+	var l quota.Ledger
+	rev, _, err := broker.GetJSON(ctx, s.KV, rowKey(row), &l)
 	if err != nil {
 		return nil, 0, err
 	}
-	var l quota.Ledger
-	if err := json.Unmarshal(kve.Value(), &l); err != nil {
-		return nil, 0, broker.Poison(err)
-	}
-	return &l, kve.Revision(), nil
+	return &l, rev, nil
 }
 
 // Save writes a row with compare-and-set at rev (0 = create); a lost race
 // is broker.ErrConflict.
 func (s *Store) Save(ctx context.Context, row string, l *quota.Ledger, rev uint64) error {
-	b, err := json.Marshal(l)
-	if err != nil {
-		return err
-	}
-	if rev == 0 {
-		_, err = s.KV.Create(ctx, rowKey(row), b)
-	} else {
-		_, err = s.KV.Update(ctx, rowKey(row), b, rev)
-	}
-	if broker.IsConflict(err) {
-		return broker.ErrConflict
-	}
-	return err
+	return broker.PutJSON(ctx, s.KV, rowKey(row), l, rev)
 }
 
 // Update applies f to the row under compare-and-set, retrying on

@@ -27,11 +27,11 @@ func buyerID(n int) string {
 }
 
 // distinctSet is a cebtest set for buyer n at an address of its own.
-func distinctSet(orderNo string, n int) set {
-	s := newSet(orderNo)
+func distinctSet(orderNo string, n int) st.Set {
+	s := st.NewSet(orderNo)
 	id, addr := buyerID(n), "重庆市渝北区示例大道"+strconv.Itoa(n)+"号"
-	s.o.OrderHead.BuyerIdNumber, s.p.PaymentHead.PayerIdNumber, s.i.InventoryHead.BuyerIdNumber = id, id, id
-	s.o.OrderHead.ConsigneeAddress, s.l.LogisticsHead.ConsigneeAddress, s.i.InventoryHead.ConsigneeAddress = addr, addr, addr
+	s.O.OrderHead.BuyerIdNumber, s.P.PaymentHead.PayerIdNumber, s.I.InventoryHead.BuyerIdNumber = id, id, id
+	s.O.OrderHead.ConsigneeAddress, s.L.LogisticsHead.ConsigneeAddress, s.I.InventoryHead.ConsigneeAddress = addr, addr, addr
 	return s
 }
 
@@ -45,7 +45,7 @@ func distinctSet(orderNo string, n int) set {
 func BenchmarkDeclarations(b *testing.B) {
 	h := st.New(b)
 	const batch = 100
-	var sets []set
+	var sets []st.Set
 	for n := range b.N {
 		sets = append(sets, distinctSet(fmt.Sprintf("BENCH-%07d", n), n))
 	}
@@ -60,7 +60,7 @@ func BenchmarkDeclarations(b *testing.B) {
 			defer wg.Done()
 			for from := c * batch; from < len(sets); from += clients * batch {
 				part := sets[from:min(from+batch, len(sets))]
-				post := func(kind, key string, pick func(set) ceb.Declaration) {
+				post := func(kind, key string, pick func(st.Set) ceb.Declaration) {
 					docs := make([]ceb.Declaration, len(part))
 					for i, s := range part {
 						docs[i] = pick(s)
@@ -70,10 +70,10 @@ func BenchmarkDeclarations(b *testing.B) {
 						b.Errorf("%s: %d %s", kind, code, body)
 					}
 				}
-				post("orders", st.KeyEBP, func(s set) ceb.Declaration { return s.o })
-				post("payments", st.KeyPay, func(s set) ceb.Declaration { return s.p })
-				post("waybills", st.KeyLogistics, func(s set) ceb.Declaration { return s.l })
-				post("inventories", st.KeyAgent, func(s set) ceb.Declaration { return s.i })
+				post("orders", st.KeyEBP, func(s st.Set) ceb.Declaration { return s.O })
+				post("payments", st.KeyPay, func(s st.Set) ceb.Declaration { return s.P })
+				post("waybills", st.KeyLogistics, func(s st.Set) ceb.Declaration { return s.L })
+				post("inventories", st.KeyAgent, func(s st.Set) ceb.Declaration { return s.I })
 			}
 		}()
 	}

@@ -87,8 +87,8 @@ func (c *Clearance) cancelReceipts(ctx context.Context, by string, seq uint64, d
 	}
 	for _, status := range statuses {
 		r := ceb.NewReceipt(d, status, receiptInfo(status, info), now).(*ceb.InvtCancelReturn)
-		r.PreNo = PreNo(now, seq) // the cancellation's own pre-entry number
-		r.CopNo = CopNo(d.CopNo, d.OrderNo)
+		r.PreNo = inventory.PreNo('I', now, seq) // the cancellation's own pre-entry number
+		r.CopNo = inventory.CopNo(d.CopNo, d.OrderNo)
 		r.InvtNo = ""
 		if len(d.InvtNo) == 18 {
 			r.InvtNo = d.InvtNo

@@ -37,14 +37,6 @@ const (
 // workers is how many messages one replica handles at once.
 const workers = 32
 
-// orphanAfter is how long a message on CEB_IN may wait for the CBEC_DOCS
-// entry that makes it an accepted version. The gateway writes that entry
-// microseconds after the message. If the gateway died in between, the
-// sender's retry inside JetStream's duplicate window maps to this very
-// message and writes the entry then; past the window no retry can, and the
-// copy, never acknowledged to anyone, is dropped.
-const orphanAfter = broker.DuplicateWindow + time.Minute
-
 // Clearance is the retail import service.
 type Clearance struct {
 	env     *svc.Env
@@ -88,7 +80,8 @@ func (c *Clearance) Name() string { return Name }
 // sweep of incomplete declarations.
 func (c *Clearance) Start(ctx context.Context) error {
 	var subjects []string
-	for _, t := range []ceb.MsgType{ceb.CEB311, ceb.CEB411, ceb.CEB511, ceb.CEB621, ceb.CEB623, ceb.CEB625} {
+	// CEB625 returns belong to the returns service.
+	for _, t := range []ceb.MsgType{ceb.CEB311, ceb.CEB411, ceb.CEB511, ceb.CEB621, ceb.CEB623} {
 		subjects = append(subjects, broker.InFilter(string(t)))
 	}
 	cons, err := broker.StartConsumer(ctx, c.env.JS, broker.StreamIn, jetstream.ConsumerConfig{
@@ -110,7 +103,7 @@ func (c *Clearance) Start(ctx context.Context) error {
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	c.stop = cancel
 	c.swept = make(chan struct{})
-	go c.sweepLoop(sctx)
+	go c.env.Every(sctx, "incomplete declarations", c.swept, c.Sweep)
 	return nil
 }
 
@@ -133,33 +126,15 @@ func (c *Clearance) Stop(ctx context.Context) error {
 // handle is the CEB_IN handler: it checks that the message carries an
 // acknowledged version of its document, then routes it by type.
 func (c *Clearance) handle(ctx context.Context, m jetstream.Msg) error {
-	md, err := m.Metadata()
-	if err != nil {
-		return broker.Poison(err)
-	}
-	seq := md.Sequence.Stream
-	key := m.Headers().Get(docstore.HeaderKey)
-	t := ceb.MsgType(m.Headers().Get(docstore.HeaderMsgType))
-	e, _, ok, err := c.docs.Get(ctx, key)
-	if err != nil {
+	seq, ok, err := c.docs.Admit(ctx, m)
+	if err != nil || !ok {
+		if err == nil {
+			c.env.Log.Warn("dropping a copy never acknowledged to its sender", "subject", m.Subject(), "seq", seq)
+		}
 		return err
 	}
-	// A message is processed once its CBEC_DOCS entry names it as an
-	// accepted version: the current one, or one appType 2 replaced (it was
-	// acknowledged and still gets its receipt; the inventory state keeps the
-	// latest).
-	if !ok || !e.Accepted(seq) {
-		age := time.Since(md.Timestamp)
-		if (!ok || seq > e.Seq) && age < orphanAfter {
-			delay := 50 * time.Millisecond
-			if age > time.Second {
-				delay = 5 * time.Second
-			}
-			return broker.Retry(errors.New("document entry not written yet"), delay)
-		}
-		c.env.Log.Warn("dropping a copy never acknowledged to its sender", "msgType", t, "seq", seq)
-		return nil
-	}
+	key := m.Headers().Get(docstore.HeaderKey)
+	t := ceb.MsgType(m.Headers().Get(docstore.HeaderMsgType))
 	// The body is the gateway's own encoding of a validated document: a
 	// plain decode suffices.
 	doc, ok := ceb.NewDocument(t).(ceb.Declaration)
@@ -197,8 +172,6 @@ func (c *Clearance) handle(ctx context.Context, m jetstream.Msg) error {
 		return c.declareInventory(ctx, id, seq, d, now)
 	case *ceb.InvtCancel:
 		return c.cancel(ctx, id, seq, d, now)
-	case *ceb.InvtRefund:
-		return c.send(ctx, id, d, inventory.StatusDeclared, infoDeclared, now, d.InvtRefundHead.AgentCode, d.InvtRefundHead.EbpCode)
 	}
 	return broker.Poison(fmt.Errorf("%s is not an import declaration", t))
 }

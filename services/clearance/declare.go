@@ -39,9 +39,9 @@ func (c *Clearance) declareInventory(ctx context.Context, by string, seq uint64,
 		st.AssureCode = h.AssureCode
 		st.Buyer = quota.BuyerKey(c.env.QuotaSecret, identity.Normalize(h.BuyerIdNumber))
 		if st.PreNo == "" {
-			st.PreNo = PreNo(now, seq)
+			st.PreNo = inventory.PreNo('I', now, seq)
 		}
-		st.CopNo = CopNo(h.CopNo, h.OrderNo)
+		st.CopNo = inventory.CopNo(h.CopNo, h.OrderNo)
 		st.InSeq = seq
 		st.DeclaredAt = now.UTC()
 		from := len(st.History)
@@ -188,7 +188,7 @@ func (c *Clearance) decide(ctx context.Context, key string, st *inventory.State,
 		st.Code = string(out.Code())
 		st.Record(inventory.StatusRejected, out.Info(), now)
 	default:
-		st.InvtNo = InvtNo(st.CustomsCode, now, st.InSeq)
+		st.InvtNo = inventory.InvtNo(st.CustomsCode, now, st.InSeq)
 		st.Counted = &inventory.Counted{Row: row, Amount: out.Count.Amount}
 		st.Record(inventory.StatusAccepted, "海关入库 logic checks passed", now)
 		if out.Status == inventory.StatusReview {

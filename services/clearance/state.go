@@ -3,14 +3,11 @@ package clearance
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/ceb"
-	"github.com/cbec/cbec/pkg/clock"
 	"github.com/cbec/cbec/pkg/inventory"
 	"github.com/cbec/cbec/pkg/receipt"
 	"github.com/nats-io/nats.go/jetstream"
@@ -18,37 +15,19 @@ import (
 
 // loadState returns the list's state and revision; found is false when the
 // list has not been declared.
-func (c *Clearance) loadState(ctx context.Context, key string) (st *inventory.State, rev uint64, found bool, err error) {
-	kve, err := c.inv.Get(ctx, key)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return &inventory.State{}, 0, false, nil
-	}
+func (c *Clearance) loadState(ctx context.Context, key string) (*inventory.State, uint64, bool, error) {
+	st := &inventory.State{}
+	rev, found, err := broker.GetJSON(ctx, c.inv, key, st)
 	if err != nil {
 		return nil, 0, false, err
 	}
-	st = &inventory.State{}
-	if err := json.Unmarshal(kve.Value(), st); err != nil {
-		return nil, 0, false, broker.Poison(err)
-	}
-	return st, kve.Revision(), true, nil
+	return st, rev, found, nil
 }
 
 // saveState writes with compare-and-set on rev (0 = create); a lost race is
 // broker.ErrConflict.
 func (c *Clearance) saveState(ctx context.Context, key string, st *inventory.State, rev uint64) error {
-	b, err := json.Marshal(st)
-	if err != nil {
-		return err
-	}
-	if rev == 0 {
-		_, err = c.inv.Create(ctx, key, b)
-	} else {
-		_, err = c.inv.Update(ctx, key, b, rev)
-	}
-	if broker.IsConflict(err) {
-		return broker.ErrConflict
-	}
-	return err
+	return broker.PutJSON(ctx, c.inv, key, st, rev)
 }
 
 // publish sends the receipts and events of the history steps from index
@@ -152,32 +131,4 @@ func (c *Clearance) event(id, key string, st *inventory.State, ev inventory.Even
 	}
 	entity, name := eventName(ev.Status)
 	return c.env.JS.PublishAsync(broker.EventSubject(entity, name), body, jetstream.WithMsgID(id))
-}
-
-// PreNo is the 18-character E-Port pre-entry number cbec assigns to a
-// declared list: 'I', the declaration date (Asia/Shanghai) and a 9-digit
-// serial from the CEB_IN sequence, unique per list.
-func PreNo(at time.Time, seq uint64) string {
-	return "I" + at.In(clock.Shanghai).Format("20060102") + fmt.Sprintf("%09d", seq%1_000_000_000)
-}
-
-// InvtNo is the 18-character customs list number assigned when a list passes
-// its checks (domain §9): the 4-digit customs code, the 4-digit year, 'I' and
-// a 9-digit serial from the list's CEB_IN sequence.
-func InvtNo(customsCode string, at time.Time, seq uint64) string {
-	cc := (customsCode + "0000")[:4]
-	return cc + at.In(clock.Shanghai).Format("2006") + "I" + fmt.Sprintf("%09d", seq%1_000_000_000)
-}
-
-// CopNo is the enterprise number carried on receipts: the list's copNo, or
-// when it has none the last 20 characters of the order number.
-func CopNo(copNo, orderNo string) string {
-	if copNo != "" {
-		return copNo
-	}
-	r := []rune(orderNo)
-	if len(r) > 20 {
-		r = r[len(r)-20:]
-	}
-	return string(r)
 }

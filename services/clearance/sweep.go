@@ -12,33 +12,9 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// defaultSweep is how often the incomplete-declaration sweep runs.
-const defaultSweep = 30 * time.Second
-
-// sweepLoop rejects, every interval, the declared lists whose order, payment
-// or waybill are still missing after the rules' incompleteAfter. Every
-// replica sweeps; compare-and-set decides each list once.
-func (c *Clearance) sweepLoop(ctx context.Context) {
-	defer close(c.swept)
-	every := c.env.SweepInterval
-	if every <= 0 {
-		every = defaultSweep
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := c.Sweep(ctx); err != nil && ctx.Err() == nil {
-				c.env.Log.Warn("incomplete sweep", "err", err)
-			}
-		}
-	}
-}
-
-// Sweep runs one pass of the incomplete-declaration sweep.
+// Sweep rejects the declared lists whose order, payment or waybill are
+// still missing after the rules' incompleteAfter. Every replica sweeps
+// (every --sweep-interval); compare-and-set decides each list once.
 func (c *Clearance) Sweep(ctx context.Context) error {
 	lister, err := c.inv.ListKeysFiltered(ctx, docstore.WaitingFilter)
 	if err != nil {

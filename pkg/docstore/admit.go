@@ -1,0 +1,47 @@
+package docstore
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/cbec/cbec/pkg/broker"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// OrphanAfter is how long a message on CEB_IN may wait for the CBEC_DOCS
+// entry that makes it an accepted version. The gateway writes that entry
+// microseconds after the message. If the gateway died in between, the
+// sender's retry inside JetStream's duplicate window maps to this very
+// message and writes the entry then; past the window no retry can, and the
+// copy, never acknowledged to anyone, is dropped.
+const OrphanAfter = broker.DuplicateWindow + time.Minute
+
+// Admit tells a CEB_IN consumer whether m carries an accepted version of its
+// document: the current one, or one that appType 2 replaced (acknowledged
+// too, so it still gets its receipt). A message still waiting for its entry
+// gets a Retry error; a copy never acknowledged is not admitted (ok false,
+// nil error: acknowledge and ignore it).
+func (s *Store) Admit(ctx context.Context, m jetstream.Msg) (seq uint64, ok bool, err error) {
+	md, err := m.Metadata()
+	if err != nil {
+		return 0, false, broker.Poison(err)
+	}
+	seq = md.Sequence.Stream
+	e, _, found, err := s.Get(ctx, m.Headers().Get(HeaderKey))
+	if err != nil {
+		return seq, false, err
+	}
+	if found && e.Accepted(seq) {
+		return seq, true, nil
+	}
+	age := time.Since(md.Timestamp)
+	if (!found || seq > e.Seq) && age < OrphanAfter {
+		delay := 50 * time.Millisecond
+		if age > time.Second {
+			delay = 5 * time.Second
+		}
+		return seq, false, broker.Retry(errors.New("document entry not written yet"), delay)
+	}
+	return seq, false, nil
+}

@@ -1,0 +1,37 @@
+package inventory
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/cbec/cbec/pkg/clock"
+)
+
+// PreNo is an 18-character E-Port pre-entry number as cbec assigns them:
+// a prefix letter ('I' for an inventory list or a cancellation, 'R' for a
+// return), the declaration date (Asia/Shanghai) and a 9-digit serial from
+// the document's CEB_IN sequence, unique per document.
+func PreNo(prefix byte, at time.Time, seq uint64) string {
+	return string(prefix) + at.In(clock.Shanghai).Format("20060102") + fmt.Sprintf("%09d", seq%1_000_000_000)
+}
+
+// InvtNo is the 18-character customs list number assigned when a list passes
+// its checks (domain §9): the 4-digit customs code, the 4-digit year, 'I' and
+// a 9-digit serial from the list's CEB_IN sequence.
+func InvtNo(customsCode string, at time.Time, seq uint64) string {
+	cc := (customsCode + "0000")[:4]
+	return cc + at.In(clock.Shanghai).Format("2006") + "I" + fmt.Sprintf("%09d", seq%1_000_000_000)
+}
+
+// CopNo is the enterprise number carried on receipts: the document's
+// copNo, or when it has none the last 20 characters of the order number.
+func CopNo(copNo, orderNo string) string {
+	if copNo != "" {
+		return copNo
+	}
+	r := []rune(orderNo)
+	if len(r) > 20 {
+		r = r[len(r)-20:]
+	}
+	return string(r)
+}
