@@ -23,6 +23,7 @@ func DemoKeys() []DemoKey {
 		{Key: "demo-logistics-cq", Code: "1500000004", Role: party.Role("logistics")},
 		{Key: "demo-agent", Code: "1500000005", Role: party.Role("agent")},
 		{Key: "demo-warehouse", Code: "5000000001", Role: party.Role("warehouse")},
+		{Key: "demo-site", Code: "5000000002", Role: party.Role("warehouse")},
 		{Key: "demo-officer", Code: "OFFICER01", Role: party.Role("officer")},
 		{Key: "demo-supervisor", Code: "SUPER01", Role: party.Role("supervisor")},
 		{Key: "demo-operator", Code: "OPS01", Role: party.Role("operator")},

@@ -37,6 +37,9 @@ type Env struct {
 	Tariff *tariff.Table
 	// Rules are the limits, windows and risk rules (--rules).
 	Rules *rules.Set
+	// Zones is the zones and return-center warehouses file (--zones), the
+	// registry's seed.
+	Zones []byte
 	// QuotaSecret keys the HMAC that names buyers in the quota ledger (D6).
 	QuotaSecret []byte
 	// SweepInterval is how often timed sweeps run (incomplete declarations,

@@ -116,8 +116,8 @@ func (c Config) Validate() error {
 	if c.Replicas < 1 || c.Replicas > 5 {
 		return fmt.Errorf("--replicas %d: must be 1..5", c.Replicas)
 	}
-	if c.NATSURL != "" && c.QuotaSecret == "" && slices.Contains(c.Services, "clearance") {
-		return errors.New("--quota-secret is required with --nats-url: every clearance process must name buyers alike")
+	if c.NATSURL != "" && c.QuotaSecret == "" && (slices.Contains(c.Services, "clearance") || slices.Contains(c.Services, "returns")) {
+		return errors.New("--quota-secret is required with --nats-url: every clearance and returns process must name buyers alike")
 	}
 	if c.SweepInterval <= 0 {
 		return errors.New("--sweep-interval must be positive")

@@ -93,6 +93,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	zones, err := readReference(c.Zones, deploy.Zones)
+	if err != nil {
+		return fmt.Errorf("--zones: %w", err)
+	}
 	if c.NATSURL == "" {
 		dir, err := filepath.Abs(c.DataDir)
 		if err != nil {
@@ -126,7 +130,7 @@ func (m *Main) Run(ctx context.Context) error {
 	env := &svc.Env{
 		NC: m.nc, JS: m.js, Clock: clock.System{}, Log: m.Log, Registry: reg,
 		Parties: parties, Mux: mux, Rate: c.Rate,
-		Tariff: tariffs, Rules: ruleSet, SweepInterval: c.SweepInterval,
+		Tariff: tariffs, Rules: ruleSet, Zones: zones, SweepInterval: c.SweepInterval,
 	}
 	env.QuotaSecret, err = m.quotaSecret()
 	if err != nil {

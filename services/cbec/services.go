@@ -6,6 +6,7 @@ import (
 	"github.com/cbec/cbec/pkg/svc"
 	"github.com/cbec/cbec/services/clearance"
 	"github.com/cbec/cbec/services/gateway"
+	"github.com/cbec/cbec/services/returns"
 )
 
 // service is one entry of the service table.
@@ -19,6 +20,7 @@ type service struct {
 // reverse: intake first.
 var services = []service{
 	{clearance.Name, clearance.New},
+	{returns.Name, returns.New},
 	{gateway.Name, gateway.New},
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cbec/cbec/deploy"
 	"github.com/cbec/cbec/pkg/ceb"
+	"github.com/cbec/cbec/pkg/ceb/cebtest"
 	"github.com/cbec/cbec/pkg/clock"
 	"github.com/cbec/cbec/pkg/natstest"
 	"github.com/cbec/cbec/pkg/party"
@@ -26,9 +27,11 @@ import (
 	"github.com/cbec/cbec/pkg/telemetry"
 	"github.com/cbec/cbec/services/clearance"
 	"github.com/cbec/cbec/services/gateway"
+	"github.com/cbec/cbec/services/returns"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/shopspring/decimal"
 )
 
 // Demo keys of the cebtest parties (deploy/parties.yaml).
@@ -57,7 +60,9 @@ type Harness struct {
 	Env   *svc.Env
 	// Clearance is the running clearance service (Restart replaces it).
 	Clearance svc.Service
-	Server    *server.Server
+	// Returns is the running returns service.
+	Returns svc.Service
+	Server  *server.Server
 }
 
 // Option changes the harness before the services start.
@@ -94,13 +99,14 @@ func New(t testing.TB, opts ...Option) *Harness {
 	env := &svc.Env{
 		NC: nc, JS: js, Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Registry: telemetry.NewRegistry(), Parties: parties, Mux: svc.NewRouter(), DevClock: clk,
-		Tariff: tt, Rules: rs, QuotaSecret: []byte("test-secret"), SweepInterval: time.Hour,
+		Tariff: tt, Rules: rs, Zones: deploy.Zones, QuotaSecret: []byte("test-secret"), SweepInterval: time.Hour,
 	}
 	for _, o := range opts {
 		o(env)
 	}
 	h := &Harness{T: t, NC: nc, JS: js, Clock: clk, Env: env, Server: s}
 	h.Clearance = h.start(clearance.New)
+	h.Returns = h.start(returns.New)
 	h.start(gateway.New)
 	srv := httptest.NewServer(env.Mux)
 	t.Cleanup(srv.Close)
@@ -120,6 +126,27 @@ func (h *Harness) start(mk func(context.Context, *svc.Env) (svc.Service, error))
 	}
 	h.T.Cleanup(func() { _ = s.Stop(context.Background()) })
 	return s
+}
+
+// RestartReturns stops the returns service and starts a new one.
+func (h *Harness) RestartReturns() {
+	h.T.Helper()
+	if err := h.Returns.Stop(context.Background()); err != nil {
+		h.T.Fatal(err)
+	}
+	// The new instance consumes and sweeps; the HTTP routes stay those of
+	// the first, which keep no state of their own.
+	env := *h.Env
+	env.Mux, env.Registry = svc.NewRouter(), telemetry.NewRegistry()
+	s, err := returns.New(context.Background(), &env)
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	if err := s.Start(context.Background()); err != nil {
+		h.T.Fatal(err)
+	}
+	h.T.Cleanup(func() { _ = s.Stop(context.Background()) })
+	h.Returns = s
 }
 
 // RestartClearance stops the clearance service (draining what it holds) and
@@ -263,3 +290,110 @@ func (h *Harness) WaitReceipts(key, query string, n int) []Record {
 	}, "%s: want %d receipts (%s)", key, n, query)
 	return got
 }
+
+// Set is one consistent declaration: order, payment, waybill, inventory list.
+type Set struct {
+	O *ceb.Order
+	P *ceb.Payment
+	L *ceb.Logistics
+	I *ceb.Inventory
+}
+
+// NewSet returns the cebtest set of orderNo.
+func NewSet(orderNo string) Set {
+	o, p, l, i := cebtest.Set(orderNo)
+	return Set{o, p, l, i}
+}
+
+// Submit sends the set's documents in the order given by kinds (default:
+// orders, payments, waybills, inventories), each from its rightful sender.
+func (h *Harness) Submit(s Set, kinds ...string) {
+	h.T.Helper()
+	if len(kinds) == 0 {
+		kinds = []string{"orders", "payments", "waybills", "inventories"}
+	}
+	for _, k := range kinds {
+		switch k {
+		case "orders":
+			h.MustSubmit(k, KeyEBP, s.O)
+		case "payments":
+			h.MustSubmit(k, KeyPay, s.P)
+		case "waybills":
+			h.MustSubmit(k, KeyLogistics, s.L)
+		case "inventories":
+			h.MustSubmit(k, KeyAgent, s.I)
+		}
+	}
+}
+
+// View reads the declaration's state; a list not declared yet reads as
+// status "".
+func (h *Harness) View(orderNo string) gateway.InventoryView {
+	h.T.Helper()
+	code, b, _ := h.Do("GET", "/v1/import/inventories/"+cebtest.EbpCode+"/"+orderNo, KeyAgent, "", nil)
+	if code == http.StatusNotFound {
+		return gateway.InventoryView{}
+	}
+	if code != http.StatusOK {
+		h.T.Fatalf("view %s: %d %s", orderNo, code, b)
+	}
+	var v gateway.InventoryView
+	if err := json.Unmarshal(b, &v); err != nil {
+		h.T.Fatal(err)
+	}
+	return v
+}
+
+// WaitDecided polls the declaration until customs has decided it.
+func (h *Harness) WaitDecided(orderNo string) gateway.InventoryView {
+	h.T.Helper()
+	var v gateway.InventoryView
+	natstest.Eventually(h.T, 15*time.Second, func() bool {
+		v = h.View(orderNo)
+		return v.Status != "" && v.Status != "2"
+	}, "%s stays declared", orderNo)
+	return v
+}
+
+// Scale multiplies every amount of the set by f, keeping it consistent.
+func (s *Set) Scale(f string) {
+	k := decimal.RequireFromString(f)
+	mul := func(a *ceb.Amount) { *a = ceb.NewAmount(a.Decimal.Mul(k)) }
+	for n := range s.O.OrderList {
+		mul(&s.O.OrderList[n].Price)
+		mul(&s.O.OrderList[n].TotalPrice)
+		mul(&s.I.InventoryList[n].Price)
+		mul(&s.I.InventoryList[n].TotalPrice)
+	}
+	s.O.OrderHead.GoodsValue = ceb.NewAmount(s.O.OrderHead.GoodsValue.Decimal.Mul(k))
+	s.repay()
+}
+
+// SingleItem returns the set of orderNo reduced to one line of qty 1 at price.
+func SingleItem(orderNo, price string) Set {
+	s := NewSet(orderNo)
+	s.O.OrderList, s.I.InventoryList = s.O.OrderList[:1], s.I.InventoryList[:1]
+	p := ceb.MustAmount(price)
+	s.O.OrderList[0].Qty, s.O.OrderList[0].Price, s.O.OrderList[0].TotalPrice = ceb.MustAmount("1"), p, p
+	s.I.InventoryList[0].Qty, s.I.InventoryList[0].Price, s.I.InventoryList[0].TotalPrice = ceb.MustAmount("1"), p, p
+	s.O.OrderHead.GoodsValue = p
+	s.repay()
+	return s
+}
+
+// repay sets acturalPaid and amountPaid from the order's amounts.
+func (s *Set) repay() {
+	h := s.O.OrderHead
+	paid := h.GoodsValue.Decimal.Add(h.Freight.Decimal).Add(h.TaxTotal.Decimal).Sub(h.Discount.Decimal)
+	s.O.OrderHead.ActuralPaid, s.P.PaymentHead.AmountPaid = ceb.NewAmount(paid), ceb.NewAmount(paid)
+}
+
+// NoRisk is the default limits and windows without risk rules, for tests of
+// rules that the review rules must not disturb.
+const NoRisk = `
+limits:
+  - {from: 2016-04-08, single: "2000", annual: "20000"}
+  - {from: 2019-01-01, single: "5000", annual: "26000"}
+windows: {incompleteAfter: 24h, returnApplyDays: 30, returnArriveDays: 45, reviewClaimTTL: 30m}
+risk: []
+`

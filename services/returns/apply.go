@@ -1,0 +1,239 @@
+package returns
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/cbec/cbec/pkg/broker"
+	"github.com/cbec/cbec/pkg/ceb"
+	"github.com/cbec/cbec/pkg/clock"
+	"github.com/cbec/cbec/pkg/docstore"
+	"github.com/cbec/cbec/pkg/errcode"
+	"github.com/cbec/cbec/pkg/identity"
+	"github.com/cbec/cbec/pkg/inventory"
+	"github.com/cbec/cbec/pkg/quota"
+	"github.com/cbec/cbec/pkg/refund"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/shopspring/decimal"
+)
+
+// handle takes one return application from CEB_IN.
+func (r *Returns) handle(ctx context.Context, m jetstream.Msg) error {
+	seq, ok, err := r.docs.Admit(ctx, m)
+	if err != nil || !ok {
+		return err
+	}
+	var d ceb.InvtRefund
+	if err := json.Unmarshal(m.Data(), &d); err != nil {
+		return broker.Poison(err)
+	}
+	return r.apply(ctx, "in/"+strconv.FormatUint(seq, 10), seq, &d)
+}
+
+// apply checks an application and records it as requested (CEB626 2, 120)
+// or rejected (2, 100 with the code).
+func (r *Returns) apply(ctx context.Context, by string, seq uint64, d *ceb.InvtRefund) error {
+	key := recordKey(docstore.Key(d))
+	var rec Record
+	rev, found, err := load(ctx, r.kv, key, &rec)
+	if err != nil {
+		return err
+	}
+	if found {
+		// Decided by an earlier delivery: complete its publications.
+		return r.replay(ctx, &rec, by)
+	}
+	now := r.env.Clock.Now()
+	h := d.InvtRefundHead
+	rec = Record{
+		Key: docstore.Key(d), GUID: h.Guid, AgentCode: h.AgentCode, EbpCode: h.EbpCode, EbcCode: h.EbcCode,
+		OrderNo: h.OrderNo, InvtNo: h.InvtNo, LogisticsCode: h.LogisticsCode, LogisticsNo: h.LogisticsNo,
+		CustomsCode: h.CustomsCode, PreNo: inventory.PreNo('R', now, seq), CopNo: inventory.CopNo(h.CopNo, h.OrderNo),
+	}
+	for _, l := range d.InvtRefundList {
+		rec.Lines = append(rec.Lines, refund.Line{Gnum: l.Gnum, Gcode: l.Gcode, Qty: l.Qty.Decimal})
+	}
+	rec.record(refund.Requested, "2", "电子口岸申报中 declared", now)
+	rec.By = by
+	reserved, cerr := r.check(ctx, &rec, d, now)
+	switch {
+	case cerr != nil && errcode.Of(cerr) == errcode.Internal:
+		return cerr
+	case cerr != nil:
+		e := errcode.As(cerr)
+		rec.Code = string(e.Code)
+		rec.record(refund.Rejected, "100", inventory.Truncate(string(e.Code)+": "+e.Message, 1000), now)
+	default:
+		rec.record(refund.Requested, "120", "海关入库 return accepted for processing; send the goods by "+rec.ArriveBy.Add(-time.Millisecond).In(clock.Shanghai).Format("2006-01-02"), now)
+	}
+	if err := save(ctx, r.kv, key, &rec, rev); err != nil {
+		if errors.Is(err, broker.ErrConflict) {
+			return broker.Retry(err, 20*time.Millisecond)
+		}
+		return err
+	}
+	if reserved {
+		if _, err := r.kv.Put(ctx, pendingKey(rec.Key), []byte(rec.ArriveBy.Format(time.RFC3339Nano))); err != nil {
+			return err
+		}
+		if _, err := r.kv.Put(ctx, parcelKey(rec.LogisticsCode, rec.LogisticsNo), []byte(rec.Key)); err != nil {
+			return err
+		}
+	}
+	return r.publish(ctx, &rec, 0)
+}
+
+// check applies the application rules; on success the returned quantities
+// are reserved against the original list (reserved reports it).
+func (r *Returns) check(ctx context.Context, rec *Record, d *ceb.InvtRefund, now time.Time) (reserved bool, err error) {
+	h := d.InvtRefundHead
+	unknown := errcode.New(errcode.ReturnUnknownList, "no inventory list %s of order %s, waybill %s and this buyer", h.InvtNo, h.OrderNo, h.LogisticsNo)
+	kve, err := r.inv.Get(ctx, docstore.InvtNoKey(h.InvtNo))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return false, unknown
+	}
+	if err != nil {
+		return false, err
+	}
+	rec.ListKey = string(kve.Value())
+	var st inventory.State
+	if _, found, err := load(ctx, r.inv, rec.ListKey, &st); err != nil || !found {
+		if err == nil {
+			err = unknown
+		}
+		return false, err
+	}
+	buyer := quota.BuyerKey(r.env.QuotaSecret, identity.Normalize(h.BuyerIdNumber))
+	if st.OrderNo != h.OrderNo || st.EbpCode != h.EbpCode || st.LogisticsNo != h.LogisticsNo || st.Buyer != buyer {
+		return false, unknown
+	}
+	if st.AgentCode != h.AgentCode {
+		return false, errcode.New(errcode.ReturnDeclarant, "list %s was declared by %s, not %s", h.InvtNo, st.AgentCode, h.AgentCode)
+	}
+	rec.TradeMode, rec.EbcCode = st.TradeMode, st.EbcCode
+	if st.Counted != nil {
+		rec.Row = st.Counted.Row
+	}
+	if st.Status != inventory.StatusReleased {
+		return false, errcode.New(errcode.ReturnNotReleased, "list %s is in status %s; only a released (800) list can be returned", h.InvtNo, st.Status)
+	}
+	w := r.env.Rules.Windows
+	rec.ReleasedAt = st.ReleasedAt
+	rec.ApplyBy = refund.ApplyDeadline(st.ReleasedAt, w.ReturnApplyDays)
+	rec.ArriveBy = refund.ArriveDeadline(st.ReleasedAt, w.ReturnArriveDays)
+	if !now.Before(rec.ApplyBy) {
+		return false, errcode.New(errcode.ReturnLate, "released %s: the application was due by the end of %s (Asia/Shanghai)",
+			st.ReleasedAt.In(clock.Shanghai).Format("2006-01-02"), rec.ApplyBy.Add(-time.Millisecond).In(clock.Shanghai).Format("2006-01-02"))
+	}
+	var list ceb.Inventory
+	e, _, ok, err := r.docs.Get(ctx, docstore.KeyOf(ceb.CEB621, st.EbpCode, st.OrderNo))
+	if err != nil {
+		return false, err
+	}
+	if !ok || json.Unmarshal(e.Doc, &list) != nil {
+		return false, unknown
+	}
+	reg, _, err := r.registry(ctx)
+	if err != nil {
+		return false, err
+	}
+	switch st.TradeMode {
+	case "1210":
+		z, ok := reg.ZoneOfArea(list.InventoryHead.AreaCode)
+		if !ok || !reg.AnyEligible(st.TradeMode, z.Code, st.CustomsCode) {
+			return false, errcode.New(errcode.ReturnNoWarehouse, "no eligible return-center warehouse serves the zone of area %s", list.InventoryHead.AreaCode)
+		}
+		rec.Zone = z.Code
+	default:
+		if !reg.AnyEligible(st.TradeMode, "", st.CustomsCode) {
+			return false, errcode.New(errcode.ReturnSite, "no supervision site serves customs %s for a %s return", st.CustomsCode, st.TradeMode)
+		}
+	}
+	// Reserve the quantities against the list, one return at a time.
+	for range broker.MaxCASAttempts {
+		var ret Returned
+		rev, _, err := load(ctx, r.kv, returnedKey(rec.ListKey), &ret)
+		if err != nil {
+			return false, err
+		}
+		if ret.Active != "" && ret.Active != rec.Key {
+			return false, errcode.New(errcode.ReturnState, "a return of list %s is in progress; apply again once it ends", h.InvtNo)
+		}
+		orig := original(&list, &st, ret.Qty)
+		if errs := refund.CheckLines(orig, rec.Lines); len(errs) > 0 {
+			msg := errs[0].Message
+			for _, e := range errs[1:] {
+				msg += "; " + string(e.Code) + ": " + e.Message
+			}
+			return false, errcode.New(errs[0].Code, "%s", msg)
+		}
+		if ret.Qty == nil {
+			ret.Qty = map[int]decimal.Decimal{}
+		}
+		for _, l := range rec.Lines {
+			ret.Qty[l.Gnum] = ret.Qty[l.Gnum].Add(l.Qty)
+		}
+		ret.Active = rec.Key
+		err = save(ctx, r.kv, returnedKey(rec.ListKey), &ret, rev)
+		if err == nil {
+			return true, nil
+		}
+		if !errors.Is(err, broker.ErrConflict) {
+			return false, err
+		}
+	}
+	return false, broker.ErrConflict
+}
+
+// original describes the released list for the return rules: its lines,
+// their dutiable values and taxes, and what was already returned.
+func original(list *ceb.Inventory, st *inventory.State, returned map[int]decimal.Decimal) refund.Original {
+	var o refund.Original
+	for _, l := range list.InventoryList {
+		ol := refund.OriginalLine{Gnum: l.Gnum, Gcode: l.Gcode, Gname: l.Gname, Qty: l.Qty.Decimal, Returned: returned[l.Gnum]}
+		if st.Tax != nil {
+			for _, t := range st.Tax.Lines {
+				if t.Gnum == l.Gnum {
+					ol.DutiableValue, ol.Duty, ol.VAT, ol.Consumption = t.DutiableValue, t.Duty, t.VAT, t.Consumption
+				}
+			}
+		}
+		o.Lines = append(o.Lines, ol)
+	}
+	return o
+}
+
+// release ends the list's active return: a rejected or expired return gives
+// its reserved quantities back (keep false); a sorted one keeps them taken,
+// its goods having come back, and adds its accepted lines to Accepted.
+func (r *Returns) release(ctx context.Context, rec *Record, keep bool) error {
+	for range broker.MaxCASAttempts {
+		var ret Returned
+		rev, found, err := load(ctx, r.kv, returnedKey(rec.ListKey), &ret)
+		if err != nil || !found || ret.Active != rec.Key {
+			return err // released already, or never reserved
+		}
+		if !keep {
+			for _, l := range rec.Lines {
+				ret.Qty[l.Gnum] = decimal.Max(decimal.Zero, ret.Qty[l.Gnum].Sub(l.Qty))
+			}
+		}
+		if rec.Restored != nil {
+			if ret.Accepted == nil {
+				ret.Accepted = map[int]decimal.Decimal{}
+			}
+			for _, l := range rec.Restored.Lines {
+				ret.Accepted[l.Gnum] = ret.Accepted[l.Gnum].Add(l.Qty)
+			}
+		}
+		ret.Active = ""
+		err = save(ctx, r.kv, returnedKey(rec.ListKey), &ret, rev)
+		if !errors.Is(err, broker.ErrConflict) {
+			return err
+		}
+	}
+	return broker.ErrConflict
+}

@@ -1,0 +1,121 @@
+package returns
+
+import (
+	"time"
+
+	"github.com/cbec/cbec/pkg/broker"
+	"github.com/cbec/cbec/pkg/refund"
+	"github.com/shopspring/decimal"
+)
+
+// Step is one step of a return's history. Receipt steps carry a CEB626
+// returnStatus (2, 120, 399, 100); the others record warehouse events.
+type Step struct {
+	Status  refund.Status `json:"status"`
+	Receipt string        `json:"receipt,omitempty"`
+	Info    string        `json:"info,omitempty"`
+	Time    time.Time     `json:"time"`
+}
+
+// SortLine is the warehouse's sorting result of one returned line.
+type SortLine struct {
+	Gnum       int             `json:"gnum"`
+	Qty        decimal.Decimal `json:"qty"`
+	Resaleable bool            `json:"resaleable"`
+}
+
+// Credit is the account-book credit of goods back in bonded stock: the
+// zone warehouse's account book (emsNo) and item (itemRecordNo).
+type Credit struct {
+	Gnum         int             `json:"gnum"`
+	EmsNo        string          `json:"emsNo"`
+	ItemRecordNo string          `json:"itemRecordNo"`
+	Qty          decimal.Decimal `json:"qty"`
+}
+
+// Shipment records goods that must leave (or left) the zone: a
+// non-resaleable line is re-shipped out of the zone (GACC 2021 No.70).
+type Shipment struct {
+	Gnum      int             `json:"gnum"`
+	Qty       decimal.Decimal `json:"qty"`
+	ShippedAt time.Time       `json:"shippedAt,omitzero"`
+}
+
+// Record is the stored state of one return application (CEB625).
+type Record struct {
+	Key           string `json:"key"`
+	GUID          string `json:"guid"`
+	AgentCode     string `json:"agentCode"`
+	EbpCode       string `json:"ebpCode"`
+	EbcCode       string `json:"ebcCode"`
+	OrderNo       string `json:"orderNo"`
+	InvtNo        string `json:"invtNo"`
+	LogisticsCode string `json:"logisticsCode"`
+	LogisticsNo   string `json:"logisticsNo"`
+	CustomsCode   string `json:"customsCode"`
+	// ListKey is the original list's state key.
+	ListKey   string `json:"listKey"`
+	TradeMode string `json:"tradeMode"`
+	// Zone is the original list's special customs supervision zone (1210).
+	Zone       string        `json:"zone,omitempty"`
+	PreNo      string        `json:"preNo"`
+	CopNo      string        `json:"copNo"`
+	Status     refund.Status `json:"status"`
+	Code       string        `json:"code,omitempty"`
+	Lines      []refund.Line `json:"lines"`
+	ReleasedAt time.Time     `json:"releasedAt"`
+	// Deadlines of D7: the first instants past the windows.
+	ApplyBy   time.Time  `json:"applyBy"`
+	ArriveBy  time.Time  `json:"arriveBy"`
+	Warehouse string     `json:"warehouse,omitempty"`
+	ArrivedAt time.Time  `json:"arrivedAt,omitzero"`
+	Sorted    []SortLine `json:"sorted,omitempty"`
+	Credits   []Credit   `json:"credits,omitempty"`
+	OutOfZone []Shipment `json:"outOfZone,omitempty"`
+	// Restored is what the accepted return gave back: quota and tax.
+	Restored *refund.Amounts `json:"restored,omitempty"`
+	// Row is the ledger row the original list counted in.
+	Row     string `json:"row,omitempty"`
+	History []Step `json:"history"`
+	// By and From name the change last made and its first step, so that a
+	// redelivery can complete its publications (as in clearance).
+	By   string `json:"by,omitempty"`
+	From int    `json:"from,omitempty"`
+}
+
+// record appends a step; receipt is the CEB626 status it answers with, or "".
+func (r *Record) record(status refund.Status, receipt, info string, at time.Time) {
+	r.Status = status
+	r.History = append(r.History, Step{Status: status, Receipt: receipt, Info: info, Time: at.UTC()})
+}
+
+// Returned tracks, per original list, the quantity of each line taken by
+// returns that are accepted or still in progress (Qty: no return may take
+// more than is left), the quantity accepted (Accepted: what later partial
+// returns restore against, so a line returned in parts restores exactly its
+// whole amount), and the return in progress (one at a time per list).
+type Returned struct {
+	Qty      map[int]decimal.Decimal `json:"qty"`
+	Accepted map[int]decimal.Decimal `json:"accepted,omitempty"`
+	Active   string                  `json:"active,omitempty"`
+}
+
+// Keys of the CBEC_RETURNS bucket.
+func recordKey(returnKey string) string { return "ret." + returnKey }
+func returnedKey(listKey string) string { return "orig." + listKey }
+func parcelKey(logisticsCode, logisticsNo string) string {
+	return "parcel." + broker.Key(logisticsCode, logisticsNo)
+}
+func pendingKey(returnKey string) string { return "pending." + returnKey }
+
+const pendingFilter = "pending.>"
+
+// registryKey holds the zone and warehouse registry.
+const registryKey = "registry"
+
+// load and save are the JSON key-value reads and compare-and-set writes of
+// the bucket.
+var (
+	load = broker.GetJSON
+	save = broker.PutJSON
+)

@@ -1,0 +1,389 @@
+package returns
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/cbec/cbec/pkg/broker"
+	"github.com/cbec/cbec/pkg/ceb"
+	"github.com/cbec/cbec/pkg/clock"
+	"github.com/cbec/cbec/pkg/docstore"
+	"github.com/cbec/cbec/pkg/errcode"
+	"github.com/cbec/cbec/pkg/httpapi"
+	"github.com/cbec/cbec/pkg/inventory"
+	"github.com/cbec/cbec/pkg/party"
+	"github.com/cbec/cbec/pkg/refund"
+	"github.com/cbec/cbec/pkg/svc"
+	"github.com/cbec/cbec/pkg/zone"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/shopspring/decimal"
+)
+
+func (r *Returns) routes(mux *svc.Router) {
+	mux.HandleFunc("POST /v1/returns/arrivals", r.handleArrival)
+	mux.HandleFunc("POST /v1/returns/sortings", r.handleSorting)
+	mux.HandleFunc("POST /v1/returns/shipments", r.handleShipment)
+	mux.HandleFunc("GET /v1/returns/lists/{agentCode}/{invtNo}", r.handleList)
+	mux.HandleFunc("GET /v1/returns/warehouses", r.handleWarehouses)
+	mux.HandleFunc("POST /v1/returns/warehouses", r.handlePutWarehouse)
+	mux.HandleFunc("POST /v1/returns/warehouses/{code}/deactivate", r.handleDeactivate)
+}
+
+// Parcel names a returned parcel at a warehouse: the warehouse reporting,
+// and the waybill the return application named.
+type Parcel struct {
+	WarehouseCode string `json:"warehouseCode"`
+	LogisticsCode string `json:"logisticsCode"`
+	LogisticsNo   string `json:"logisticsNo"`
+}
+
+// Arrival reports a parcel arrived in the zone (or at the supervision site).
+type Arrival struct {
+	Parcel
+	// ArrivedAt is when it arrived (RFC 3339); empty means now.
+	ArrivedAt string `json:"arrivedAt,omitempty"`
+}
+
+// Sorting reports the sorting result of every returned line.
+type Sorting struct {
+	Parcel
+	Lines []SortResult `json:"lines"`
+}
+
+// SortResult is one line's result: resaleable goods go back to bonded
+// stock; the others must be shipped out of the zone.
+type SortResult struct {
+	Gnum       int  `json:"gnum"`
+	Resaleable bool `json:"resaleable"`
+}
+
+// ShipmentReport records the out-of-zone shipment of non-resaleable goods.
+type ShipmentReport struct {
+	Parcel
+	ShippedAt string `json:"shippedAt,omitempty"`
+}
+
+// decodeEvent authenticates a warehouse party reporting for its own
+// warehouse and decodes the body into v.
+func (r *Returns) decodeEvent(w http.ResponseWriter, req *http.Request, v any, parcel func() Parcel) (*party.Party, zone.Warehouse, *zone.Registry, bool) {
+	fail := func(err error) (*party.Party, zone.Warehouse, *zone.Registry, bool) {
+		httpapi.WriteError(w, err, nil)
+		return nil, zone.Warehouse{}, nil, false
+	}
+	p, err := r.auth.Party(req)
+	if err != nil {
+		return fail(err)
+	}
+	if err := httpapi.RequireContentType(req, "application/json"); err != nil {
+		return fail(err)
+	}
+	body, err := httpapi.ReadBody(w, req)
+	if err != nil {
+		return fail(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fail(errcode.New(errcode.MessageFormat, "body: %v", err))
+	}
+	pc := parcel()
+	if pc.WarehouseCode == "" || pc.LogisticsCode == "" || pc.LogisticsNo == "" || len(pc.LogisticsNo) > 60 || len(pc.LogisticsCode) > 18 {
+		return fail(errcode.New(errcode.BadRequest, "warehouseCode, logisticsCode and logisticsNo (at most 60 characters) are required"))
+	}
+	reg, _, err := r.registry(req.Context())
+	if err != nil {
+		return fail(errcode.New(errcode.Unavailable, "registry: %v", err))
+	}
+	wh, ok := reg.Warehouse(pc.WarehouseCode)
+	if !ok {
+		return fail(errcode.New(errcode.WarehouseUnknown, "warehouse %s is not registered", pc.WarehouseCode))
+	}
+	if !p.Has(party.RoleWarehouse) || wh.OperatorCode != p.Code {
+		return fail(errcode.New(errcode.Forbidden, "party %s does not operate warehouse %s", p.Code, wh.Code))
+	}
+	return p, wh, reg, true
+}
+
+// change loads the return of the parcel, applies f under compare-and-set
+// and publishes what f recorded. f returns an error to refuse the event
+// (nothing changes); after, when not nil, runs once the change is stored.
+func (r *Returns) change(ctx context.Context, pc Parcel, by string, f func(rec *Record) error, after func(rec *Record) error) (*Record, error) {
+	kve, err := r.kv.Get(ctx, parcelKey(pc.LogisticsCode, pc.LogisticsNo))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, errcode.New(errcode.NotFound, "no return in progress for waybill %s/%s", pc.LogisticsCode, pc.LogisticsNo)
+	}
+	if err != nil {
+		return nil, err
+	}
+	key := recordKey(string(kve.Value()))
+	for range broker.MaxCASAttempts {
+		var rec Record
+		rev, found, err := load(ctx, r.kv, key, &rec)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			return nil, errcode.New(errcode.NotFound, "no return in progress for waybill %s/%s", pc.LogisticsCode, pc.LogisticsNo)
+		}
+		from := len(rec.History)
+		if err := f(&rec); err != nil {
+			return nil, err
+		}
+		rec.By, rec.From = by, from
+		err = save(ctx, r.kv, key, &rec, rev)
+		if errors.Is(err, broker.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if after != nil {
+			if err := after(&rec); err != nil {
+				return nil, err
+			}
+		}
+		return &rec, r.publish(ctx, &rec, from)
+	}
+	return nil, broker.ErrConflict
+}
+
+func (r *Returns) handleArrival(w http.ResponseWriter, req *http.Request) {
+	var a Arrival
+	_, wh, reg, ok := r.decodeEvent(w, req, &a, func() Parcel { return a.Parcel })
+	if !ok {
+		return
+	}
+	now := r.env.Clock.Now()
+	at := now
+	if a.ArrivedAt != "" {
+		t, err := time.Parse(time.RFC3339, a.ArrivedAt)
+		if err != nil || t.After(now.Add(5*time.Minute)) {
+			httpapi.WriteError(w, errcode.New(errcode.BadRequest, "arrivedAt must be an RFC 3339 time not in the future"), nil)
+			return
+		}
+		at = t
+	}
+	late := false
+	rec, err := r.change(req.Context(), a.Parcel, "arrival/"+a.WarehouseCode, func(rec *Record) error {
+		if rec.Status != refund.Requested {
+			return errcode.New(errcode.ReturnState, "return %s is %s; an arrival fits a requested return", rec.Key, rec.Status)
+		}
+		if err := reg.Eligible(wh.Code, rec.TradeMode, rec.Zone, rec.CustomsCode); err != nil {
+			return err
+		}
+		rec.Warehouse, rec.ArrivedAt = wh.Code, at.UTC()
+		if !at.Before(rec.ArriveBy) {
+			late = true
+			rec.Code = string(errcode.ArrivalLate)
+			rec.record(refund.Rejected, "100", string(errcode.ArrivalLate)+": arrived "+at.In(clock.Shanghai).Format("2006-01-02 15:04")+
+				", after the end of "+rec.ArriveBy.Add(-time.Millisecond).In(clock.Shanghai).Format("2006-01-02")+" (Asia/Shanghai); nothing is restored", now)
+			return nil
+		}
+		rec.record(refund.Arrived, "", "arrived at "+wh.Code, now)
+		return nil
+	}, func(rec *Record) error {
+		if late {
+			if err := r.release(req.Context(), rec, false); err != nil {
+				return err
+			}
+		}
+		// Arrived (or refused): the expiry sweep has nothing left to do.
+		if err := r.kv.Delete(req.Context(), pendingKey(rec.Key)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		httpapi.WriteError(w, err, nil)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, rec)
+}
+
+func (r *Returns) handleSorting(w http.ResponseWriter, req *http.Request) {
+	var s Sorting
+	_, wh, _, ok := r.decodeEvent(w, req, &s, func() Parcel { return s.Parcel })
+	if !ok {
+		return
+	}
+	ctx := req.Context()
+	now := r.env.Clock.Now()
+	rec, err := r.change(ctx, s.Parcel, "sorting/"+s.WarehouseCode, func(rec *Record) error {
+		if rec.Status != refund.Arrived || rec.Warehouse != wh.Code {
+			return errcode.New(errcode.ReturnState, "return %s is %s at %q; sorting fits a return arrived at %s", rec.Key, rec.Status, rec.Warehouse, wh.Code)
+		}
+		results := map[int]bool{}
+		for _, l := range s.Lines {
+			if _, dup := results[l.Gnum]; dup || !slices.ContainsFunc(rec.Lines, func(x refund.Line) bool { return x.Gnum == l.Gnum }) {
+				return errcode.New(errcode.BadRequest, "gnum %d is not a returned line, or is sorted twice", l.Gnum)
+			}
+			results[l.Gnum] = l.Resaleable
+		}
+		if len(results) != len(rec.Lines) {
+			return errcode.New(errcode.BadRequest, "sort every returned line: %d of %d given", len(results), len(rec.Lines))
+		}
+		list, st, err := r.originalList(ctx, rec)
+		if err != nil {
+			return err
+		}
+		var accepted []refund.Line
+		rec.Sorted, rec.Credits, rec.OutOfZone = nil, nil, nil
+		for _, l := range rec.Lines {
+			rec.Sorted = append(rec.Sorted, SortLine{Gnum: l.Gnum, Qty: l.Qty, Resaleable: results[l.Gnum]})
+			if !results[l.Gnum] {
+				rec.OutOfZone = append(rec.OutOfZone, Shipment{Gnum: l.Gnum, Qty: l.Qty})
+				continue
+			}
+			accepted = append(accepted, l)
+			for _, il := range list.InventoryList {
+				if il.Gnum == l.Gnum {
+					rec.Credits = append(rec.Credits, Credit{Gnum: l.Gnum, EmsNo: list.InventoryHead.EmsNo, ItemRecordNo: il.ItemRecordNo, Qty: l.Qty})
+				}
+			}
+		}
+		rec.record(refund.Sorted, "", "sorted at "+wh.Code, now)
+		if len(accepted) == 0 {
+			rec.Code = string(errcode.NotResaleable)
+			rec.record(refund.Rejected, "100", string(errcode.NotResaleable)+": no returned line is resaleable; the goods must be shipped out of the zone; nothing is restored", now)
+			return nil
+		}
+		// Restore against what earlier returns of the list restored, so a
+		// line returned in parts gives back exactly its whole amount.
+		var ret Returned
+		if _, _, err := load(ctx, r.kv, returnedKey(rec.ListKey), &ret); err != nil {
+			return err
+		}
+		amounts := refund.Restore(original(list, st, ret.Accepted), accepted)
+		rec.Restored = &amounts
+		// Give the quota back before the state says so: the give-back is
+		// keyed by the return, so a retry of this event never gives twice.
+		if rec.Row != "" {
+			if _, err := r.ledger.GiveBackPart(ctx, rec.Row, rec.ListKey, rec.Key, amounts.Value, nil); err != nil {
+				return err
+			}
+		}
+		rec.record(refund.Accepted, "399", "海关审结 return in effect: quota "+amounts.Value.StringFixed(2)+" restored, tax "+amounts.Tax.StringFixed(2)+" not levied", now)
+		return nil
+	}, func(rec *Record) error { return r.release(ctx, rec, true) })
+	if err != nil {
+		httpapi.WriteError(w, err, nil)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, rec)
+}
+
+func (r *Returns) handleShipment(w http.ResponseWriter, req *http.Request) {
+	var s ShipmentReport
+	_, wh, _, ok := r.decodeEvent(w, req, &s, func() Parcel { return s.Parcel })
+	if !ok {
+		return
+	}
+	now := r.env.Clock.Now()
+	at := now
+	if s.ShippedAt != "" {
+		t, err := time.Parse(time.RFC3339, s.ShippedAt)
+		if err != nil || t.After(now.Add(5*time.Minute)) {
+			httpapi.WriteError(w, errcode.New(errcode.BadRequest, "shippedAt must be an RFC 3339 time not in the future"), nil)
+			return
+		}
+		at = t
+	}
+	rec, err := r.change(req.Context(), s.Parcel, "shipment/"+s.WarehouseCode, func(rec *Record) error {
+		pending := false
+		for i := range rec.OutOfZone {
+			if rec.OutOfZone[i].ShippedAt.IsZero() {
+				rec.OutOfZone[i].ShippedAt, pending = at.UTC(), true
+			}
+		}
+		if !pending || rec.Warehouse != wh.Code {
+			return errcode.New(errcode.ReturnState, "return %s has no goods at %s waiting to leave the zone", rec.Key, wh.Code)
+		}
+		rec.History = append(rec.History, Step{Status: rec.Status, Info: "shipped out of the zone from " + wh.Code, Time: now.UTC()})
+		return nil
+	}, nil)
+	if err != nil {
+		httpapi.WriteError(w, err, nil)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, rec)
+}
+
+// originalList loads the original inventory list and its state.
+func (r *Returns) originalList(ctx context.Context, rec *Record) (*ceb.Inventory, *inventory.State, error) {
+	var st inventory.State
+	if _, found, err := load(ctx, r.inv, rec.ListKey, &st); err != nil || !found {
+		if err == nil {
+			err = errcode.New(errcode.ReturnUnknownList, "the original list of return %s is gone", rec.Key)
+		}
+		return nil, nil, err
+	}
+	var list ceb.Inventory
+	e, _, ok, err := r.docs.Get(ctx, docstore.KeyOf(ceb.CEB621, st.EbpCode, st.OrderNo))
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ok {
+		return nil, nil, errcode.New(errcode.ReturnUnknownList, "the original list of return %s is gone", rec.Key)
+	}
+	if err := json.Unmarshal(e.Doc, &list); err != nil {
+		return nil, nil, err
+	}
+	return &list, &st, nil
+}
+
+// ListReturns is the answer of GET /v1/returns/lists/{agentCode}/{invtNo}:
+// the list's returns and its tax after what accepted returns gave back.
+type ListReturns struct {
+	InvtNo  string          `json:"invtNo"`
+	Returns []Record        `json:"returns"`
+	Tax     decimal.Decimal `json:"taxAssessed"`
+	Waived  decimal.Decimal `json:"taxNotLevied"`
+	Due     decimal.Decimal `json:"taxDue"`
+}
+
+func (r *Returns) handleList(w http.ResponseWriter, req *http.Request) {
+	p, err := r.auth.Party(req)
+	if err != nil {
+		httpapi.WriteError(w, err, nil)
+		return
+	}
+	ctx := req.Context()
+	agent, invtNo := req.PathValue("agentCode"), req.PathValue("invtNo")
+	notFound := errcode.New(errcode.NotFound, "no inventory list %s of agent %s for party %s", invtNo, agent, p.Code)
+	kve, err := r.inv.Get(ctx, docstore.InvtNoKey(invtNo))
+	if err != nil {
+		httpapi.WriteError(w, notFound, nil)
+		return
+	}
+	var st inventory.State
+	if _, found, err := load(ctx, r.inv, string(kve.Value()), &st); err != nil || !found || st.AgentCode != agent ||
+		!p.IsCustoms() && !slices.Contains(st.Readers(), p.Code) {
+		httpapi.WriteError(w, notFound, nil)
+		return
+	}
+	out := ListReturns{InvtNo: invtNo, Returns: []Record{}}
+	if st.Tax != nil {
+		out.Tax = st.Tax.Total
+	}
+	lister, err := r.kv.ListKeysFiltered(ctx, recordKey(docstore.KeyOf(ceb.CEB625, agent, invtNo))+".>")
+	if err != nil {
+		httpapi.WriteError(w, errcode.New(errcode.Unavailable, "%v", err), nil)
+		return
+	}
+	for k := range lister.Keys() {
+		var rec Record
+		if _, found, err := load(ctx, r.kv, k, &rec); err == nil && found {
+			out.Returns = append(out.Returns, rec)
+			if rec.Status == refund.Accepted && rec.Restored != nil {
+				out.Waived = out.Waived.Add(rec.Restored.Tax)
+			}
+		}
+	}
+	out.Due = out.Tax.Sub(out.Waived)
+	httpapi.WriteJSON(w, http.StatusOK, out)
+}
