@@ -25,6 +25,9 @@ const (
 	HeaderParty   = "Cbec-Party"
 	HeaderKey     = "Cbec-Key"
 	HeaderAppType = "Cbec-App-Type"
+	// HeaderAcceptedAt is when the gateway accepted the document (RFC 3339,
+	// the service clock): time windows are judged at this instant.
+	HeaderAcceptedAt = "Cbec-Accepted-At"
 )
 
 // Entry is the stored form of one accepted document.

@@ -220,7 +220,7 @@ func init() {
 	reg(WarehouseZone, 422, "the warehouse is not in the original list's zone")
 	reg(ReturnSite, 422, "a 9610 return must go back to the original supervision site")
 	reg(ArrivalLate, 422, "the goods arrived after the 45-day window (D7)")
-	reg(ReturnState, 409, "the warehouse event does not fit the return's state")
+	reg(ReturnState, 409, "the application or warehouse event does not fit the current state of the return")
 	reg(ReturnExpired, 422, "the goods did not arrive within the 45-day window (D7)")
 	reg(NotResaleable, 422, "the goods are not resaleable and must be shipped out of the zone")
 	reg(LinePrice, 422, "X01: an order line's totalPrice is not price × qty")

@@ -260,7 +260,7 @@ func (in *Intake) publish(ctx context.Context, work []*pending) {
 		m.Header.Set(docstore.HeaderParty, w.doc.SenderCode())
 		m.Header.Set(docstore.HeaderKey, key)
 		m.Header.Set(docstore.HeaderAppType, w.appTy)
-		m.Header.Set("Cbec-Accepted-At", now)
+		m.Header.Set(docstore.HeaderAcceptedAt, now)
 		id := key
 		if w.appTy == "2" {
 			id = key + "/" + w.hash

@@ -30,12 +30,18 @@ func (r *Returns) handle(ctx context.Context, m jetstream.Msg) error {
 	if err := json.Unmarshal(m.Data(), &d); err != nil {
 		return broker.Poison(err)
 	}
-	return r.apply(ctx, "in/"+strconv.FormatUint(seq, 10), seq, &d)
+	// The 30-day window is judged at the gateway's acceptance, not when a
+	// backlog lets this consumer reach the message.
+	at := r.env.Clock.Now()
+	if t, err := time.Parse(time.RFC3339Nano, m.Headers().Get(docstore.HeaderAcceptedAt)); err == nil {
+		at = t
+	}
+	return r.apply(ctx, "in/"+strconv.FormatUint(seq, 10), seq, &d, at)
 }
 
 // apply checks an application and records it as requested (CEB626 2, 120)
 // or rejected (2, 100 with the code).
-func (r *Returns) apply(ctx context.Context, by string, seq uint64, d *ceb.InvtRefund) error {
+func (r *Returns) apply(ctx context.Context, by string, seq uint64, d *ceb.InvtRefund, accepted time.Time) error {
 	key := recordKey(docstore.Key(d))
 	var rec Record
 	rev, found, err := load(ctx, r.kv, key, &rec)
@@ -58,7 +64,7 @@ func (r *Returns) apply(ctx context.Context, by string, seq uint64, d *ceb.InvtR
 	}
 	rec.record(refund.Requested, "2", "电子口岸申报中 declared", now)
 	rec.By = by
-	reserved, cerr := r.check(ctx, &rec, d, now)
+	reserved, cerr := r.check(ctx, &rec, d, accepted)
 	switch {
 	case cerr != nil && errcode.Of(cerr) == errcode.Internal:
 		return cerr
@@ -69,12 +75,9 @@ func (r *Returns) apply(ctx context.Context, by string, seq uint64, d *ceb.InvtR
 	default:
 		rec.record(refund.Requested, "120", "海关入库 return accepted for processing; send the goods by "+rec.ArriveBy.Add(-time.Millisecond).In(clock.Shanghai).Format("2006-01-02"), now)
 	}
-	if err := save(ctx, r.kv, key, &rec, rev); err != nil {
-		if errors.Is(err, broker.ErrConflict) {
-			return broker.Retry(err, 20*time.Millisecond)
-		}
-		return err
-	}
+	// The indexes go first: should the process die before the record is
+	// saved, they point at nothing (the sweep and the warehouse events
+	// treat that as no return), and the redelivery writes them again.
 	if reserved {
 		if _, err := r.kv.Put(ctx, pendingKey(rec.Key), []byte(rec.ArriveBy.Format(time.RFC3339Nano))); err != nil {
 			return err
@@ -82,6 +85,12 @@ func (r *Returns) apply(ctx context.Context, by string, seq uint64, d *ceb.InvtR
 		if _, err := r.kv.Put(ctx, parcelKey(rec.LogisticsCode, rec.LogisticsNo), []byte(rec.Key)); err != nil {
 			return err
 		}
+	}
+	if err := save(ctx, r.kv, key, &rec, rev); err != nil {
+		if errors.Is(err, broker.ErrConflict) {
+			return broker.Retry(err, 20*time.Millisecond)
+		}
+		return err
 	}
 	return r.publish(ctx, &rec, 0)
 }
@@ -159,7 +168,10 @@ func (r *Returns) check(ctx context.Context, rec *Record, d *ceb.InvtRefund, now
 		if err != nil {
 			return false, err
 		}
-		if ret.Active != "" && ret.Active != rec.Key {
+		if ret.Active == rec.Key {
+			return true, nil // reserved by an attempt that died before saving the record
+		}
+		if ret.Active != "" {
 			return false, errcode.New(errcode.ReturnState, "a return of list %s is in progress; apply again once it ends", h.InvtNo)
 		}
 		orig := original(&list, &st, ret.Qty)

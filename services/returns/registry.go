@@ -109,6 +109,10 @@ func (r *Returns) updateRegistry(ctx context.Context, p *party.Party, action, co
 		}
 		next, err := f(reg)
 		if err != nil {
+			var coded *errcode.Error
+			if errors.As(err, &coded) {
+				return nil, coded
+			}
 			return nil, errcode.New(errcode.BadRequest, "%v", err)
 		}
 		var buf bytes.Buffer

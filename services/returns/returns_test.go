@@ -148,7 +148,7 @@ func TestFullReturnRestocksAndRestoresOnce(t *testing.T) {
 	if rec.Status != refund.Requested || rec.Zone != "CQ-XY" {
 		t.Fatalf("application: %s %s %+v", rec.Status, rec.Code, rec.History)
 	}
-	h.RestartReturns() // mid-flow: requested
+	h.RestartReturns()               // mid-flow: requested
 	h.Clock.Set(day(45, 23, 59, 59)) // the last second of the 45-day window
 	if code, rec, c := arrive(t, h, keyWarehouse, s, home); code != 200 || rec.Status != refund.Arrived {
 		t.Fatalf("arrival: %d %s %s", code, rec.Status, c)

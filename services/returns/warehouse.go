@@ -176,6 +176,9 @@ func (r *Returns) handleArrival(w http.ResponseWriter, req *http.Request) {
 		if err := reg.Eligible(wh.Code, rec.TradeMode, rec.Zone, rec.CustomsCode); err != nil {
 			return err
 		}
+		if len(rec.History) > 0 && at.Before(rec.History[0].Time) {
+			return errcode.New(errcode.BadRequest, "arrivedAt %s is before the return was applied for", at.Format(time.RFC3339))
+		}
 		rec.Warehouse, rec.ArrivedAt = wh.Code, at.UTC()
 		if !at.Before(rec.ArriveBy) {
 			late = true
