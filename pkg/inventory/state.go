@@ -21,6 +21,7 @@ const (
 	StatusAccepted  = "120" // logic checks passed; the dutiable value is counted (D6)
 	StatusReview    = "300" // manual review by a customs officer
 	StatusConcluded = "399" // review concluded
+	StatusInspect   = "500" // physical inspection ordered by an officer
 	StatusReleased  = "800" // released
 	// StatusCancelled is not a CEB622 status: the list was withdrawn by a
 	// cancellation (CEB623), whose own receipts (CEB624) carry 120 and 399.
@@ -110,6 +111,30 @@ func (s *State) Cancellable() bool {
 	return false
 }
 
+// Detained reports whether status is a detention (501 transferred to
+// clearance, 502 anti-smuggling, 503 legal, 599 other), which keeps the
+// amount counted (D19).
+func Detained(status string) bool {
+	switch status {
+	case "501", "502", "503", "599":
+		return true
+	}
+	return false
+}
+
+// Decidable reports whether an officer's decision d fits the list's status:
+// release, reject or inspect a list in review; release, reject or detain a
+// list under inspection.
+func (s *State) Decidable(d ReviewDecision) bool {
+	switch s.Status {
+	case StatusReview:
+		return d.Decision == DecisionRelease || d.Decision == DecisionReject || d.Decision == DecisionInspect
+	case StatusInspect:
+		return d.Decision == DecisionRelease || d.Decision == DecisionReject || d.Decision == DecisionDetain && Detained(d.Status)
+	}
+	return false
+}
+
 // Record appends a step to the history and sets the status.
 func (s *State) Record(status, info string, at time.Time) {
 	s.Status = status
@@ -119,10 +144,13 @@ func (s *State) Record(status, info string, at time.Time) {
 // Readers returns the party codes that may read the declaration.
 func (s *State) Readers() []string { return []string{s.EbpCode, s.EbcCode, s.AgentCode} }
 
-// Review decisions an officer can take on a list in review (status 300).
+// Decisions an officer can take on a list in review (300) or under
+// inspection (500).
 const (
-	DecisionRelease = "release"
-	DecisionReject  = "reject"
+	DecisionRelease = "release" // → 399 → 800
+	DecisionReject  = "reject"  // → 100, quota given back
+	DecisionInspect = "inspect" // 300 → 500
+	DecisionDetain  = "detain"  // 500 → 501, 502, 503 or 599 (Status), quota kept (D19)
 )
 
 // ReviewDecision is the payload of cbec.evt.review.decided: the review desk
@@ -131,6 +159,8 @@ type ReviewDecision struct {
 	// Key is the list's state key (docstore.InventoryKey).
 	Key      string `json:"key"`
 	Decision string `json:"decision"`
-	Reason   string `json:"reason,omitempty"`
-	Officer  string `json:"officer"`
+	// Status is the detention status of DecisionDetain.
+	Status  string `json:"status,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+	Officer string `json:"officer"`
 }

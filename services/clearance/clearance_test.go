@@ -329,6 +329,51 @@ func TestRiskReviewThenOfficerDecisions(t *testing.T) {
 	}
 }
 
+func TestInspectionThenReleaseOrDetention(t *testing.T) {
+	h := st.New(t)
+	decide := func(orderNo string, d inventory.ReviewDecision) {
+		d.Key, d.Officer = docstore.InventoryKey(cebtest.EbpCode, orderNo), "OFFICER01"
+		body, _ := json.Marshal(d)
+		if _, err := h.JS.Publish(context.Background(), broker.EventSubject("review", "decided"), body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, o := range []string{"INS-A", "INS-B"} {
+		s := st.NewSet(o)
+		s.Scale("8.5") // R001: review
+		h.Submit(s)
+		if v := h.WaitDecided(o); v.Status != inventory.StatusReview {
+			t.Fatalf("%s: %s", o, v.Status)
+		}
+		decide(o, inventory.ReviewDecision{Decision: inventory.DecisionInspect, Reason: "check the tins"})
+	}
+	natstest.Eventually(t, 10*time.Second, func() bool {
+		return h.View("INS-A").Status == inventory.StatusInspect && h.View("INS-B").Status == inventory.StatusInspect
+	}, "under inspection")
+	decide("INS-A", inventory.ReviewDecision{Decision: inventory.DecisionRelease})
+	decide("INS-B", inventory.ReviewDecision{Decision: inventory.DecisionDetain, Status: "502", Reason: "counterfeit"})
+	// A detention of a list not under inspection, or with a non-detention
+	// status, changes nothing.
+	decide("INS-A", inventory.ReviewDecision{Decision: inventory.DecisionDetain, Status: "800"})
+	natstest.Eventually(t, 10*time.Second, func() bool {
+		return h.View("INS-A").Status == inventory.StatusReleased && h.View("INS-B").Status == "502"
+	}, "inspection results applied")
+	// The detained list stays counted (D19): both lists count.
+	if got := used(t, h); !got.Equal(decimal.RequireFromString("9608")) {
+		t.Fatalf("counted %s", got)
+	}
+	recs := h.WaitReceipts(st.KeyAgent, "msgType=CEB622", 11)
+	var got []string
+	for _, r := range recs {
+		got = append(got, r.Status())
+	}
+	for _, want := range []string{"500", "502", "800"} {
+		if !strings.Contains(strings.Join(got, ","), want) {
+			t.Errorf("receipts %v lack %s", got, want)
+		}
+	}
+}
+
 func TestCancellation(t *testing.T) {
 	h := st.New(t)
 	rev := st.NewSet("CAN-REV")

@@ -14,9 +14,11 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// handleReviewDecision applies an officer's decision on a list in review
-// (cbec.evt.review.decided): release (399 → 800) or reject (100, quota given
-// back). A decision on a list no longer in review changes nothing.
+// handleReviewDecision applies an officer's decision (cbec.evt.review.decided)
+// on a list in review or under inspection: release (399 → 800), reject (100,
+// quota given back), inspect (300 → 500) or detain (500 → 501..599, quota
+// kept, D19). A decision that no longer fits the list's status changes
+// nothing.
 func (c *Clearance) handleReviewDecision(ctx context.Context, m jetstream.Msg) error {
 	var d inventory.ReviewDecision
 	if err := json.Unmarshal(m.Data(), &d); err != nil {
@@ -34,7 +36,7 @@ func (c *Clearance) handleReviewDecision(ctx context.Context, m jetstream.Msg) e
 	if !found {
 		return broker.Poison(fmt.Errorf("review decision for unknown list %s", d.Key))
 	}
-	if st.Status != inventory.StatusReview {
+	if !st.Decidable(d) {
 		if st.Status == inventory.StatusRejected && st.Counted != nil {
 			// Completes a give-back interrupted after the state write.
 			if err := c.ledger.GiveBack(ctx, st.Counted.Row, d.Key); err != nil {
@@ -56,6 +58,10 @@ func (c *Clearance) handleReviewDecision(ctx context.Context, m jetstream.Msg) e
 		if st.Counted != nil {
 			st.Counted.GivenBack = true
 		}
+	case inventory.DecisionInspect:
+		st.Record(inventory.StatusInspect, inventory.Truncate("查验 inspection ordered by officer "+d.Officer+": "+d.Reason, 1000), now)
+	case inventory.DecisionDetain:
+		st.Record(d.Status, inventory.Truncate("扣留 detained by officer "+d.Officer+": "+d.Reason, 1000), now)
 	default:
 		return broker.Poison(fmt.Errorf("review decision %q", d.Decision))
 	}

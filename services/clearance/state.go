@@ -103,6 +103,11 @@ func eventName(status string) (entity, name string) {
 		return "inventory", "rejected"
 	case inventory.StatusCancelled:
 		return "inventory", "cancelled"
+	case inventory.StatusInspect:
+		return "inventory", "inspection"
+	}
+	if inventory.Detained(status) {
+		return "inventory", "detained"
 	}
 	return "inventory", "status"
 }
