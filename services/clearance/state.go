@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
-	"time"
 
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/ceb"
@@ -69,23 +68,6 @@ func (c *Clearance) publish(ctx context.Context, key string, st *inventory.State
 	return receipt.Wait(ctx, futures)
 }
 
-// Event is the payload of an inventory event on CBEC_EVENTS.
-type Event struct {
-	Key         string          `json:"key"`
-	EbpCode     string          `json:"ebpCode"`
-	OrderNo     string          `json:"orderNo"`
-	EbcCode     string          `json:"ebcCode"`
-	AgentCode   string          `json:"agentCode"`
-	InvtNo      string          `json:"invtNo,omitempty"`
-	CustomsCode string          `json:"customsCode,omitempty"`
-	TradeMode   string          `json:"tradeMode,omitempty"`
-	Status      string          `json:"status"`
-	Code        string          `json:"code,omitempty"`
-	Info        string          `json:"info,omitempty"`
-	At          time.Time       `json:"at"`
-	State       json.RawMessage `json:"state,omitempty"`
-}
-
 // eventName maps a status to the event published for it.
 func eventName(status string) (entity, name string) {
 	switch status {
@@ -113,7 +95,7 @@ func eventName(status string) (entity, name string) {
 }
 
 func (c *Clearance) event(id, key string, st *inventory.State, ev inventory.Event) (jetstream.PubAckFuture, error) {
-	e := Event{
+	e := inventory.Notice{
 		Key: key, EbpCode: st.EbpCode, OrderNo: st.OrderNo, EbcCode: st.EbcCode, AgentCode: st.AgentCode,
 		InvtNo: st.InvtNo, CustomsCode: st.CustomsCode, TradeMode: st.TradeMode,
 		Status: ev.Status, Info: ev.Info, At: ev.Time,

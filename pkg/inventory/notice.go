@@ -1,0 +1,27 @@
+package inventory
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Notice is the payload of every inventory event on CBEC_EVENTS
+// (cbec.evt.inventory.<event>, cbec.evt.review.requested): who, which list,
+// the status reached and, for a review request, a release and a rejection,
+// the whole State (tax, rule hits, history), so that consumers such as the
+// review desk need not ask back.
+type Notice struct {
+	Key         string          `json:"key"`
+	EbpCode     string          `json:"ebpCode"`
+	OrderNo     string          `json:"orderNo"`
+	EbcCode     string          `json:"ebcCode"`
+	AgentCode   string          `json:"agentCode"`
+	InvtNo      string          `json:"invtNo,omitempty"`
+	CustomsCode string          `json:"customsCode,omitempty"`
+	TradeMode   string          `json:"tradeMode,omitempty"`
+	Status      string          `json:"status"`
+	Code        string          `json:"code,omitempty"`
+	Info        string          `json:"info,omitempty"`
+	At          time.Time       `json:"at"`
+	State       json.RawMessage `json:"state,omitempty"`
+}
