@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -34,6 +35,9 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(GCPercent)
+	}
 	m := NewMain(cfg, stdout, stderr)
 	if err := m.Run(ctx); err != nil {
 		_ = m.Close(context.Background())
@@ -45,6 +49,13 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer cancel()
 	return m.Close(closeCtx)
 }
+
+// GCPercent is the garbage collector's target unless GOGC says otherwise.
+// The process keeps little live data (state lives in JetStream) but
+// allocates briskly on the decision path; collecting at 4× the live heap
+// instead of 2× spends memory, which a clearance node has plenty of, to
+// save CPU, which it has not.
+const GCPercent = 400
 
 // Main is the running program: the NATS connection (and embedded server),
 // the services and the HTTP server.

@@ -3,6 +3,7 @@ package clearance_test
 import (
 	"fmt"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"testing"
@@ -43,6 +44,8 @@ func distinctSet(orderNo string, n int) st.Set {
 //
 //	go test ./services/clearance/ -run '^$' -bench Declarations -benchtime 4000x
 func BenchmarkDeclarations(b *testing.B) {
+	// The binary runs with GOGC 400 (services/cbec GCPercent); so does this.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	h := st.New(b)
 	const batch = 100
 	var sets []st.Set

@@ -148,7 +148,8 @@ func (c *Clearance) handle(ctx context.Context, m jetstream.Msg) error {
 	id := "in/" + strconv.FormatUint(seq, 10)
 	switch d := doc.(type) {
 	case *ceb.Order:
-		if err := c.send(ctx, id, d, inventory.StatusAccepted, infoStored, now, d.OrderHead.EbpCode, d.OrderHead.EbcCode); err != nil {
+		// The receipt answers its sender, the platform.
+		if err := c.send(ctx, id, d, inventory.StatusAccepted, infoStored, now, d.OrderHead.EbpCode); err != nil {
 			return err
 		}
 		_, err := c.evaluate(ctx, docstore.InventoryKey(d.OrderHead.EbpCode, d.OrderHead.OrderNo), id)

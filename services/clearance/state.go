@@ -36,8 +36,10 @@ func (c *Clearance) saveState(ctx context.Context, key string, st *inventory.Sta
 // stores nothing twice.
 func (c *Clearance) publish(ctx context.Context, key string, st *inventory.State, from int) error {
 	// Everything goes out asynchronously and is awaited once: a decision
-	// publishes up to six receipts and three events.
+	// publishes up to six receipts and three events. The state, which some
+	// events carry whole, is encoded once for all of them.
 	var futures []jetstream.PubAckFuture
+	var stateJSON json.RawMessage
 	for i := from; i < len(st.History); i++ {
 		ev := st.History[i]
 		id := "inv/" + key + "/" + strconv.Itoa(i)
@@ -59,7 +61,7 @@ func (c *Clearance) publish(ctx context.Context, key string, st *inventory.State
 				return err
 			}
 		}
-		f, err := c.event(id, key, st, ev)
+		f, err := c.event(id, key, st, ev, &stateJSON)
 		if err != nil {
 			return err
 		}
@@ -94,7 +96,7 @@ func eventName(status string) (entity, name string) {
 	return "inventory", "status"
 }
 
-func (c *Clearance) event(id, key string, st *inventory.State, ev inventory.Event) (jetstream.PubAckFuture, error) {
+func (c *Clearance) event(id, key string, st *inventory.State, ev inventory.Event, stateJSON *json.RawMessage) (jetstream.PubAckFuture, error) {
 	e := inventory.Notice{
 		Key: key, EbpCode: st.EbpCode, OrderNo: st.OrderNo, EbcCode: st.EbcCode, AgentCode: st.AgentCode,
 		InvtNo: st.InvtNo, CustomsCode: st.CustomsCode, TradeMode: st.TradeMode,
@@ -106,11 +108,14 @@ func (c *Clearance) event(id, key string, st *inventory.State, ev inventory.Even
 	// A review request carries the whole state (tax, rule hits) so the
 	// review desk can show the case without asking back.
 	if ev.Status == inventory.StatusReview || ev.Status == inventory.StatusReleased || ev.Status == inventory.StatusRejected {
-		b, err := json.Marshal(st)
-		if err != nil {
-			return nil, err
+		if *stateJSON == nil {
+			b, err := json.Marshal(st)
+			if err != nil {
+				return nil, err
+			}
+			*stateJSON = b
 		}
-		e.State = b
+		e.State = *stateJSON
 	}
 	body, err := json.Marshal(e)
 	if err != nil {

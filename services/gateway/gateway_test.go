@@ -308,7 +308,7 @@ func TestFourDocumentsGetTheirReceiptsAndPartiesSeeOnlyTheirOwn(t *testing.T) {
 		keyPay:       {"CEB412:120"},
 		keyLogistics: {"CEB512:120"},
 		keyAgent:     {"CEB622:120", "CEB622:2", "CEB622:399", "CEB622:800"},
-		keyEBC:       {"CEB312:120"},
+		keyEBC:       {},
 		keyOtherEBP:  {},
 	}
 	for key, w := range want {
