@@ -1,7 +1,13 @@
-// Package ceb is the model of the customs CEB import messages (GACC unified
-// system interface specification, 2022-05 edition): the orders, payments,
-// waybills, inventory lists, cancellations and returns that parties submit,
-// the receipts customs sends back, and the CEB900 format receipt.
+// Package ceb is the model of the customs CEB messages (GACC unified
+// system interface specification, 2022-05 edition). Import (import.xsd):
+// the orders, payments, waybills, inventory lists, cancellations and
+// returns that parties submit, the receipts customs sends back, and the
+// CEB900 format receipt. Export (export.xsd): orders, receipts of payment,
+// waybills, arrivals, departures, inventory lists, cancellations and
+// summary applications, their receipts, and the CEB792 summary result.
+// Import and export share element names (Order, Logistics, Inventory,
+// InvtCancel …) for different content; the export Go types carry an
+// Export prefix where a name would clash (ExportOrder, ExportInventory …).
 //
 // It holds three things and no business rule:
 //
@@ -16,6 +22,9 @@
 //
 // Rules that depend on the trade mode (1210 needs emsNo, 9610 needs trafNo)
 // or compare documents with each other belong to the domain packages.
+// Code lists are checked only where the XSD or its annotations fix them
+// (orderType, ieFlag, statisticsFlag, summaryFlag, fFlag/iFlag …); export
+// currencies are any three-character code.
 //
 // Signatures (ds:Signature) are kept as raw XML and re-emitted unchanged;
 // they are neither verified nor required by Validate, because this project

@@ -43,21 +43,44 @@ func sharedDir(t *testing.T) string {
 	}
 }
 
-func importXSD(t *testing.T) string {
-	return filepath.Join(sharedDir(t), "ceb", "xsd", "import.xsd")
+// schema is one official XSD and the message types this package models
+// from it.
+type schema struct {
+	name  string // "import" or "export": the XSD file and samples folder
+	types []ceb.MsgType
 }
 
-// xmllint fails the test unless data validates against the official
-// import XSD.
-func xmllint(t *testing.T, name string, data []byte) {
+// schemas are the two business XSDs; tests that check against the XSD
+// run over this table.
+var schemas = []schema{
+	{"import", ceb.ImportMsgTypes()},
+	{"export", ceb.ExportMsgTypes()},
+}
+
+// xsdFile is the path of the official XSD named name ("import", "export").
+func xsdFile(t *testing.T, name string) string {
+	return filepath.Join(sharedDir(t), "ceb", "xsd", name+".xsd")
+}
+
+// schemaOf is the name of the XSD defining message type typ.
+func schemaOf(typ ceb.MsgType) string {
+	if typ.IsExport() {
+		return "export"
+	}
+	return "import"
+}
+
+// xmllint fails the test unless data, a message of type typ, validates
+// against its official XSD.
+func xmllint(t *testing.T, typ ceb.MsgType, name string, data []byte) {
 	t.Helper()
-	if out, err := runXmllint(t, name, data); err != nil {
-		t.Errorf("%s does not validate against import.xsd: %v\n%s", name, err, out)
+	if out, err := runXmllint(t, schemaOf(typ), name, data); err != nil {
+		t.Errorf("%s does not validate against %s.xsd: %v\n%s", name, schemaOf(typ), err, out)
 	}
 }
 
-// runXmllint runs xmllint --schema import.xsd on data.
-func runXmllint(t *testing.T, name string, data []byte) ([]byte, error) {
+// runXmllint runs xmllint --schema <xsd>.xsd on data.
+func runXmllint(t *testing.T, xsd, name string, data []byte) ([]byte, error) {
 	t.Helper()
 	bin, err := exec.LookPath("xmllint")
 	if err != nil {
@@ -67,7 +90,7 @@ func runXmllint(t *testing.T, name string, data []byte) ([]byte, error) {
 	if err := os.WriteFile(file, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return exec.Command(bin, "--noout", "--schema", importXSD(t), file).CombinedOutput()
+	return exec.Command(bin, "--noout", "--schema", xsdFile(t, xsd), file).CombinedOutput()
 }
 
 // at is a fixed receipt time: 2025-03-10 10:00:00.123 in China.
@@ -76,17 +99,26 @@ var at = time.Date(2025, 3, 10, 2, 0, 0, 123_000_000, time.UTC)
 // fixtures returns a valid message of every modelled type, built from
 // cebtest documents and NewReceipt. Declarations whose XSD requires
 // ds:Signature carry the cebtest placeholder so that they also pass
-// xmllint; Validate does not need it.
+// xmllint; Validate does not need it. Receipts get the preNo, invtNo and
+// billNo that customs would assign where their XSD requires them.
 func fixtures(t *testing.T) map[ceb.MsgType]*ceb.Message {
 	t.Helper()
-	o, p, l, i := cebtest.Set("ORD-20250310-0001")
-	invtNo := cebtest.InvtNo(o.OrderHead.OrderNo)
+	const orderNo = "ORD-20250310-0001"
+	o, p, l, i := cebtest.Set(orderNo)
+	invtNo := cebtest.InvtNo(orderNo)
 	c := cebtest.Cancel(i, invtNo)
 	r := cebtest.Refund(i, invtNo)
-	preNo := cebtest.PreNo(o.OrderHead.OrderNo)
+	preNo := cebtest.PreNo(orderNo)
+
+	eo, er, el, ei := cebtest.ExportSet(orderNo)
+	eInvtNo := cebtest.ExportInvtNo(orderNo)
+	ePreNo := cebtest.ExportPreNo(orderNo)
+	sa := cebtest.SummaryApply(eInvtNo)
 
 	ms := map[ceb.MsgType]*ceb.Message{}
-	for _, d := range []ceb.Declaration{o, p, l, i, c, r} {
+	decls := []ceb.Declaration{o, p, l, i, c, r,
+		eo, er, el, cebtest.Arrival(el), cebtest.Departure(el), ei, cebtest.ExportCancel(ei, eInvtNo), sa}
+	for _, d := range decls {
 		m := cebtest.Message(d)
 		switch d.MsgType() {
 		case ceb.CEB621, ceb.CEB623, ceb.CEB625:
@@ -102,11 +134,22 @@ func fixtures(t *testing.T) map[ceb.MsgType]*ceb.Message {
 			rc.PreNo = preNo
 		case *ceb.InvtRefundReturn:
 			rc.PreNo = preNo
+		case *ceb.ArrivalReturn:
+			rc.PreNo = cebtest.ExportPreNo(d.GUID())
+		case *ceb.DepartureReturn:
+			rc.PreNo = cebtest.ExportPreNo(d.GUID())
+		case *ceb.ExportInventoryReturn:
+			rc.PreNo, rc.InvtNo = ePreNo, eInvtNo
+		case *ceb.ExportInvtCancelReturn:
+			rc.PreNo = ePreNo
+		case *ceb.SummaryReturn:
+			rc.PreNo, rc.SumNo = cebtest.ExportPreNo(d.GUID()), cebtest.SumNo(eInvtNo)
 		}
 		ms[rc.MsgType()] = cebtest.Message(rc)
 	}
 	orig := []byte("<CEB999Message/>")
 	ms[ceb.CEB900] = cebtest.Message(ceb.NewFormatReceipt(cebtest.GUID("900"), "MSG-1", "CEB999Message", orig, "-1", "unknown message type", at))
+	ms[ceb.CEB792] = cebtest.Message(cebtest.SummaryResult(ei, eInvtNo))
 	for _, typ := range ceb.MsgTypes() {
 		if ms[typ] == nil {
 			t.Fatalf("no fixture for %s", typ)

@@ -9,8 +9,8 @@ import (
 )
 
 // DecodeJSON parses the JSON body of a declaration submission of type t
-// (CEB311, 411, 511, 621, 623 or 625): one document object, or an array
-// of them. Field names are the CEB element names ("OrderHead", "orderNo");
+// (CEB311, 411, 511, 621, 623 or 625; CEB303, 403, 505, 507, 509, 603, 605
+// or 701): one document object, or an array of them. Field names are the CEB element names ("OrderHead", "orderNo");
 // unknown fields are rejected; amounts may be strings or numbers. An empty
 // array is an error. It does not validate; call ValidateDocument.
 func DecodeJSON(t MsgType, data []byte) ([]Declaration, error) {

@@ -1,8 +1,11 @@
 package ceb
 
-// Document is one business node of a message: an Order, Payment, Logistics,
-// Inventory, InvtCancel or InvtRefund, one of their receipts, or the CEB900
-// MessageReturn. Implementations are the pointer types of this package.
+// Document is one business node of a message: an import Order, Payment,
+// Logistics, Inventory, InvtCancel or InvtRefund, an export ExportOrder,
+// Receipts, ExportLogistics, Arrival, Departure, ExportInventory,
+// ExportInvtCancel or SummaryApply, one of their receipts, the CEB792
+// SummaryResult, or the CEB900 MessageReturn. Implementations are the
+// pointer types of this package.
 type Document interface {
 	// MsgType is the message type that carries this node.
 	MsgType() MsgType
@@ -12,24 +15,31 @@ type Document interface {
 
 // Declaration is a document a party submits: one of the six import
 // declarations (*Order, *Payment, *Logistics, *Inventory, *InvtCancel,
-// *InvtRefund).
+// *InvtRefund) or the eight export ones (*ExportOrder, *Receipts,
+// *ExportLogistics, *Arrival, *Departure, *ExportInventory,
+// *ExportInvtCancel, *SummaryApply).
 type Declaration interface {
 	Document
 	// AppType is the submission type: "1" new, "2" change, "3" delete.
 	AppType() string
 	// SenderCode is the customs code of the party that must have sent the
-	// document: ebpCode for an order, payCode for a payment, logisticsCode
-	// for a waybill, agentCode for an inventory list, cancellation or return.
+	// document: ebpCode for an order, payCode for a payment or receipt of
+	// payment, logisticsCode for a waybill, arrival or departure, agentCode
+	// for an inventory list, cancellation, return or summary application.
+	// (Export orders without a platform code and receipts of payment
+	// without a payCode fall back to ebcCode; see their methods.)
 	SenderCode() string
 	// BusinessKey identifies the document for duplicate detection:
 	// order [ebpCode, orderNo]; payment [payCode, payTransactionId];
-	// waybill [logisticsCode, logisticsNo]; inventory [ebpCode, orderNo];
-	// cancellation and return [agentCode, invtNo].
+	// receipt of payment [ebcCode, orderNo]; waybill [logisticsCode,
+	// logisticsNo]; arrival and departure [logisticsCode, copNo, msgSeqNo];
+	// inventory [ebpCode, orderNo]; cancellation and return [agentCode,
+	// invtNo]; summary application [agentCode, copNo, msgSeqNo].
 	BusinessKey() []string
 }
 
 // Message is a whole CEBnnnMessage: the root attributes, its business nodes
-// and, for the six declarations, the transfer envelope.
+// and, for the declarations, the transfer envelope.
 type Message struct {
 	// Type is the message type, given by the root element name.
 	Type MsgType
@@ -40,8 +50,8 @@ type Message struct {
 	// Documents are the business nodes (1..100; exactly 1 for CEB900), all
 	// of the concrete pointer type that Type carries (see NewDocument).
 	Documents []Document
-	// BaseTransfer identifies the transmitting client; required in the six
-	// declarations, absent from receipts.
+	// BaseTransfer identifies the transmitting client; required in the
+	// declarations, absent from receipts (and CEB792).
 	BaseTransfer *BaseTransfer
 	// BaseSubscribe lists receipt subscriptions of third parties (0..5).
 	BaseSubscribe []BaseSubscribe

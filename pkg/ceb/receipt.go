@@ -118,10 +118,12 @@ func (r *InvtRefundReturn) MsgType() MsgType { return CEB626 }
 // GUID is the guid of the answered return application.
 func (r *InvtRefundReturn) GUID() string { return r.Guid }
 
-// NewReceipt builds the receipt answering declaration d (a CEB312 for an
-// order, 412, 512, 622, 624 or 626) with d's guid and key fields,
-// returnStatus status, returnInfo info and returnTime at in China time
-// (YYYYMMDDhhmmssSSS). It returns nil for a type it does not know.
+// NewReceipt builds the receipt answering declaration d (ReceiptType of its
+// type: a CEB312 for an import order, 412, 512, 622, 624 or 626; a CEB304
+// for an export order, 404, 506, 508, 510, 604, 606 or 702) with d's guid
+// and key fields, returnStatus status, returnInfo info and returnTime at in
+// China time (YYYYMMDDhhmmssSSS). It returns nil for a type it does not
+// know.
 //
 // For inventory lists, cancellations and returns it copies copNo, preNo and
 // invtNo from the declaration. The receipt XSD requires preNo (18
@@ -129,6 +131,14 @@ func (r *InvtRefundReturn) GUID() string { return r.Guid }
 // a declaration usually carries neither, so the caller that assigns them
 // sets them on the returned *InventoryReturn, *InvtCancelReturn or
 // *InvtRefundReturn before sending it.
+//
+// The export receipts follow the same rule: every one but CEB304, 404 and
+// 506 requires the 18-character preNo, and CEB604/606 the invtNo (CEB508
+// also billNo); NewReceipt copies them from the declaration, where they are
+// optional, and the caller that assigns them sets them on the returned
+// *ArrivalReturn, *DepartureReturn, *ExportInventoryReturn,
+// *ExportInvtCancelReturn or *SummaryReturn (and its sumNo) before sending
+// it.
 func NewReceipt(d Declaration, status string, info string, at time.Time) Document {
 	rt := FormatReturnTime(at)
 	switch d := d.(type) {
@@ -159,7 +169,7 @@ func NewReceipt(d Declaration, status string, info string, at time.Time) Documen
 			EbcCode: h.EbcCode, CopNo: h.CopNo, PreNo: h.PreNo, InvtNo: h.InvtNo,
 			ReturnStatus: status, ReturnTime: rt, ReturnInfo: info}
 	}
-	return nil
+	return newExportReceipt(d, status, info, rt)
 }
 
 // receiptFields gives uniform access to the returnStatus/Info/Time triple
@@ -180,12 +190,30 @@ func receiptFields(d Document) (status, info, at *string) {
 		return &r.ReturnStatus, &r.ReturnInfo, &r.ReturnTime
 	case *MessageReturn:
 		return &r.ReturnStatus, &r.ReturnInfo, &r.ReturnTime
+	case *ExportOrderReturn:
+		return &r.ReturnStatus, &r.ReturnInfo, &r.ReturnTime
+	case *ReceiptsReturn:
+		return &r.ReturnStatus, &r.ReturnInfo, &r.ReturnTime
+	case *ExportLogisticsReturn:
+		return &r.ReturnStatus, &r.ReturnInfo, &r.ReturnTime
+	case *ArrivalReturn:
+		return &r.ReturnStatus, &r.ReturnInfo, &r.ReturnTime
+	case *DepartureReturn:
+		return &r.ReturnStatus, &r.ReturnInfo, &r.ReturnTime
+	case *ExportInventoryReturn:
+		return &r.ReturnStatus, &r.ReturnInfo, &r.ReturnTime
+	case *ExportInvtCancelReturn:
+		return &r.ReturnStatus, &r.ReturnInfo, &r.ReturnTime
+	case *SummaryReturn:
+		return &r.ReturnStatus, &r.ReturnInfo, &r.ReturnTime
 	}
 	return nil, nil, nil
 }
 
-// IsReceipt reports whether d is a receipt node (including the CEB900
-// MessageReturn).
+// IsReceipt reports whether d is a receipt node, one with returnStatus,
+// returnInfo and returnTime (including the CEB900 MessageReturn). The CEB792
+// SummaryResult is a customs message but not a receipt node: it reports
+// decState instead.
 func IsReceipt(d Document) bool {
 	s, _, _ := receiptFields(d)
 	return s != nil

@@ -57,7 +57,30 @@ func TestNewReceipt(t *testing.T) {
 
 func TestMsgTypes(t *testing.T) {
 	pairs := map[ceb.MsgType]ceb.MsgType{ceb.CEB311: ceb.CEB312, ceb.CEB411: ceb.CEB412, ceb.CEB511: ceb.CEB512,
-		ceb.CEB621: ceb.CEB622, ceb.CEB623: ceb.CEB624, ceb.CEB625: ceb.CEB626}
+		ceb.CEB621: ceb.CEB622, ceb.CEB623: ceb.CEB624, ceb.CEB625: ceb.CEB626,
+		ceb.CEB303: ceb.CEB304, ceb.CEB403: ceb.CEB404, ceb.CEB505: ceb.CEB506, ceb.CEB507: ceb.CEB508,
+		ceb.CEB509: ceb.CEB510, ceb.CEB603: ceb.CEB604, ceb.CEB605: ceb.CEB606, ceb.CEB701: ceb.CEB702}
+	nodes := map[ceb.MsgType]string{ceb.CEB303: "Order", ceb.CEB304: "OrderReturn", ceb.CEB403: "Receipts",
+		ceb.CEB404: "ReceiptsReturn", ceb.CEB505: "Logistics", ceb.CEB506: "LogisticsReturn", ceb.CEB507: "Arrival",
+		ceb.CEB508: "ArrivalReturn", ceb.CEB509: "Departure", ceb.CEB510: "DepartureReturn", ceb.CEB603: "Inventory",
+		ceb.CEB604: "InventoryReturn", ceb.CEB605: "InvtCancel", ceb.CEB606: "InvtCancelReturn",
+		ceb.CEB701: "SummaryApply", ceb.CEB702: "SummaryReturn", ceb.CEB792: "SummaryResult"}
+	if n := len(ceb.ImportMsgTypes()) + len(ceb.ExportMsgTypes()); n != len(ceb.MsgTypes()) || n != 13+17 {
+		t.Errorf("%d message types", n)
+	}
+	for _, typ := range ceb.ExportMsgTypes() {
+		if !typ.IsExport() || typ.NodeName() != nodes[typ] {
+			t.Errorf("%s: IsExport %v, NodeName %q", typ, typ.IsExport(), typ.NodeName())
+		}
+	}
+	for _, typ := range ceb.ImportMsgTypes() {
+		if typ.IsExport() {
+			t.Errorf("%s is not an export type", typ)
+		}
+	}
+	if !ceb.CEB792.IsReceipt() || ceb.CEB792.IsDeclaration() || ceb.ReceiptType(ceb.CEB792) != "" {
+		t.Error("CEB792 is a customs message answering no single declaration")
+	}
 	for _, typ := range ceb.MsgTypes() {
 		if got, ok := ceb.MsgTypeOf(typ.RootName()); !ok || got != typ {
 			t.Errorf("MsgTypeOf(%s) = %s, %v", typ.RootName(), got, ok)
@@ -74,7 +97,7 @@ func TestMsgTypes(t *testing.T) {
 			t.Errorf("ReceiptType(%s) = %s", typ, ceb.ReceiptType(typ))
 		}
 	}
-	for _, bad := range []string{"CEB513Message", "CEB311", "Order", ""} {
+	for _, bad := range []string{"CEB513Message", "CEB311", "Order", "", "CEB607Message", "CEB213Message", "CEB214"} {
 		if _, ok := ceb.MsgTypeOf(bad); ok {
 			t.Errorf("MsgTypeOf(%q) ok", bad)
 		}

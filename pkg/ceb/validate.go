@@ -16,8 +16,9 @@ type FieldError struct {
 	// indexes, e.g. "Order[0].OrderList[2].qty" or "BaseTransfer.copCode";
 	// the root attributes are "guid" and "version".
 	Path string `json:"path"`
-	// Rule is the failed rule: required, max, min, len, eq, oneof, amount,
-	// datetime14, date8, datetime17, type or excluded.
+	// Rule is the failed rule: required, required_with, max, min, len, eq,
+	// oneof, gtefield, amount, datetime14, date8, datetime17, type or
+	// excluded.
 	Rule string `json:"rule"`
 	// Param is the rule's parameter, e.g. "18" for max=18.
 	Param string `json:"param,omitempty"`
@@ -30,9 +31,10 @@ func (e FieldError) Error() string { return e.Path + ": " + e.Message }
 
 // Limits of the message envelope set by the XSD.
 const (
-	MaxDocuments     = 100 // business nodes per message (CEB900: exactly 1)
-	MaxListItems     = 99  // OrderList, InventoryList, InvtRefundList per node
-	MaxBaseSubscribe = 5   // BaseSubscribe per message
+	MaxDocuments       = 100 // business nodes per message (CEB900: exactly 1)
+	MaxListItems       = 99  // OrderList, InventoryList, InvtRefundList per import node
+	MaxExportListItems = 100 // OrderList, InventoryList per export node; other export lists are unbounded
+	MaxBaseSubscribe   = 5   // BaseSubscribe per message
 )
 
 // validate is the package's single validator; validator.Validate caches
@@ -85,6 +87,15 @@ func newValidator() *validator.Validate {
 			sl.ReportError(at, "appType", "AppType", "eq", "1")
 		}
 	}, InvtCancel{})
+	// CEB701 startTime/endTime: the pair (required_with on the fields)
+	// must not end before it starts; both are YYYYMMDDhhmmss, so text order
+	// is time order.
+	v.RegisterStructValidation(func(sl validator.StructLevel) {
+		h := sl.Current().Interface().(SummaryApplyHead)
+		if h.StartTime != "" && h.EndTime != "" && h.EndTime < h.StartTime {
+			sl.ReportError(h.EndTime, "endTime", "EndTime", "gtefield", "startTime")
+		}
+	}, SummaryApplyHead{})
 	return v
 }
 
@@ -125,13 +136,14 @@ func ValidateDocument(d Document, path string) []FieldError {
 
 // Validate checks a whole message: the root attributes, the number and
 // type of the business nodes, every node (ValidateDocument), and the
-// envelope (BaseTransfer required in the six declarations and absent from
+// envelope (BaseTransfer required in the declarations and absent from
 // receipts, BaseSubscribe 0..5, ExtendMessage). It returns nil when m is
 // valid.
 //
 // ds:Signature is deliberately not checked: the XSD requires it in
 // CEB621/623/625 (and when appStatus is 2), but this project does not
 // verify signatures, so an unsigned declaration is structurally valid.
+// export.xsd makes it optional everywhere.
 func Validate(m *Message) []FieldError {
 	if m == nil {
 		return []FieldError{{Path: "", Rule: "required", Message: "message is required"}}
@@ -277,6 +289,10 @@ func message(fe validator.FieldError) string {
 		return fmt.Sprintf("%s must be exactly %s characters", name, p)
 	case "eq":
 		return fmt.Sprintf("%s must be %s", name, p)
+	case "required_with":
+		return fmt.Sprintf("%s is required with %s", name, lowerFirst(p))
+	case "gtefield":
+		return fmt.Sprintf("%s must not be before %s", name, p)
 	case "oneof":
 		return fmt.Sprintf("%s must be one of %s", name, strings.Join(strings.Fields(p), ", "))
 	case "amount":
@@ -289,4 +305,13 @@ func message(fe validator.FieldError) string {
 		return name + " must be a valid time in the form YYYYMMDDhhmmssSSS"
 	}
 	return fmt.Sprintf("%s fails rule %s", name, fe.Tag())
+}
+
+// lowerFirst turns a Go field name from a rule parameter ("EndTime") into
+// its element name ("endTime").
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }

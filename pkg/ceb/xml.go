@@ -13,8 +13,11 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 // DecodeXML parses one CEBnnnMessage. It is namespace-aware (the official
 // samples use both the ceb: prefix and the default namespace), tolerates a
 // UTF-8 byte-order mark, and rejects a root element that is not a known
-// CEB message in Namespace, and any unexpected child of the root. It checks
-// well-formedness and shape only; call Validate for the field rules.
+// CEB message in Namespace, and any unexpected child of the root. Children
+// of the root are accepted in any order, and a repeated BaseTransfer or
+// ExtendMessage keeps the last one (several official export samples repeat
+// an identical BaseTransfer). It checks well-formedness and shape only;
+// call Validate for the field rules.
 func DecodeXML(data []byte) (*Message, error) {
 	data = bytes.TrimPrefix(data, utf8BOM)
 	d := xml.NewDecoder(bytes.NewReader(data))
@@ -185,7 +188,8 @@ func withNamespaceDecl(raw []byte) []byte {
 // EncodeXML writes m as a CEB message: an XML declaration, the root in the
 // default namespace Namespace with attributes guid and version, and the
 // children in XSD order (business nodes, BaseTransfer, BaseSubscribe,
-// ExtendMessage, ds:Signature). Optional elements are written only when
+// then ExtendMessage and ds:Signature for import types, ds:Signature and
+// ExtendMessage for export types). Optional elements are written only when
 // set. It does not validate; it fails only when m cannot be written as
 // its type (unknown type, a document of another type, an envelope part
 // the type does not have).
@@ -234,20 +238,21 @@ func EncodeXML(m *Message) ([]byte, error) {
 			return nil, fmt.Errorf("ceb: BaseSubscribe[%d]: %w", i, err)
 		}
 	}
+	// import.xsd puts ExtendMessage before ds:Signature, export.xsd after.
+	if info.export {
+		if err := writeSignature(e, &buf, m.Signature); err != nil {
+			return nil, err
+		}
+	}
 	if m.ExtendMessage != nil {
 		if err := e.EncodeElement(m.ExtendMessage, xml.StartElement{Name: xml.Name{Local: "ExtendMessage"}}); err != nil {
 			return nil, fmt.Errorf("ceb: ExtendMessage: %w", err)
 		}
 	}
-	if len(m.Signature) > 0 {
-		// encoding/xml cannot write raw markup between tokens, so flush it
-		// and append the signature bytes untouched: its content must stay
-		// as signed.
-		if err := e.Flush(); err != nil {
-			return nil, fmt.Errorf("ceb: %w", err)
+	if !info.export {
+		if err := writeSignature(e, &buf, m.Signature); err != nil {
+			return nil, err
 		}
-		buf.WriteString("\n  ")
-		buf.Write(m.Signature)
 	}
 	if err := e.EncodeToken(start.End()); err != nil {
 		return nil, fmt.Errorf("ceb: %w", err)
@@ -257,4 +262,19 @@ func EncodeXML(m *Message) ([]byte, error) {
 	}
 	buf.WriteByte('\n')
 	return buf.Bytes(), nil
+}
+
+// writeSignature appends the raw signature, if any, to buf. encoding/xml
+// cannot write raw markup between tokens, so it flushes e and appends the
+// signature bytes untouched: their content must stay as signed.
+func writeSignature(e *xml.Encoder, buf *bytes.Buffer, sig []byte) error {
+	if len(sig) == 0 {
+		return nil
+	}
+	if err := e.Flush(); err != nil {
+		return fmt.Errorf("ceb: %w", err)
+	}
+	buf.WriteString("\n  ")
+	buf.Write(sig)
+	return nil
 }

@@ -1,10 +1,12 @@
-// Package cebtest builds valid CEB import documents for tests: one
+// Package cebtest builds valid CEB documents for tests: for import, one
 // mutually consistent order, payment, waybill and inventory list per order
 // number (Set), and the cancellation and return of such a list (Cancel,
-// Refund). Every builder is deterministic: the same order number always
+// Refund); for export, the same for a 9610 export (ExportSet) with its
+// cancellation, arrival, departure, summary application and summary
+// result (ExportCancel, Arrival, Departure, SummaryApply, SummaryResult). Every builder is deterministic: the same order number always
 // gives the same documents, guids included, so golden files stay stable.
 //
-// The set is a 1210 (bonded) import in Chongqing of two lines of infant
+// The import set is a 1210 (bonded) import in Chongqing of two lines of infant
 // formula, within the single-transaction limit, bought and paid by a buyer
 // with a valid GB 11643 ID number.
 package cebtest
@@ -225,6 +227,7 @@ func Refund(i *ceb.Inventory, invtNo string) *ceb.InvtRefund {
 // partyNames maps the set's party codes to names for BaseTransfer.
 var partyNames = map[string]string{
 	EbpCode: EbpName, EbcCode: EbcName, PayCode: PayName, LogisticsCode: LogisticsName, AgentCode: AgentName,
+	OwnerCode: OwnerName, OperatorCode: OperatorName,
 }
 
 // Message wraps docs, which must all be of one message type, in a message
