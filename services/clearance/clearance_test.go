@@ -19,6 +19,7 @@ import (
 	"github.com/cbec/cbec/pkg/natstest"
 	"github.com/cbec/cbec/pkg/quota"
 	"github.com/cbec/cbec/services/clearance"
+	"github.com/cbec/cbec/services/gateway"
 	st "github.com/cbec/cbec/services/servicetest"
 	"github.com/shopspring/decimal"
 )
@@ -276,10 +277,16 @@ func TestIncompleteDeclarationIsRejectedAfterTheWait(t *testing.T) {
 		t.Fatalf("rejected before the wait ran out: %s", v.Status)
 	}
 	h.Clock.Advance(24*time.Hour + time.Second)
-	if err := c.Sweep(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	v := h.WaitDecided("INC-1")
+	// The list is marked for the sweep just after its receipt: sweep until
+	// the mark is there and the sweep has decided.
+	var v gateway.InventoryView
+	natstest.Eventually(t, 15*time.Second, func() bool {
+		if err := c.Sweep(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		v = h.View("INC-1")
+		return v.Status == inventory.StatusRejected
+	}, "the sweep rejects the incomplete list")
 	if v.Code != string(errcode.Incomplete) || !strings.Contains(v.History[len(v.History)-1].Info, "payment (CEB411), waybill (CEB511)") {
 		t.Fatalf("%s %s %+v", v.Status, v.Code, v.History)
 	}
