@@ -7,6 +7,7 @@ import (
 	"github.com/cbec/cbec/services/clearance"
 	"github.com/cbec/cbec/services/gateway"
 	"github.com/cbec/cbec/services/returns"
+	"github.com/cbec/cbec/services/review"
 )
 
 // service is one entry of the service table.
@@ -21,6 +22,7 @@ type service struct {
 var services = []service{
 	{clearance.Name, clearance.New},
 	{returns.Name, returns.New},
+	{review.Name, review.New},
 	{gateway.Name, gateway.New},
 }
 

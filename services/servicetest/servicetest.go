@@ -1,5 +1,5 @@
-// Package servicetest runs cbec services for tests: the gateway and the
-// clearance service against a real embedded NATS server, behind a real HTTP
+// Package servicetest runs cbec services for tests: the gateway, the
+// clearance, returns and review services against a real embedded NATS server, behind a real HTTP
 // server, with a fixed clock and the embedded reference data. Tests talk to
 // it over HTTP like a party would.
 package servicetest
@@ -28,6 +28,7 @@ import (
 	"github.com/cbec/cbec/services/clearance"
 	"github.com/cbec/cbec/services/gateway"
 	"github.com/cbec/cbec/services/returns"
+	"github.com/cbec/cbec/services/review"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -42,7 +43,9 @@ const (
 	KeyLogistics = "demo-logistics-cq" // 1500000004
 	KeyAgent     = "demo-agent"        // 1500000005
 	KeyOtherEBP  = "demo-ebp-sample"   // 1101110325
-	KeyOfficer   = "demo-officer"
+	KeyOfficer   = "demo-officer"      // OFFICER01
+	KeySuper     = "demo-supervisor"   // SUPER01, supervisor and officer
+	KeyWarehouse = "demo-warehouse"    // 5000000001
 	KeyOperator  = "demo-operator"
 )
 
@@ -50,7 +53,7 @@ const (
 // declaration date of the cebtest fixtures.
 var Start = time.Date(2025, 3, 10, 10, 0, 0, 0, clock.Shanghai)
 
-// Harness is a running gateway and clearance service.
+// Harness is a running gateway, clearance, returns and review service.
 type Harness struct {
 	T     testing.TB
 	URL   string
@@ -62,7 +65,9 @@ type Harness struct {
 	Clearance svc.Service
 	// Returns is the running returns service.
 	Returns svc.Service
-	Server  *server.Server
+	// Review is the running review desk service.
+	Review svc.Service
+	Server *server.Server
 }
 
 // Option changes the harness before the services start.
@@ -107,6 +112,7 @@ func New(t testing.TB, opts ...Option) *Harness {
 	h := &Harness{T: t, NC: nc, JS: js, Clock: clk, Env: env, Server: s}
 	h.Clearance = h.start(clearance.New)
 	h.Returns = h.start(returns.New)
+	h.Review = h.start(review.New)
 	h.start(gateway.New)
 	srv := httptest.NewServer(env.Mux)
 	t.Cleanup(srv.Close)

@@ -1,0 +1,136 @@
+package review
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/cbec/cbec/pkg/broker"
+	"github.com/cbec/cbec/pkg/inventory"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// eventSubjects are the events that open a case or move it on. The other
+// inventory events (declared, accepted) concern every list and never a
+// case, so the consumer does not pull them at all.
+func eventSubjects() []string {
+	out := []string{broker.EventSubject("review", "requested")}
+	for _, e := range []string{"concluded", "released", "rejected", "inspection", "detained", "cancelled"} {
+		out = append(out, broker.EventSubject("inventory", e))
+	}
+	return out
+}
+
+// handleEvent opens a case on a review request and follows the list
+// afterwards. Each event carries the list's key; the case remembers the
+// sequence of the last event applied, so a redelivered or overtaken event
+// changes nothing, and writes are compare-and-set so replicas and workers
+// may handle events of one list at once.
+func (r *Review) handleEvent(ctx context.Context, m jetstream.Msg) error {
+	var n inventory.Notice
+	if err := json.Unmarshal(m.Data(), &n); err != nil {
+		return broker.Poison(err)
+	}
+	md, err := m.Metadata()
+	if err != nil {
+		return broker.Poison(err)
+	}
+	if !validKey(n.Key) {
+		return broker.Poison(errors.New("event without a list key"))
+	}
+	seq := md.Sequence.Stream
+	for range broker.MaxCASAttempts {
+		c, rev, found, err := r.load(ctx, n.Key)
+		if err != nil {
+			return err
+		}
+		if found && seq <= c.EventSeq {
+			return nil
+		}
+		st, err := r.noticeState(ctx, n)
+		if err != nil {
+			return err
+		}
+		if st == nil {
+			return nil
+		}
+		if found && len(st.History) < len(c.State.History) {
+			// A copy of an older event published again (a replay after
+			// JetStream's duplicate window): the case knows better.
+			return nil
+		}
+		if !found {
+			// Only a list that went through review has a case; an event
+			// of another list (most releases and rejections) is ignored.
+			if !wasInReview(st) {
+				return nil
+			}
+			c = newCase(n.Key, st)
+		}
+		c.apply(st, seq, r.env.Clock.Now())
+		err = r.save(ctx, c, rev)
+		if errors.Is(err, broker.ErrConflict) {
+			continue
+		}
+		return err
+	}
+	return broker.Retry(broker.ErrConflict, 50*time.Millisecond)
+}
+
+// noticeState returns the state an event carries, or the list's current
+// state from CBEC_INVENTORY for the events that carry none; nil when the
+// list is unknown.
+func (r *Review) noticeState(ctx context.Context, n inventory.Notice) (*inventory.State, error) {
+	st := &inventory.State{}
+	if len(n.State) > 0 {
+		if err := json.Unmarshal(n.State, st); err != nil {
+			return nil, broker.Poison(err)
+		}
+		return st, nil
+	}
+	_, found, err := broker.GetJSON(ctx, r.inv, n.Key, st)
+	if err != nil || !found {
+		return nil, err
+	}
+	return st, nil
+}
+
+// wasInReview reports whether the list was ever held for an officer.
+func wasInReview(st *inventory.State) bool {
+	return slices.ContainsFunc(st.History, func(e inventory.Event) bool { return e.Status == inventory.StatusReview })
+}
+
+// newCase opens the case of a list.
+func newCase(key string, st *inventory.State) *Case {
+	c := &Case{Key: key, Audit: []AuditEntry{}}
+	for _, e := range st.History {
+		if e.Status == inventory.StatusReview {
+			c.RequestedAt = e.Time
+			break
+		}
+	}
+	for _, h := range st.Hits {
+		c.Rules = append(c.Rules, h.RuleID)
+	}
+	return c
+}
+
+// apply takes the list's state of the event with sequence seq.
+func (c *Case) apply(st *inventory.State, seq uint64, now time.Time) {
+	c.State = *st
+	c.EbpCode, c.OrderNo, c.EbcCode, c.AgentCode = st.EbpCode, st.OrderNo, st.EbcCode, st.AgentCode
+	c.InvtNo, c.CustomsCode, c.TradeMode = st.InvtNo, st.CustomsCode, st.TradeMode
+	c.EventSeq = seq
+	c.UpdatedAt = now.UTC()
+	c.Status = st.Status
+	// Clearance applied the pending decision, or the list moved on by
+	// itself (a cancellation): either way nothing is pending any more.
+	if c.Pending != nil && c.Status != c.Pending.From {
+		c.Pending = nil
+	}
+	if !c.Open() {
+		c.Claim = nil
+	}
+}
