@@ -34,6 +34,9 @@ const (
 	// BucketQuota holds the buyers' annual quota ledger (D6) and the daily
 	// consignee-address index of the risk rules.
 	BucketQuota = "CBEC_QUOTA"
+	// BucketExport holds export lists' state, their indexes and the
+	// monthly summary declarations.
+	BucketExport = "CBEC_EXPORT"
 	// BucketReview holds the officers' review cases, claims and sessions.
 	BucketReview = "CBEC_REVIEW"
 	// BucketReturns holds return applications, the quantities returned per
@@ -86,6 +89,7 @@ func Buckets(o Options) []jetstream.KeyValueConfig {
 	return []jetstream.KeyValueConfig{
 		{Bucket: BucketDocs, Description: "inbound documents by business key", History: 1, Storage: jetstream.FileStorage, Replicas: r},
 		{Bucket: BucketInventory, Description: "inventory clearance state and indexes", History: 1, Storage: jetstream.FileStorage, Replicas: r},
+		{Bucket: BucketExport, Description: "export lists, indexes and summary declarations", History: 1, Storage: jetstream.FileStorage, Replicas: r},
 		{Bucket: BucketReview, Description: "review cases, claims and desk sessions", History: 1, Storage: jetstream.FileStorage, Replicas: r},
 		{Bucket: BucketReturns, Description: "returns, returned quantities and the warehouse registry", History: 1, Storage: jetstream.FileStorage, Replicas: r},
 		{Bucket: BucketQuota, Description: "annual quota ledger by buyer key and year", History: 1, Storage: jetstream.FileStorage, Replicas: r},

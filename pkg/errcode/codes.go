@@ -88,6 +88,20 @@ const (
 	NotResaleable Code = "-902014"
 )
 
+// Project codes of the officer review desk (-903xxx).
+const (
+	// ReviewClaimed: another officer holds an unexpired claim on the case.
+	ReviewClaimed Code = "-903001"
+	// ReviewDecided: the case is already decided, or a decision is on its way to clearance.
+	ReviewDecided Code = "-903002"
+	// ReviewNotClaimant: the officer does not hold the case's claim (claim it first).
+	ReviewNotClaimant Code = "-903003"
+	// ReviewStatus: the action does not fit the list's status (an inspection result on a list in review).
+	ReviewStatus Code = "-903004"
+	// ReviewCSRF: a desk form or session request without the session's CSRF token.
+	ReviewCSRF Code = "-903005"
+)
+
 // Project codes of the retail import checks (D9, D14): every check of the
 // three documents and the inventory list has its own code.
 const (
@@ -141,6 +155,48 @@ const (
 	OfficerRejected Code = "-901031"
 )
 
+// Project codes of retail and B2B export (-904xxx, D9, D14): every export
+// check of the order, receipt of payment, waybill and inventory list has its
+// own code, as do the reference-data look-ups and the summary declaration.
+const (
+	// ExportInventoryOrder (E01): the export list does not tie to its order (orderNo, ebpCode, ebcCode).
+	ExportInventoryOrder Code = "-904001"
+	// ExportInventoryWaybill (E02): the export list does not tie to its waybill (logisticsNo, logisticsCode).
+	ExportInventoryWaybill Code = "-904002"
+	// ExportReceiptOrder (E03): the receipt of payment does not identify the order (orderNo, ebpCode, ebcCode).
+	ExportReceiptOrder Code = "-904003"
+	// ExportCharge (E04): the receipt's charge or currency differs from the order's goodsValue + freight.
+	ExportCharge Code = "-904004"
+	// ExportGnumSet (E05): export list and order lines do not match one-to-one by gnum.
+	ExportGnumSet Code = "-904005"
+	// ExportLineMismatch (E06): an export list line differs from its order line (qty, unit, price, totalPrice, currency).
+	ExportLineMismatch Code = "-904006"
+	// ExportOrderCurrency (E07): an order line's currency differs from the order's currency.
+	ExportOrderCurrency Code = "-904007"
+	// ExportLinePrice (E08): an export order or list line's totalPrice is not price × qty.
+	ExportLinePrice Code = "-904008"
+	// ExportGoodsValue (E09): the export order lines' totalPrice do not sum to goodsValue.
+	ExportGoodsValue Code = "-904009"
+	// ExportTradeMode (E10): the list's tradeMode is not an export trade mode of the reference data.
+	ExportTradeMode Code = "-904010"
+	// ExportModeFields (E11): the list lacks an element its trade mode requires.
+	ExportModeFields Code = "-904011"
+	// ExportOrderType (E12): the order's orderType does not fit the list's trade mode.
+	ExportOrderType Code = "-904012"
+	// ExportSimplified (E13): statisticsFlag A for goods that need a licence, carry export duty or get an export refund.
+	ExportSimplified Code = "-904013"
+	// ExportProhibited (E14): a line's gcode is prohibited or restricted for export.
+	ExportProhibited Code = "-904014"
+	// ExportParties (E15): the consignor (ebcCode) or producer/seller (ownerCode) is missing.
+	ExportParties Code = "-904015"
+	// CurrencyUnknown (E16): the currency is not in the rate table (D11).
+	CurrencyUnknown Code = "-904016"
+	// CurrencyNoRate (E16): the rate table has no rate of the currency on that date (D11).
+	CurrencyNoRate Code = "-904017"
+	// SummaryRequest: the summary month, summaryFlag or lists are invalid.
+	SummaryRequest Code = "-904020"
+)
+
 // Project codes (-9xxxxx, decision D9) for failures without an official code.
 const (
 	// Unauthenticated: no API key, or an unknown one.
@@ -159,6 +215,9 @@ const (
 	BadRequest Code = "-900400"
 	// AppTypeUnsupported: appType 3 (delete) is not accepted; cancel a list with CEB623.
 	AppTypeUnsupported Code = "-900101"
+	// DocumentExists: a document with the same business key exists (export
+	// documents, whose specification names no duplicate code).
+	DocumentExists Code = "-900104"
 	// NothingToChange: appType 2 names a document that does not exist.
 	NothingToChange Code = "-900102"
 	// DocumentUsed: appType 2 names a document already used by a declaration.
@@ -247,6 +306,29 @@ func init() {
 	reg(Incomplete, 422, "order, payment or waybill still missing when the wait ran out")
 	reg(RiskRejected, 422, "a risk rule with action reject fired")
 	reg(OfficerRejected, 422, "a customs officer rejected the declaration on review")
+	reg(ReviewClaimed, 409, "another officer holds the claim on the review case")
+	reg(ReviewDecided, 409, "the review case is already decided or has a decision on its way")
+	reg(ReviewNotClaimant, 409, "the officer does not hold the claim on the review case")
+	reg(ReviewStatus, 409, "the review action does not fit the inventory list's status")
+	reg(ReviewCSRF, 403, "missing or wrong CSRF token of the desk session")
+	reg(ExportInventoryOrder, 422, "E01: the export list does not tie to its order")
+	reg(ExportInventoryWaybill, 422, "E02: the export list does not tie to its waybill")
+	reg(ExportReceiptOrder, 422, "E03: the receipt of payment does not identify the order")
+	reg(ExportCharge, 422, "E04: the receipt's charge or currency differs from the order's goodsValue + freight")
+	reg(ExportGnumSet, 422, "E05: export list and order lines do not match one-to-one by gnum")
+	reg(ExportLineMismatch, 422, "E06: an export list line differs from its order line")
+	reg(ExportOrderCurrency, 422, "E07: an order line's currency differs from the order's currency")
+	reg(ExportLinePrice, 422, "E08: an export order or list line's totalPrice is not price × qty")
+	reg(ExportGoodsValue, 422, "E09: the export order lines' totalPrice do not sum to goodsValue")
+	reg(ExportTradeMode, 422, "E10: the list's tradeMode is not an export trade mode")
+	reg(ExportModeFields, 422, "E11: the list lacks an element its trade mode requires")
+	reg(ExportOrderType, 422, "E12: the order's orderType does not fit the list's trade mode")
+	reg(ExportSimplified, 422, "E13: statisticsFlag A for goods needing a licence, with export duty or export refund")
+	reg(ExportProhibited, 422, "E14: the goods are prohibited or restricted for export")
+	reg(ExportParties, 422, "E15: the consignor (ebcCode) or producer/seller (ownerCode) is missing")
+	reg(CurrencyUnknown, 422, "E16: the currency is not in the rate table (D11)")
+	reg(CurrencyNoRate, 422, "E16: the rate table has no rate of the currency on that date (D11)")
+	reg(SummaryRequest, 400, "the summary month, summaryFlag or inventory lists are invalid")
 	reg(Unauthenticated, 401, "missing or unknown API key")
 	reg(Forbidden, 403, "the party may not submit or read this document")
 	reg(NotFound, 404, "not found")
@@ -255,6 +337,7 @@ func init() {
 	reg(TooManyRequests, 429, "too many requests")
 	reg(BadRequest, 400, "invalid request parameter")
 	reg(AppTypeUnsupported, 422, "appType 3 (delete) is not accepted; cancel an inventory list with CEB623")
+	reg(DocumentExists, 409, "a document with the same business key exists")
 	reg(NothingToChange, 404, "appType 2 names a document that does not exist")
 	reg(DocumentUsed, 409, "appType 2 names a document already used by a declaration")
 	reg(DevClockDisabled, 403, "the development clock is not enabled")

@@ -30,6 +30,18 @@ var importKinds = map[string]ceb.MsgType{
 	"returns":       ceb.CEB625,
 }
 
+// exportKinds maps the JSON export endpoints to their message types.
+var exportKinds = map[string]ceb.MsgType{
+	"orders":        ceb.CEB303,
+	"receipts":      ceb.CEB403,
+	"waybills":      ceb.CEB505,
+	"arrivals":      ceb.CEB507,
+	"departures":    ceb.CEB509,
+	"inventories":   ceb.CEB603,
+	"cancellations": ceb.CEB605,
+	"summaries":     ceb.CEB701,
+}
+
 // SubmitResponse is the 202 answer to a submission.
 type SubmitResponse struct {
 	Accepted int      `json:"accepted"`
@@ -40,6 +52,7 @@ type SubmitResponse struct {
 func (g *Gateway) routes(mux *svc.Router) {
 	mux.HandleFunc("POST /v1/ceb", g.handleCEB)
 	mux.HandleFunc("POST /v1/import/{kind}", g.handleImport)
+	mux.HandleFunc("POST /v1/export/{kind}", g.handleExport)
 	mux.HandleFunc("GET /v1/receipts", g.handleReceipts)
 	mux.HandleFunc("GET /v1/import/inventories/{ebpCode}/{orderNo}", g.handleInventory)
 	mux.HandleFunc("GET /v1/import/inventories/{ebpCode}/{orderNo}/taxbill", g.handleTaxBill)
@@ -70,16 +83,25 @@ func (g *Gateway) handleCEB(w http.ResponseWriter, r *http.Request) {
 	g.submit(w, r, p, docs, invalid)
 }
 
-// handleImport takes one JSON document or an array of them.
+// handleImport takes one JSON import document or an array of them.
 func (g *Gateway) handleImport(w http.ResponseWriter, r *http.Request) {
+	g.handleJSON(w, r, importKinds, "import")
+}
+
+// handleExport takes one JSON export document or an array of them.
+func (g *Gateway) handleExport(w http.ResponseWriter, r *http.Request) {
+	g.handleJSON(w, r, exportKinds, "export")
+}
+
+func (g *Gateway) handleJSON(w http.ResponseWriter, r *http.Request, kinds map[string]ceb.MsgType, direction string) {
 	p, err := g.auth.Party(r)
 	if err != nil {
 		httpapi.WriteError(w, err, nil)
 		return
 	}
-	t, ok := importKinds[r.PathValue("kind")]
+	t, ok := kinds[r.PathValue("kind")]
 	if !ok {
-		httpapi.WriteError(w, errcode.New(errcode.NotFound, "no import endpoint %q", r.PathValue("kind")), nil)
+		httpapi.WriteError(w, errcode.New(errcode.NotFound, "no %s endpoint %q", direction, r.PathValue("kind")), nil)
 		return
 	}
 	if err := httpapi.RequireContentType(r, "application/json"); err != nil {

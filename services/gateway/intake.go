@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -43,21 +44,40 @@ const (
 	Rejected = "rejected"
 )
 
-// kind is what intake knows of each declaration type.
+// kind is what intake knows of each declaration type: the roles that may
+// send it (the sender field must hold the sending party's own code), the
+// code of a duplicate, and the code of a change (appType 2) of a document
+// already used ("" = documents of this type cannot be changed).
 type kind struct {
-	role     party.Role
+	roles    []party.Role
 	dupCode  errcode.Code
 	usedCode errcode.Code
 }
 
+func roles(r ...party.Role) []party.Role { return r }
+
 var kinds = map[ceb.MsgType]kind{
-	ceb.CEB311: {party.RoleEBP, errcode.OrderExists, errcode.OrderUsed},
-	ceb.CEB411: {party.RolePay, errcode.PaymentExists, errcode.PaymentUsed},
-	ceb.CEB511: {party.RoleLogistics, errcode.WaybillExists, errcode.DocumentUsed},
-	ceb.CEB621: {party.RoleAgent, errcode.InventoryExists, errcode.InventoryLocked},
-	ceb.CEB623: {party.RoleAgent, errcode.CancelExists, ""},
-	ceb.CEB625: {party.RoleAgent, errcode.ReturnExists, ""},
+	ceb.CEB311: {roles(party.RoleEBP), errcode.OrderExists, errcode.OrderUsed},
+	ceb.CEB411: {roles(party.RolePay), errcode.PaymentExists, errcode.PaymentUsed},
+	ceb.CEB511: {roles(party.RoleLogistics), errcode.WaybillExists, errcode.DocumentUsed},
+	ceb.CEB621: {roles(party.RoleAgent), errcode.InventoryExists, errcode.InventoryLocked},
+	ceb.CEB623: {roles(party.RoleAgent), errcode.CancelExists, ""},
+	ceb.CEB625: {roles(party.RoleAgent), errcode.ReturnExists, ""},
+	// Export: a foreign platform without a code ("无") lets the enterprise
+	// send the order, and a receipt of payment without a payment company is
+	// the enterprise's own.
+	ceb.CEB303: {roles(party.RoleEBP, party.RoleEBC), errcode.DocumentExists, ""},
+	ceb.CEB403: {roles(party.RolePay, party.RoleEBC), errcode.DocumentExists, ""},
+	ceb.CEB505: {roles(party.RoleLogistics), errcode.DocumentExists, ""},
+	ceb.CEB507: {roles(party.RoleLogistics), errcode.DocumentExists, ""},
+	ceb.CEB509: {roles(party.RoleLogistics), errcode.DocumentExists, ""},
+	ceb.CEB603: {roles(party.RoleAgent), errcode.DocumentExists, ""},
+	ceb.CEB605: {roles(party.RoleAgent), errcode.DocumentExists, ""},
+	ceb.CEB701: {roles(party.RoleAgent), errcode.DocumentExists, ""},
 }
+
+// may reports whether p holds one of the kind's roles.
+func (k kind) may(p *party.Party) bool { return slices.ContainsFunc(k.roles, p.Has) }
 
 // Intake accepts declarations: it checks who may send them, stores each
 // accepted one durably on CEB_IN and guards its business key in CBEC_DOCS
@@ -109,7 +129,7 @@ func (in *Intake) Submit(ctx context.Context, p *party.Party, docs []ceb.Declara
 		*r = Result{Index: i, MsgType: d.MsgType(), GUID: d.GUID(), Status: Rejected}
 		k, known := kinds[d.MsgType()]
 		if !known {
-			r.Error = errcode.New(errcode.MessageFormat, "%s is not an inbound import document", d.MsgType())
+			r.Error = errcode.New(errcode.MessageFormat, "%s is not an inbound document", d.MsgType())
 			continue
 		}
 		r.Key = strings.Join(d.BusinessKey(), "/")
@@ -117,7 +137,7 @@ func (in *Intake) Submit(ctx context.Context, p *party.Party, docs []ceb.Declara
 			r.Error = schemaError(invalid[i])
 			continue
 		}
-		if !p.Has(k.role) || d.SenderCode() != p.Code {
+		if !k.may(p) || d.SenderCode() != p.Code {
 			r.Error = errcode.New(errcode.Forbidden, "party %s with roles %v may not submit %s as %q", p.Code, p.Roles, d.MsgType(), d.SenderCode())
 			continue
 		}
