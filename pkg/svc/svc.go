@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cbec/cbec/pkg/clock"
+	"github.com/cbec/cbec/pkg/export"
 	"github.com/cbec/cbec/pkg/party"
 	"github.com/cbec/cbec/pkg/rules"
 	"github.com/cbec/cbec/pkg/tariff"
@@ -37,6 +38,9 @@ type Env struct {
 	Tariff *tariff.Table
 	// Rules are the limits, windows and risk rules (--rules).
 	Rules *rules.Set
+	// ExportRef is the export reference data: currencies and rates,
+	// prohibited and simplified-declaration goods, trade modes (--export).
+	ExportRef *export.Reference
 	// Zones is the zones and return-center warehouses file (--zones), the
 	// registry's seed.
 	Zones []byte

@@ -24,6 +24,7 @@ type Config struct {
 	Tariff     string
 	Rules      string
 	Zones      string
+	Export     string
 	DevClock   bool
 	// QuotaSecret keys the quota ledger's buyer HMAC (D6).
 	QuotaSecret string
@@ -49,6 +50,7 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&c.Tariff, "tariff", "", "tariff and positive-list file (CSV); empty = embedded sample")
 	fs.StringVar(&c.Rules, "rules", "", "limits and risk rules file; empty = embedded default")
 	fs.StringVar(&c.Zones, "zones", "", "zones and return-center warehouses file; empty = embedded sample")
+	fs.StringVar(&c.Export, "export", "", "export reference data (currencies and rates, prohibited and simplified goods, trade modes); empty = embedded sample")
 	fs.BoolVar(&c.DevClock, "dev-clock", false, "enable POST /v1/admin/clock for operators (embedded NATS only)")
 	fs.StringVar(&c.QuotaSecret, "quota-secret", "", "secret of the quota ledger's buyer HMAC; required with --nats-url (all processes share it); empty with the embedded server = a random secret kept in the data directory")
 	fs.DurationVar(&c.SweepInterval, "sweep-interval", 30*time.Second, "how often timed sweeps run (incomplete declarations)")
@@ -125,7 +127,7 @@ func (c Config) Validate() error {
 	if c.Rate < 0 {
 		return errors.New("--rate must not be negative")
 	}
-	for flagName, path := range map[string]string{"parties": c.Parties, "tariff": c.Tariff, "rules": c.Rules, "zones": c.Zones} {
+	for flagName, path := range map[string]string{"parties": c.Parties, "tariff": c.Tariff, "rules": c.Rules, "zones": c.Zones, "export": c.Export} {
 		if path == "" {
 			continue
 		}

@@ -104,6 +104,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	exportRef, err := loadExport(c.Export)
+	if err != nil {
+		return err
+	}
 	zones, err := readReference(c.Zones, deploy.Zones)
 	if err != nil {
 		return fmt.Errorf("--zones: %w", err)
@@ -141,7 +145,7 @@ func (m *Main) Run(ctx context.Context) error {
 	env := &svc.Env{
 		NC: m.nc, JS: m.js, Clock: clock.System{}, Log: m.Log, Registry: reg,
 		Parties: parties, Mux: mux, Rate: c.Rate,
-		Tariff: tariffs, Rules: ruleSet, Zones: zones, SweepInterval: c.SweepInterval,
+		Tariff: tariffs, Rules: ruleSet, Zones: zones, ExportRef: exportRef, SweepInterval: c.SweepInterval,
 	}
 	env.QuotaSecret, err = m.quotaSecret()
 	if err != nil {

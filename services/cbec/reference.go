@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/cbec/cbec/deploy"
+	"github.com/cbec/cbec/pkg/export"
 	"github.com/cbec/cbec/pkg/rules"
 	"github.com/cbec/cbec/pkg/tariff"
 )
@@ -46,6 +47,18 @@ func loadRules(path string) (*rules.Set, error) {
 		return nil, fmt.Errorf("--rules %s: %w", orEmbedded(path), err)
 	}
 	return s, nil
+}
+
+func loadExport(path string) (*export.Reference, error) {
+	b, err := readReference(path, deploy.Export)
+	if err != nil {
+		return nil, fmt.Errorf("--export: %w", err)
+	}
+	r, err := export.Load(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("--export %s: %w", orEmbedded(path), err)
+	}
+	return r, nil
 }
 
 func orEmbedded(path string) string {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/cbec/cbec/pkg/svc"
 	"github.com/cbec/cbec/services/clearance"
+	"github.com/cbec/cbec/services/export"
 	"github.com/cbec/cbec/services/gateway"
 	"github.com/cbec/cbec/services/returns"
 	"github.com/cbec/cbec/services/review"
@@ -22,6 +23,7 @@ type service struct {
 var services = []service{
 	{clearance.Name, clearance.New},
 	{returns.Name, returns.New},
+	{export.Name, export.New},
 	{review.Name, review.New},
 	{gateway.Name, gateway.New},
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/cbec/cbec/pkg/ceb"
 	"github.com/cbec/cbec/pkg/ceb/cebtest"
 	"github.com/cbec/cbec/pkg/clock"
+	exportrule "github.com/cbec/cbec/pkg/export"
 	"github.com/cbec/cbec/pkg/natstest"
 	"github.com/cbec/cbec/pkg/party"
 	"github.com/cbec/cbec/pkg/rules"
@@ -26,6 +27,7 @@ import (
 	"github.com/cbec/cbec/pkg/tariff"
 	"github.com/cbec/cbec/pkg/telemetry"
 	"github.com/cbec/cbec/services/clearance"
+	"github.com/cbec/cbec/services/export"
 	"github.com/cbec/cbec/services/gateway"
 	"github.com/cbec/cbec/services/returns"
 	"github.com/cbec/cbec/services/review"
@@ -65,6 +67,8 @@ type Harness struct {
 	Clearance svc.Service
 	// Returns is the running returns service.
 	Returns svc.Service
+	// Export is the running export service.
+	Export svc.Service
 	// Review is the running review desk service.
 	Review svc.Service
 	Server *server.Server
@@ -100,11 +104,15 @@ func New(t testing.TB, opts ...Option) *Harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	exportRef, err := exportrule.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
 	clk := clock.NewFixed(Start)
 	env := &svc.Env{
 		NC: nc, JS: js, Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Registry: telemetry.NewRegistry(), Parties: parties, Mux: svc.NewRouter(), DevClock: clk,
-		Tariff: tt, Rules: rs, Zones: deploy.Zones, QuotaSecret: []byte("test-secret"), SweepInterval: time.Hour,
+		Tariff: tt, Rules: rs, Zones: deploy.Zones, ExportRef: exportRef, QuotaSecret: []byte("test-secret"), SweepInterval: time.Hour,
 	}
 	for _, o := range opts {
 		o(env)
@@ -113,6 +121,7 @@ func New(t testing.TB, opts ...Option) *Harness {
 	h.Clearance = h.start(clearance.New)
 	h.Returns = h.start(returns.New)
 	h.Review = h.start(review.New)
+	h.Export = h.start(export.New)
 	h.start(gateway.New)
 	srv := httptest.NewServer(env.Mux)
 	t.Cleanup(srv.Close)

@@ -1,0 +1,228 @@
+package export_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cbec/cbec/pkg/ceb"
+	"github.com/cbec/cbec/pkg/ceb/cebtest"
+	"github.com/cbec/cbec/pkg/clock"
+	"github.com/cbec/cbec/pkg/errcode"
+	"github.com/cbec/cbec/pkg/natstest"
+	"github.com/cbec/cbec/services/export"
+	st "github.com/cbec/cbec/services/servicetest"
+)
+
+type set struct {
+	o *ceb.ExportOrder
+	r *ceb.Receipts
+	l *ceb.ExportLogistics
+	i *ceb.ExportInventory
+}
+
+func newSet(orderNo string) set {
+	o, r, l, i := cebtest.ExportSet(orderNo)
+	return set{o, r, l, i}
+}
+
+func submit(h *st.Harness, s set) {
+	h.T.Helper()
+	submitExport(h, "orders", st.KeyEBP, s.o)
+	submitExport(h, "receipts", st.KeyPay, s.r)
+	submitExport(h, "waybills", st.KeyLogistics, s.l)
+	submitExport(h, "inventories", st.KeyAgent, s.i)
+}
+
+func submitExport(h *st.Harness, kind, key string, doc any) {
+	h.T.Helper()
+	body, _ := json.Marshal(doc)
+	code, b, _ := h.Do("POST", "/v1/export/"+kind, key, "application/json", body)
+	if code != http.StatusAccepted {
+		h.T.Fatalf("export %s: %d %s", kind, code, b)
+	}
+}
+
+func list(h *st.Harness, orderNo string) export.List {
+	h.T.Helper()
+	code, b, _ := h.Do("GET", "/v1/export/lists/"+cebtest.EbpCode+"/"+orderNo, st.KeyAgent, "", nil)
+	if code == http.StatusNotFound {
+		return export.List{}
+	}
+	if code != http.StatusOK {
+		h.T.Fatalf("list: %d %s", code, b)
+	}
+	var l export.List
+	if err := json.Unmarshal(b, &l); err != nil {
+		h.T.Fatal(err)
+	}
+	return l
+}
+
+func waitList(h *st.Harness, orderNo string, status string) export.List {
+	h.T.Helper()
+	var l export.List
+	natstest.Eventually(h.T, 10*time.Second, func() bool {
+		l = list(h, orderNo)
+		return l.Status == status || l.Status == export.StatusRejected && status != export.StatusRejected
+	}, "%s: status %s", orderNo, status)
+	if l.Status != status {
+		h.T.Fatalf("%s: %s %s %+v", orderNo, l.Status, l.Code, l.History)
+	}
+	return l
+}
+
+func TestExportFlowFromOrderToClosed(t *testing.T) {
+	h := st.New(t)
+	s := newSet("EXP-FLOW")
+	submit(h, s)
+	waitList(h, "EXP-FLOW", export.StatusAccepted)
+	submitExport(h, "arrivals", st.KeyLogistics, cebtest.Arrival(s.l))
+	waitList(h, "EXP-FLOW", export.StatusReleased)
+	submitExport(h, "departures", st.KeyLogistics, cebtest.Departure(s.l))
+	l := waitList(h, "EXP-FLOW", export.StatusClosed)
+	if len(l.InvtNo) != 18 || l.ReleasedAt.IsZero() || l.DepartedAt.IsZero() {
+		t.Fatalf("list %+v", l)
+	}
+	recs := h.WaitReceipts(st.KeyAgent, "msgType=CEB604", 4)
+	var got []string
+	for _, r := range recs {
+		got = append(got, r.Status())
+	}
+	if strings.Join(got, ",") != "2,120,800,899" {
+		t.Fatalf("CEB604 receipts %v", got)
+	}
+	for _, q := range []string{"msgType=CEB304", "msgType=CEB506", "msgType=CEB508", "msgType=CEB510"} {
+		key := st.KeyLogistics
+		if q == "msgType=CEB304" {
+			key = st.KeyEBP
+		}
+		if n := len(h.WaitReceipts(key, q, 1)); n != 1 {
+			t.Errorf("%s: %d receipts", q, n)
+		}
+	}
+	// Cancelling a departed list is refused.
+	submitExport(h, "cancellations", st.KeyAgent, cebtest.ExportCancel(s.i, l.InvtNo))
+	cr := h.WaitReceipts(st.KeyAgent, "msgType=CEB606", 1)
+	if cr[0].Status() != "100" || !strings.HasPrefix(cr[0].Info(), string(errcode.CancelForbidden)) {
+		t.Fatalf("cancellation of a closed list: %s %s", cr[0].Status(), cr[0].Info())
+	}
+}
+
+func TestExportChecksRejectWithTheirCodes(t *testing.T) {
+	h := st.New(t)
+	cases := []struct {
+		name   string
+		code   errcode.Code
+		mutate func(s *set)
+	}{
+		{"prohibited goods", errcode.ExportProhibited, func(s *set) {
+			for n := range s.i.InventoryList {
+				s.i.InventoryList[n].Gcode = "9301100000"
+			}
+		}},
+		{"simplified declaration of goods with an export duty", errcode.ExportSimplified, func(s *set) {
+			s.i.InventoryHead.StatisticsFlag = "A"
+			s.i.InventoryList[0].Gcode = "7202110000"
+		}},
+		{"no producer or seller", errcode.ExportParties, func(s *set) { s.i.InventoryHead.OwnerCode = " " }},
+		{"charge differs from the order", errcode.ExportCharge, func(s *set) { s.r.Charge = ceb.MustAmount("1.00") }},
+	}
+	for n, c := range cases {
+		s := newSet("EXP-REJ-" + string(rune('A'+n)))
+		c.mutate(&s)
+		submit(h, s)
+		l := waitList(h, s.o.OrderHead.OrderNo, export.StatusRejected)
+		if info := l.History[len(l.History)-1].Info; !strings.Contains(info, string(c.code)+": ") {
+			t.Errorf("%s: %s %+v", c.name, l.Code, l.History)
+		}
+	}
+}
+
+func TestExportCancellationBeforeDeparture(t *testing.T) {
+	h := st.New(t)
+	s := newSet("EXP-CAN")
+	submit(h, s)
+	l := waitList(h, "EXP-CAN", export.StatusAccepted)
+	submitExport(h, "cancellations", st.KeyAgent, cebtest.ExportCancel(s.i, l.InvtNo))
+	waitList(h, "EXP-CAN", export.StatusCancelled)
+	recs := h.WaitReceipts(st.KeyAgent, "msgType=CEB606", 2)
+	if recs[0].Status() != "120" || recs[1].Status() != "399" {
+		t.Fatalf("CEB606 %s %s", recs[0].Status(), recs[1].Status())
+	}
+	// Its arrival no longer releases it.
+	submitExport(h, "arrivals", st.KeyLogistics, cebtest.Arrival(s.l))
+	h.WaitReceipts(st.KeyLogistics, "msgType=CEB508", 1)
+	if got := list(h, "EXP-CAN").Status; got != export.StatusCancelled {
+		t.Fatalf("arrival revived a cancelled list: %s", got)
+	}
+}
+
+// TestMonthlySummaryDeclaration releases B lists in March 2025, has the
+// month-end sweep compute the summary due by 15 April, shows it overdue
+// after that, and declares it with a CEB701.
+func TestMonthlySummaryDeclaration(t *testing.T) {
+	h := st.New(t)
+	var sets []set
+	for _, o := range []string{"SUM-1", "SUM-2", "SUM-3"} {
+		s := newSet(o)
+		submit(h, s)
+		waitList(h, o, export.StatusAccepted)
+		sets = append(sets, s)
+	}
+	var ls []*ceb.ExportLogistics
+	for _, s := range sets {
+		ls = append(ls, s.l)
+	}
+	submitExport(h, "arrivals", st.KeyLogistics, cebtest.Arrival(ls...))
+	var invtNos []string
+	for _, s := range sets {
+		invtNos = append(invtNos, waitList(h, s.o.OrderHead.OrderNo, export.StatusReleased).InvtNo)
+	}
+	x := h.Export.(*export.Export)
+	summaries := func(query string) []export.Declaration {
+		code, b, _ := h.Do("GET", "/v1/export/summaries?"+query, st.KeyEBC, "", nil) // the consignor
+		if code != http.StatusOK {
+			t.Fatalf("summaries: %d %s", code, b)
+		}
+		var r export.SummariesResponse
+		_ = json.Unmarshal(b, &r)
+		return r.Summaries
+	}
+	h.Clock.Set(time.Date(2025, 4, 1, 2, 0, 0, 0, clock.Shanghai))
+	if err := x.Sweep(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var due []export.Declaration
+	natstest.Eventually(t, 5*time.Second, func() bool { due = summaries("month=2025-03"); return len(due) == 1 }, "summary due")
+	if due[0].Status != export.SummaryDue || due[0].Overdue || len(due[0].Lists) != 3 || due[0].Consignor != cebtest.EbcCode {
+		t.Fatalf("due summary %+v", due[0])
+	}
+	if want := time.Date(2025, 4, 16, 0, 0, 0, 0, clock.Shanghai); !due[0].Due.Equal(want) {
+		t.Fatalf("due %v, want the end of 15 April", due[0].Due)
+	}
+	h.Clock.Set(time.Date(2025, 4, 16, 0, 0, 0, 0, clock.Shanghai))
+	if over := summaries("overdue=true"); len(over) != 1 {
+		t.Fatalf("overdue summaries %d", len(over))
+	}
+	apply := cebtest.SummaryApply(invtNos...)
+	submitExport(h, "summaries", st.KeyAgent, apply)
+	res := h.WaitReceipts(st.KeyAgent, "msgType=CEB792", 1)
+	var result ceb.SummaryResult
+	if err := json.Unmarshal(res[0].Receipt, &result); err != nil {
+		t.Fatal(err)
+	}
+	if len(result.SummaryResultList) != 6 { // 3 lists × 2 lines
+		t.Fatalf("CEB792 lines %d", len(result.SummaryResultList))
+	}
+	if r := h.WaitReceipts(st.KeyAgent, "msgType=CEB702", 1); r[0].Status() != "120" {
+		t.Fatalf("CEB702 %s %s", r[0].Status(), r[0].Info())
+	}
+	natstest.Eventually(t, 5*time.Second, func() bool {
+		s := summaries("month=2025-03")
+		return len(s) == 1 && s[0].Status == export.SummaryDeclared && !s[0].Overdue
+	}, "declared summary")
+}
