@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -225,4 +227,69 @@ func TestMonthlySummaryDeclaration(t *testing.T) {
 		s := summaries("month=2025-03")
 		return len(s) == 1 && s[0].Status == export.SummaryDeclared && !s[0].Overdue
 	}, "declared summary")
+}
+
+// TestSummaryOverATimeWindow declares with startTime/endTime instead of a
+// list of invtNos: the consignor's released B lists in the window.
+func TestSummaryOverATimeWindow(t *testing.T) {
+	h := st.New(t)
+	s := newSet("WIN-1")
+	submit(h, s)
+	waitList(h, "WIN-1", export.StatusAccepted)
+	submitExport(h, "arrivals", st.KeyLogistics, cebtest.Arrival(s.l))
+	waitList(h, "WIN-1", export.StatusReleased)
+	apply := cebtest.SummaryApply()
+	apply.SummaryApplyList = nil
+	apply.SummaryApplyHead.StartTime, apply.SummaryApplyHead.EndTime = "20250301000000", "20250331235959"
+	apply.SummaryApplyHead.SummaryFlag = "2"
+	submitExport(h, "summaries", st.KeyAgent, apply)
+	res := h.WaitReceipts(st.KeyAgent, "msgType=CEB792", 1)
+	var result ceb.SummaryResult
+	if err := json.Unmarshal(res[0].Receipt, &result); err != nil {
+		t.Fatal(err)
+	}
+	if len(result.SummaryResultList) != 2 || result.SummaryResultList[0].InvtNo != list(h, "WIN-1").InvtNo {
+		t.Fatalf("CEB792 %+v", result.SummaryResultList)
+	}
+}
+
+// TestEmittedExportXMLValidates reads the export receipts as CEB XML and
+// validates each message with xmllint against export.xsd.
+func TestEmittedExportXMLValidates(t *testing.T) {
+	xmllint, err := exec.LookPath("xmllint")
+	if err != nil {
+		t.Fatal("xmllint is required (Debian package libxml2-utils; .ci/run installs it)")
+	}
+	xsd := "../../../shared/ceb/xsd/export.xsd"
+	if d := os.Getenv("CBEC_SHARED"); d != "" {
+		xsd = d + "/ceb/xsd/export.xsd"
+	}
+	h := st.New(t)
+	s := newSet("XML-1")
+	submit(h, s)
+	l := waitList(h, "XML-1", export.StatusAccepted)
+	submitExport(h, "arrivals", st.KeyLogistics, cebtest.Arrival(s.l))
+	waitList(h, "XML-1", export.StatusReleased)
+	submitExport(h, "summaries", st.KeyAgent, cebtest.SummaryApply(l.InvtNo))
+	h.WaitReceipts(st.KeyAgent, "msgType=CEB792", 1)
+	for key, types := range map[string][]string{
+		st.KeyAgent:     {"CEB604", "CEB702", "CEB792"},
+		st.KeyEBP:       {"CEB304"},
+		st.KeyPay:       {"CEB404"},
+		st.KeyLogistics: {"CEB506", "CEB508"},
+	} {
+		for _, typ := range types {
+			code, b, _ := h.Do("GET", "/v1/receipts?msgType="+typ, key, "", nil, "Accept", "application/xml")
+			if code != http.StatusOK {
+				t.Fatalf("%s %s: %d %s", key, typ, code, b)
+			}
+			f := t.TempDir() + "/m.xml"
+			if err := os.WriteFile(f, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := exec.Command(xmllint, "--noout", "--schema", xsd, f).CombinedOutput(); err != nil {
+				t.Errorf("%s fails export.xsd: %v\n%s\n%s", typ, err, out, b)
+			}
+		}
+	}
 }
