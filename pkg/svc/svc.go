@@ -44,6 +44,9 @@ type Env struct {
 	// Zones is the zones and return-center warehouses file (--zones), the
 	// registry's seed.
 	Zones []byte
+	// TradeTarget is the annual trade target in CNY the volume metrics are
+	// held against (0 = the metrics service's default).
+	TradeTarget float64
 	// QuotaSecret keys the HMAC that names buyers in the quota ledger (D6).
 	QuotaSecret []byte
 	// SweepInterval is how often timed sweeps run (incomplete declarations,

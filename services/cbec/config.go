@@ -32,7 +32,9 @@ type Config struct {
 	SweepInterval time.Duration
 	Replicas      int
 	Rate          float64
-	LogLevel      string
+	// TradeTarget is the annual trade target in CNY for the volume metrics.
+	TradeTarget float64
+	LogLevel    string
 }
 
 // ParseConfig reads args and the environment.
@@ -55,6 +57,7 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&c.QuotaSecret, "quota-secret", "", "secret of the quota ledger's buyer HMAC; required with --nats-url (all processes share it); empty with the embedded server = a random secret kept in the data directory")
 	fs.DurationVar(&c.SweepInterval, "sweep-interval", 30*time.Second, "how often timed sweeps run (incomplete declarations)")
 	fs.IntVar(&c.Replicas, "replicas", 1, "replicas of every stream and bucket (3 on a NATS cluster)")
+	fs.Float64Var(&c.TradeTarget, "trade-target", 70e9, "annual cross-border e-commerce trade target in CNY, shown against the year's value (default: Chongqing's 2025 goal)")
 	fs.Float64Var(&c.Rate, "rate", 0, "HTTP requests per second allowed to one party; 0 = unlimited")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	if err := fs.Parse(args); err != nil {

@@ -140,12 +140,13 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 
 	reg := telemetry.NewRegistry()
+	reg.MustRegister(telemetry.NewJetStreamCollector(m.nc, m.js, broker.StreamIn, broker.StreamEvents, broker.StreamOut, broker.StreamAudit))
 	mux := svc.NewRouter()
 	m.router = mux
 	env := &svc.Env{
 		NC: m.nc, JS: m.js, Clock: clock.System{}, Log: m.Log, Registry: reg,
 		Parties: parties, Mux: mux, Rate: c.Rate,
-		Tariff: tariffs, Rules: ruleSet, Zones: zones, ExportRef: exportRef, SweepInterval: c.SweepInterval,
+		Tariff: tariffs, Rules: ruleSet, Zones: zones, ExportRef: exportRef, SweepInterval: c.SweepInterval, TradeTarget: c.TradeTarget,
 	}
 	env.QuotaSecret, err = m.quotaSecret()
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/cbec/cbec/services/clearance"
 	"github.com/cbec/cbec/services/export"
 	"github.com/cbec/cbec/services/gateway"
+	"github.com/cbec/cbec/services/metrics"
 	"github.com/cbec/cbec/services/returns"
 	"github.com/cbec/cbec/services/review"
 )
@@ -21,6 +22,7 @@ type service struct {
 // that nothing is accepted before something can process it. Stop runs in
 // reverse: intake first.
 var services = []service{
+	{metrics.Name, metrics.New},
 	{clearance.Name, clearance.New},
 	{returns.Name, returns.New},
 	{export.Name, export.New},

@@ -56,6 +56,7 @@ func New(ctx context.Context, env *svc.Env) (svc.Service, error) {
 	}
 	x := &Export{env: env, docs: docs, kv: kv, outbox: receipt.NewOutbox(env.JS), auth: &httpapi.Auth{Parties: env.Parties, Rate: env.Rate}}
 	x.routes(env.Mux)
+	env.Registry.MustRegister(&summaryCollector{x: x})
 	return x, nil
 }
 

@@ -163,6 +163,11 @@ func (x *Export) evaluate(ctx context.Context, key, by string) error {
 		}
 		l.record(StatusRejected, StatusRejected, inventory.Truncate(info, 1000), now)
 	} else {
+		for _, line := range docs.Inventory.InventoryList {
+			if v, err := x.env.ExportRef.ToCNY(line.TotalPrice.Decimal, line.Currency, now); err == nil {
+				l.ValueCNY = l.ValueCNY.Add(v)
+			}
+		}
 		l.record(StatusAccepted, StatusAccepted, "海关入库 accepted; waiting for the goods at the supervised site", now)
 	}
 	l.By, l.From = by, from

@@ -1,10 +1,12 @@
 package export
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/errcode"
@@ -12,6 +14,7 @@ import (
 	"github.com/cbec/cbec/pkg/httpapi"
 	"github.com/cbec/cbec/pkg/svc"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 func (x *Export) routes(mux *svc.Router) {
@@ -84,4 +87,36 @@ func (x *Export) handleSummaries(w http.ResponseWriter, r *http.Request) {
 	}
 	sort.Slice(out.Summaries, func(i, j int) bool { return out.Summaries[i].Key < out.Summaries[j].Key })
 	httpapi.WriteJSON(w, http.StatusOK, out)
+}
+
+var summariesDesc = prometheus.NewDesc("cbec_export_summaries", "Monthly summary declarations by state: due, declared, and overdue (due and past the 15th of the following month).", []string{"state"}, nil)
+
+// summaryCollector counts the summary declarations at scrape time.
+type summaryCollector struct{ x *Export }
+
+// Describe implements prometheus.Collector.
+func (c *summaryCollector) Describe(ch chan<- *prometheus.Desc) { ch <- summariesDesc }
+
+// Collect implements prometheus.Collector.
+func (c *summaryCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	counts := map[string]float64{SummaryDue: 0, SummaryDeclared: 0, "overdue": 0}
+	lister, err := c.x.kv.ListKeysFiltered(ctx, "sum.>")
+	if err == nil {
+		now := c.x.env.Clock.Now()
+		for k := range lister.Keys() {
+			var d Declaration
+			if _, found, err := broker.GetJSON(ctx, c.x.kv, k, &d); err != nil || !found {
+				continue
+			}
+			counts[d.Status]++
+			if d.Status == SummaryDue && exportrule.Overdue(d.Month, now) {
+				counts["overdue"]++
+			}
+		}
+	}
+	for state, n := range counts {
+		ch <- prometheus.MustNewConstMetric(summariesDesc, prometheus.GaugeValue, n, state)
+	}
 }

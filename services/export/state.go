@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/cbec/cbec/pkg/broker"
+	"github.com/shopspring/decimal"
 )
 
 // Statuses of an export list (CEB604 returnStatus), and the project's
@@ -31,28 +32,31 @@ type Step struct {
 
 // List is the stored state of one export inventory list (CEB603).
 type List struct {
-	Key            string    `json:"key"`
-	GUID           string    `json:"guid"`
-	EbpCode        string    `json:"ebpCode"`
-	OrderNo        string    `json:"orderNo"`
-	EbcCode        string    `json:"ebcCode"`
-	OwnerCode      string    `json:"ownerCode"`
-	AgentCode      string    `json:"agentCode"`
-	LogisticsCode  string    `json:"logisticsCode"`
-	LogisticsNo    string    `json:"logisticsNo"`
-	CustomsCode    string    `json:"customsCode"`
-	PortCode       string    `json:"portCode"`
-	TradeMode      string    `json:"tradeMode"`
-	StatisticsFlag string    `json:"statisticsFlag"`
-	InvtNo         string    `json:"invtNo"`
-	PreNo          string    `json:"preNo"`
-	CopNo          string    `json:"copNo"`
-	Status         string    `json:"status"`
-	Code           string    `json:"code,omitempty"`
-	InSeq          uint64    `json:"inSeq"`
-	ReleasedAt     time.Time `json:"releasedAt,omitzero"`
-	DepartedAt     time.Time `json:"departedAt,omitzero"`
-	History        []Step    `json:"history"`
+	Key            string `json:"key"`
+	GUID           string `json:"guid"`
+	EbpCode        string `json:"ebpCode"`
+	OrderNo        string `json:"orderNo"`
+	EbcCode        string `json:"ebcCode"`
+	OwnerCode      string `json:"ownerCode"`
+	AgentCode      string `json:"agentCode"`
+	LogisticsCode  string `json:"logisticsCode"`
+	LogisticsNo    string `json:"logisticsNo"`
+	CustomsCode    string `json:"customsCode"`
+	PortCode       string `json:"portCode"`
+	TradeMode      string `json:"tradeMode"`
+	StatisticsFlag string `json:"statisticsFlag"`
+	InvtNo         string `json:"invtNo"`
+	PreNo          string `json:"preNo"`
+	CopNo          string `json:"copNo"`
+	Status         string `json:"status"`
+	Code           string `json:"code,omitempty"`
+	InSeq          uint64 `json:"inSeq"`
+	// ValueCNY is the list's value in CNY at acceptance (D11): Σ line
+	// totalPrice converted at the day's rate, for the volume metrics.
+	ValueCNY   decimal.Decimal `json:"valueCny"`
+	ReleasedAt time.Time       `json:"releasedAt,omitzero"`
+	DepartedAt time.Time       `json:"departedAt,omitzero"`
+	History    []Step          `json:"history"`
 	// By and From name the change last made and its first step, so that a
 	// redelivery can complete its publications (as in clearance).
 	By   string `json:"by,omitempty"`
