@@ -30,7 +30,12 @@ import (
 
 // Run parses the configuration, runs the program until ctx ends (SIGINT,
 // SIGTERM) and shuts it down in order.
+// With "load" as its first argument it runs the traffic generator instead
+// (see RunLoad).
 func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "load" {
+		return RunLoad(ctx, args[1:], stdout, stderr)
+	}
 	cfg, err := ParseConfig(args, getenv, stderr)
 	if err != nil {
 		return err
