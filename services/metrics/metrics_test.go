@@ -167,6 +167,13 @@ func TestDocsListEveryMetric(t *testing.T) {
 	}, "traffic counted")
 	exported := map[string]bool{}
 	for _, g := range []prometheus.Gatherer{reg, h.Env.Registry} {
+		problems, err := testutil.GatherAndLint(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range problems {
+			t.Errorf("lint %s: %s", p.Metric, p.Text)
+		}
 		mfs, err := g.Gather()
 		if err != nil {
 			t.Fatal(err)
