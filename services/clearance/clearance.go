@@ -48,8 +48,7 @@ type Clearance struct {
 	cons    *broker.Consumer
 	reviews *broker.Consumer
 	metrics *metrics
-	stop    context.CancelFunc
-	swept   chan struct{}
+	sweep   *svc.Sweeper
 }
 
 // New builds the clearance service.
@@ -100,20 +99,13 @@ func (c *Clearance) Start(ctx context.Context) error {
 		return err
 	}
 	c.reviews = rev
-	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	c.stop = cancel
-	c.swept = make(chan struct{})
-	go c.env.Every(sctx, "incomplete declarations", c.swept, c.Sweep)
+	c.sweep = c.env.StartSweep(ctx, "incomplete declarations", c.Sweep)
 	return nil
 }
 
 // Stop ends the sweep and drains the consumers.
 func (c *Clearance) Stop(ctx context.Context) error {
-	if c.stop != nil {
-		c.stop()
-		<-c.swept
-		c.stop = nil
-	}
+	c.sweep.Stop()
 	var errs []error
 	for _, cons := range []*broker.Consumer{c.cons, c.reviews} {
 		if cons != nil {

@@ -37,8 +37,7 @@ type Export struct {
 	outbox *receipt.Outbox
 	auth   *httpapi.Auth
 	cons   *broker.Consumer
-	stop   context.CancelFunc
-	swept  chan struct{}
+	sweep  *svc.Sweeper
 }
 
 // New builds the export service and adds its routes.
@@ -76,19 +75,13 @@ func (x *Export) Start(ctx context.Context) error {
 		return err
 	}
 	x.cons = cons
-	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	x.stop, x.swept = cancel, make(chan struct{})
-	go x.env.Every(sctx, "export month end", x.swept, x.Sweep)
+	x.sweep = x.env.StartSweep(ctx, "export month end", x.Sweep)
 	return nil
 }
 
 // Stop ends the sweep and drains the consumer.
 func (x *Export) Stop(ctx context.Context) error {
-	if x.stop != nil {
-		x.stop()
-		<-x.swept
-		x.stop = nil
-	}
+	x.sweep.Stop()
 	if x.cons != nil {
 		return x.cons.Stop(ctx)
 	}

@@ -40,8 +40,7 @@ type Returns struct {
 	outbox *receipt.Outbox
 	auth   *httpapi.Auth
 	cons   *broker.Consumer
-	stop   context.CancelFunc
-	swept  chan struct{}
+	sweep  *svc.Sweeper
 }
 
 // New builds the returns service and adds its routes.
@@ -108,19 +107,13 @@ func (r *Returns) Start(ctx context.Context) error {
 		return err
 	}
 	r.cons = cons
-	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	r.stop, r.swept = cancel, make(chan struct{})
-	go r.env.Every(sctx, "return deadlines", r.swept, r.Sweep)
+	r.sweep = r.env.StartSweep(ctx, "return deadlines", r.Sweep)
 	return nil
 }
 
 // Stop ends the sweep and drains the consumer.
 func (r *Returns) Stop(ctx context.Context) error {
-	if r.stop != nil {
-		r.stop()
-		<-r.swept
-		r.stop = nil
-	}
+	r.sweep.Stop()
 	if r.cons != nil {
 		return r.cons.Stop(ctx)
 	}

@@ -48,8 +48,7 @@ type Review struct {
 	ledger *ledger.Store
 	auth   *httpapi.Auth
 	cons   *broker.Consumer
-	stop   context.CancelFunc
-	swept  chan struct{}
+	sweep  *svc.Sweeper
 }
 
 // New builds the review service and adds its routes to env.Mux.
@@ -94,19 +93,13 @@ func (r *Review) Start(ctx context.Context) error {
 		return err
 	}
 	r.cons = cons
-	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	r.stop, r.swept = cancel, make(chan struct{})
-	go r.env.Every(sctx, "review outbox and sessions", r.swept, r.Sweep)
+	r.sweep = r.env.StartSweep(ctx, "review outbox and sessions", r.Sweep)
 	return nil
 }
 
 // Stop ends the sweep and drains the consumer.
 func (r *Review) Stop(ctx context.Context) error {
-	if r.stop != nil {
-		r.stop()
-		<-r.swept
-		r.stop = nil
-	}
+	r.sweep.Stop()
 	if r.cons != nil {
 		return r.cons.Stop(ctx)
 	}
