@@ -28,12 +28,26 @@ func (s *Store) Admit(ctx context.Context, m jetstream.Msg) (seq uint64, ok bool
 		return 0, false, broker.Poison(err)
 	}
 	seq = md.Sequence.Stream
-	e, _, found, err := s.Get(ctx, m.Headers().Get(HeaderKey))
-	if err != nil {
-		return seq, false, err
-	}
-	if found && e.Accepted(seq) {
-		return seq, true, nil
+	key := m.Headers().Get(HeaderKey)
+	var (
+		e     Entry
+		found bool
+	)
+	// The gateway guards the key microseconds after storing the message,
+	// so a fresh message usually finds its entry after a moment's wait;
+	// waiting here in-process costs far less than a redelivery.
+	for wait := time.Millisecond; ; wait *= 2 {
+		e, _, found, err = s.Get(ctx, key)
+		if err != nil {
+			return seq, false, err
+		}
+		if found && e.Accepted(seq) {
+			return seq, true, nil
+		}
+		if found && seq < e.Seq || wait > 32*time.Millisecond || time.Since(md.Timestamp) > time.Second {
+			break
+		}
+		time.Sleep(wait)
 	}
 	age := time.Since(md.Timestamp)
 	if (!found || seq > e.Seq) && age < OrphanAfter {

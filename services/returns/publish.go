@@ -55,7 +55,11 @@ func (r *Returns) publish(ctx context.Context, rec *Record, from int) error {
 			}
 		}
 		ev, _ := json.Marshal(Event{Key: rec.Key, Status: s.Status, Code: rec.Code, Info: s.Info, At: s.Time, Zone: rec.Zone, Record: body, Receipt: s.Receipt})
-		f, err := r.env.JS.PublishAsync(broker.EventSubject("return", string(s.Status)), ev, jetstream.WithMsgID(id))
+		name := s.Event
+		if name == "" {
+			name = string(s.Status)
+		}
+		f, err := r.env.JS.PublishAsync(broker.EventSubject("return", name), ev, jetstream.WithMsgID(id))
 		if err != nil {
 			return err
 		}

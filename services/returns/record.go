@@ -13,8 +13,12 @@ import (
 type Step struct {
 	Status  refund.Status `json:"status"`
 	Receipt string        `json:"receipt,omitempty"`
-	Info    string        `json:"info,omitempty"`
-	Time    time.Time     `json:"time"`
+	// Event names the step's event when it is not a change of status (an
+	// out-of-zone shipment): cbec.evt.return.<Event> instead of <Status>,
+	// so that consumers counting outcomes never count one twice.
+	Event string    `json:"event,omitempty"`
+	Info  string    `json:"info,omitempty"`
+	Time  time.Time `json:"time"`
 }
 
 // SortLine is the warehouse's sorting result of one returned line.

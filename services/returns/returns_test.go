@@ -18,6 +18,7 @@ import (
 	"github.com/cbec/cbec/services/clearance"
 	"github.com/cbec/cbec/services/returns"
 	st "github.com/cbec/cbec/services/servicetest"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/shopspring/decimal"
 )
 
@@ -378,6 +379,20 @@ func TestNotResaleableIsShippedOutAndRestoresNothing(t *testing.T) {
 	}
 	if code, _, c := event(t, h, keyWarehouse, "shipments", returns.ShipmentReport{Parcel: parcel(s, home)}); code != 409 {
 		t.Fatalf("second shipment: %d %s", code, c)
+	}
+	// The shipment is an event of its own: the outcome was published once.
+	stream, err := h.JS.Stream(context.Background(), "CBEC_EVENTS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for subject, want := range map[string]uint64{"cbec.evt.return.rejected": 1, "cbec.evt.return.shipped": 1} {
+		info, err := stream.Info(context.Background(), jetstream.WithSubjectFilter(subject))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := info.State.Subjects[subject]; got != want {
+			t.Errorf("%s: %d events, want %d", subject, got, want)
+		}
 	}
 }
 

@@ -306,7 +306,7 @@ func (r *Returns) handleShipment(w http.ResponseWriter, req *http.Request) {
 		if !pending || rec.Warehouse != wh.Code {
 			return errcode.New(errcode.ReturnState, "return %s has no goods at %s waiting to leave the zone", rec.Key, wh.Code)
 		}
-		rec.History = append(rec.History, Step{Status: rec.Status, Info: "shipped out of the zone from " + wh.Code, Time: now.UTC()})
+		rec.History = append(rec.History, Step{Status: rec.Status, Event: "shipped", Info: "shipped out of the zone from " + wh.Code, Time: now.UTC()})
 		return nil
 	}, nil)
 	if err != nil {
