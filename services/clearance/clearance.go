@@ -35,7 +35,7 @@ const (
 )
 
 // workers is how many messages one replica handles at once.
-const workers = 32
+const workers = 128
 
 // Clearance is the retail import service.
 type Clearance struct {
