@@ -61,13 +61,24 @@ func (c *Clearance) publish(ctx context.Context, key string, st *inventory.State
 				return err
 			}
 		}
-		f, err := c.event(id, key, st, ev, &stateJSON)
+		fs, err := c.event(id, key, st, i, &stateJSON)
+		futures = append(futures, fs...)
 		if err != nil {
 			return err
 		}
-		futures = append(futures, f)
 	}
 	return receipt.Wait(ctx, futures)
+}
+
+// reviewed reports whether the list was in review (300) before step i: the
+// review desk follows such lists' later steps, and only those.
+func reviewed(st *inventory.State, i int) bool {
+	for _, e := range st.History[:i] {
+		if e.Status == inventory.StatusReview {
+			return true
+		}
+	}
+	return false
 }
 
 // eventName maps a status to the event published for it.
@@ -96,7 +107,8 @@ func eventName(status string) (entity, name string) {
 	return "inventory", "status"
 }
 
-func (c *Clearance) event(id, key string, st *inventory.State, ev inventory.Event, stateJSON *json.RawMessage) (jetstream.PubAckFuture, error) {
+func (c *Clearance) event(id, key string, st *inventory.State, i int, stateJSON *json.RawMessage) ([]jetstream.PubAckFuture, error) {
+	ev := st.History[i]
 	e := inventory.Notice{
 		Key: key, EbpCode: st.EbpCode, OrderNo: st.OrderNo, EbcCode: st.EbcCode, AgentCode: st.AgentCode,
 		InvtNo: st.InvtNo, CustomsCode: st.CustomsCode, TradeMode: st.TradeMode,
@@ -122,5 +134,19 @@ func (c *Clearance) event(id, key string, st *inventory.State, ev inventory.Even
 		return nil, err
 	}
 	entity, name := eventName(ev.Status)
-	return c.env.JS.PublishAsync(broker.EventSubject(entity, name), body, jetstream.WithMsgID(id))
+	f, err := c.env.JS.PublishAsync(broker.EventSubject(entity, name), body, jetstream.WithMsgID(id))
+	if err != nil {
+		return nil, err
+	}
+	futures := []jetstream.PubAckFuture{f}
+	// A list that went through review tells the desk of each later step on
+	// a subject of its own, so the desk need not follow every release.
+	if entity == "inventory" && reviewed(st, i) {
+		f, err := c.env.JS.PublishAsync(broker.EventSubject("review", "step"), body, jetstream.WithMsgID(id+"/review"))
+		if err != nil {
+			return futures, err
+		}
+		futures = append(futures, f)
+	}
+	return futures, nil
 }

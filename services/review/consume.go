@@ -12,15 +12,12 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// eventSubjects are the events that open a case or move it on. The other
-// inventory events (declared, accepted) concern every list and never a
-// case, so the consumer does not pull them at all.
+// eventSubjects are the events that open a case or move it on: the review
+// request, and the later steps of lists that were in review, which
+// clearance repeats on cbec.evt.review.step. Events of lists never in review
+// (nearly all) are not pulled at all.
 func eventSubjects() []string {
-	out := []string{broker.EventSubject("review", "requested")}
-	for _, e := range []string{"concluded", "released", "rejected", "inspection", "detained", "cancelled"} {
-		out = append(out, broker.EventSubject("inventory", e))
-	}
-	return out
+	return []string{broker.EventSubject("review", "requested"), broker.EventSubject("review", "step")}
 }
 
 // handleEvent opens a case on a review request and follows the list
