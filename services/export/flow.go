@@ -237,14 +237,17 @@ func (x *Export) arrival(ctx context.Context, by string, seq uint64, d *ceb.Arri
 		return err
 	}
 	for _, key := range keys {
+		// File the list under this month first: once its state says 800,
+		// a summary application must find it. An entry for a list that does
+		// not move (not accepted) is harmless: summaries read the state.
+		if err := x.indexReleased(ctx, key, now); err != nil {
+			return err
+		}
 		if _, err := x.transition(ctx, key, by, func(l *List) bool { return l.Status == StatusAccepted }, func(l *List) {
 			l.record(StatusArrived, "", "运抵 arrived at the supervised site "+h.LoctNo, now)
 			l.ReleasedAt = now.UTC()
 			l.record(StatusReleased, StatusReleased, "放行 released", now)
 		}); err != nil {
-			return err
-		}
-		if err := x.indexReleased(ctx, key, now); err != nil {
 			return err
 		}
 	}
@@ -253,17 +256,17 @@ func (x *Export) arrival(ctx context.Context, by string, seq uint64, d *ceb.Arri
 	return x.outbox.Send(ctx, by+"/120", r, now, h.LogisticsCode)
 }
 
-// indexReleased files a released list under its month and consignor for
-// the summary declaration.
+// indexReleased files a list about to be released at now under that month
+// and its consignor, for the summary declaration.
 func (x *Export) indexReleased(ctx context.Context, key string, now time.Time) error {
 	var l List
 	if _, found, err := broker.GetJSON(ctx, x.kv, key, &l); err != nil || !found {
 		return err
 	}
-	if l.Status != StatusReleased && l.Status != StatusClosed {
+	if l.Status != StatusAccepted {
 		return nil
 	}
-	_, err := x.kv.Put(ctx, releasedKey(l.ReleasedAt.In(clock.Shanghai).Format("2006-01"), l.EbcCode, key), []byte(key))
+	_, err := x.kv.Put(ctx, releasedKey(month(now), l.EbcCode, key), []byte(key))
 	return err
 }
 
