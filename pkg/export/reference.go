@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/cbec/cbec/pkg/refdata"
 	"io"
 	"regexp"
 	"slices"
@@ -12,7 +13,6 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/cbec/cbec/deploy"
 	"github.com/cbec/cbec/pkg/ceb"
@@ -152,17 +152,8 @@ func Default() (*Reference, error) { return Load(bytes.NewReader(deploy.Export))
 
 func load(r io.Reader) (*Reference, error) {
 	var f file
-	dec := yaml.NewDecoder(r)
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, errors.New("empty")
-		}
+	if err := refdata.Decode(r, &f); err != nil {
 		return nil, err
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return nil, errors.New("more than one YAML document")
 	}
 	ref := &Reference{}
 	var err error

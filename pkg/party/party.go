@@ -8,11 +8,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/cbec/cbec/pkg/refdata"
 	"io"
 	"regexp"
 	"slices"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // Role is what a party may do.
@@ -71,9 +70,7 @@ var hashPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
 // and refuses it whole on the first invalid entry.
 func Load(r io.Reader) (*Directory, error) {
 	var f file
-	dec := yaml.NewDecoder(r)
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
+	if err := refdata.Decode(r, &f); err != nil {
 		return nil, fmt.Errorf("parties file: %w", err)
 	}
 	d := &Directory{byHash: map[string]*Party{}, byCode: map[string]*Party{}}

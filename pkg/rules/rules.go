@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/cbec/cbec/pkg/refdata"
 	"io"
 	"time"
 
@@ -16,7 +17,6 @@ import (
 	"github.com/cbec/cbec/pkg/limit"
 	"github.com/cbec/cbec/pkg/risk"
 	"github.com/shopspring/decimal"
-	"go.yaml.in/yaml/v3"
 )
 
 // Windows are the time limits of the import flow.
@@ -80,19 +80,8 @@ func Default() (*Set, error) { return Load(bytes.NewReader(deploy.Rules)) }
 
 func load(r io.Reader) (*Set, error) {
 	var f file
-	dec := yaml.NewDecoder(r)
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, errors.New("empty")
-		}
+	if err := refdata.Decode(r, &f); err != nil {
 		return nil, err
-	}
-	// A second document would be silently ignored; refuse it instead, since
-	// it is most likely a concatenation mistake.
-	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return nil, errors.New("more than one YAML document")
 	}
 
 	limits, err := loadLimits(f.Limits)

@@ -10,8 +10,8 @@
 package zone
 
 import (
-	"errors"
 	"fmt"
+	"github.com/cbec/cbec/pkg/refdata"
 	"io"
 	"regexp"
 	"slices"
@@ -155,17 +155,8 @@ type encoded struct {
 // or a malformed code.
 func Load(r io.Reader) (*Registry, error) {
 	var f file
-	dec := yaml.NewDecoder(r)
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, errors.New("zones file: empty")
-		}
+	if err := refdata.Decode(r, &f); err != nil {
 		return nil, fmt.Errorf("zones file: %w", err)
-	}
-	var extra any
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return nil, errors.New("zones file: more than one YAML document")
 	}
 
 	reg := &Registry{
