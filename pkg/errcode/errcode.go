@@ -45,6 +45,18 @@ func New(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
+// Violation is the error of a failed named check (e.g. "X05"): the message
+// starts with the check, and path, when given, names the offending element.
+// The cross-document checkers of import and export report with it.
+func Violation(code Code, check, path, format string, args ...any) *Error {
+	msg := check + ": " + fmt.Sprintf(format, args...)
+	e := &Error{Code: code, Message: msg}
+	if path != "" {
+		e.Details = []Detail{{Path: path, Rule: check, Message: msg}}
+	}
+	return e
+}
+
 // WithDetails returns a copy of e carrying the details.
 func (e *Error) WithDetails(d ...Detail) *Error {
 	c := *e

@@ -120,12 +120,7 @@ type checker struct {
 
 // add records a violation of check (e.g. "E04") at path.
 func (c *checker) add(code errcode.Code, check, path, format string, args ...any) {
-	msg := check + ": " + fmt.Sprintf(format, args...)
-	e := &errcode.Error{Code: code, Message: msg}
-	if path != "" {
-		e.Details = []errcode.Detail{{Path: path, Rule: check, Message: msg}}
-	}
-	c.errs = append(c.errs, e)
+	c.errs = append(c.errs, errcode.Violation(code, check, path, format, args...))
 }
 
 // sameText records a violation when two identifying texts differ.

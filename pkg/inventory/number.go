@@ -15,12 +15,13 @@ func PreNo(prefix byte, at time.Time, seq uint64) string {
 	return string(prefix) + at.In(clock.Shanghai).Format("20060102") + fmt.Sprintf("%09d", seq%1_000_000_000)
 }
 
-// InvtNo is the 18-character customs list number assigned when a list passes
-// its checks (domain §9): the 4-digit customs code, the 4-digit year, 'I' and
-// a 9-digit serial from the list's CEB_IN sequence.
-func InvtNo(customsCode string, at time.Time, seq uint64) string {
+// InvtNo is the 18-character customs number of a document (domain §9): the
+// 4-digit customs code, the 4-digit year (Asia/Shanghai), a flag letter ('I'
+// an import list, 'E' an export list, 'S' an export summary) and a 9-digit
+// serial from the document's CEB_IN sequence.
+func InvtNo(customsCode string, flag byte, at time.Time, seq uint64) string {
 	cc := (customsCode + "0000")[:4]
-	return cc + at.In(clock.Shanghai).Format("2006") + "I" + fmt.Sprintf("%09d", seq%1_000_000_000)
+	return cc + at.In(clock.Shanghai).Format("2006") + string(flag) + fmt.Sprintf("%09d", seq%1_000_000_000)
 }
 
 // CopNo is the enterprise number carried on receipts: the document's

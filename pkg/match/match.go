@@ -111,12 +111,7 @@ type checker struct {
 
 // add records a violation of check (e.g. "X05") at path.
 func (c *checker) add(code errcode.Code, check, path, format string, args ...any) {
-	msg := check + ": " + fmt.Sprintf(format, args...)
-	e := &errcode.Error{Code: code, Message: msg}
-	if path != "" {
-		e.Details = []errcode.Detail{{Path: path, Rule: check, Message: msg}}
-	}
-	c.errs = append(c.errs, e)
+	c.errs = append(c.errs, errcode.Violation(code, check, path, format, args...))
 }
 
 // X01: each order line's totalPrice = price × qty, rounded half-up to 5

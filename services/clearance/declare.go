@@ -188,7 +188,7 @@ func (c *Clearance) decide(ctx context.Context, key string, st *inventory.State,
 		st.Code = string(out.Code())
 		st.Record(inventory.StatusRejected, out.Info(), now)
 	default:
-		st.InvtNo = inventory.InvtNo(st.CustomsCode, now, st.InSeq)
+		st.InvtNo = inventory.InvtNo(st.CustomsCode, 'I', now, st.InSeq)
 		st.Counted = &inventory.Counted{Row: row, Amount: out.Count.Amount}
 		st.Record(inventory.StatusAccepted, "海关入库 logic checks passed", now)
 		if out.Status == inventory.StatusReview {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/ceb"
-	"github.com/cbec/cbec/pkg/clock"
 	"github.com/cbec/cbec/pkg/docstore"
 	"github.com/cbec/cbec/pkg/errcode"
 	exportrule "github.com/cbec/cbec/pkg/export"
@@ -23,13 +22,6 @@ import (
 func (x *Export) stored(ctx context.Context, by string, d ceb.Declaration, at time.Time, to string) error {
 	r := ceb.NewReceipt(d, StatusAccepted, "海关入库 accepted", at)
 	return x.outbox.Send(ctx, by+"/120", r, at, to)
-}
-
-// invtNo is the export list number cbec assigns at declaration (domain §9):
-// the 4-digit customs code, the year, 'E' and a 9-digit serial.
-func invtNo(customsCode string, at time.Time, seq uint64) string {
-	cc := (customsCode + "0000")[:4]
-	return cc + at.In(clock.Shanghai).Format("2006") + "E" + fmt.Sprintf("%09d", seq%1_000_000_000)
 }
 
 // declare records the list as declared (2) with its numbers and indexes,
@@ -48,7 +40,7 @@ func (x *Export) declare(ctx context.Context, by string, seq uint64, d *ceb.Expo
 	l = List{Key: key, GUID: h.Guid, EbpCode: h.EbpCode, OrderNo: h.OrderNo, EbcCode: h.EbcCode, OwnerCode: h.OwnerCode,
 		AgentCode: h.AgentCode, LogisticsCode: h.LogisticsCode, LogisticsNo: h.LogisticsNo, CustomsCode: h.CustomsCode,
 		PortCode: h.PortCode, TradeMode: h.TradeMode, StatisticsFlag: h.StatisticsFlag, InSeq: seq,
-		InvtNo: invtNo(h.CustomsCode, now, seq), PreNo: inventory.PreNo('E', now, seq), CopNo: h.CopNo,
+		InvtNo: inventory.InvtNo(h.CustomsCode, 'E', now, seq), PreNo: inventory.PreNo('E', now, seq), CopNo: h.CopNo,
 		By: by}
 	if l.CopNo == "" {
 		l.CopNo = inventory.CopNo("", h.OrderNo)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/cbec/cbec/pkg/broker"
@@ -251,5 +250,5 @@ func (x *Export) result(ctx context.Context, by string, d *ceb.SummaryApply, s e
 // sumNo is the 18-character summary number: customs code, year, 'S' and a
 // 9-digit serial from the application's CEB_IN sequence.
 func sumNo(customsCode string, at time.Time, seq uint64) string {
-	return strings.Replace(invtNo(customsCode, at, seq), "E", "S", 1)
+	return inventory.InvtNo(customsCode, 'S', at, seq)
 }
