@@ -19,17 +19,28 @@ import (
 // copy, never acknowledged to anyone, is dropped.
 const OrphanAfter = broker.DuplicateWindow + time.Minute
 
+// Admission is what Admit found out about a CEB_IN message.
+type Admission struct {
+	// Seq is the message's CEB_IN sequence.
+	Seq uint64
+	// OK reports an accepted version: the current one, or one that appType 2
+	// replaced (acknowledged too, so it still gets its receipt).
+	OK bool
+	// Current reports that the message carries the version the entry holds
+	// now, so its body may stand in for reading the entry's document.
+	Current bool
+}
+
 // Admit tells a CEB_IN consumer whether m carries an accepted version of its
-// document: the current one, or one that appType 2 replaced (acknowledged
-// too, so it still gets its receipt). A message still waiting for its entry
-// gets a Retry error; a copy never acknowledged is not admitted (ok false,
-// nil error: acknowledge and ignore it).
-func (s *Store) Admit(ctx context.Context, m jetstream.Msg) (seq uint64, ok bool, err error) {
+// document. A message still waiting for its entry gets a Retry error; a copy
+// never acknowledged is not admitted (OK false, nil error: acknowledge and
+// ignore it).
+func (s *Store) Admit(ctx context.Context, m jetstream.Msg) (Admission, error) {
 	md, err := m.Metadata()
 	if err != nil {
-		return 0, false, broker.Poison(err)
+		return Admission{}, broker.Poison(err)
 	}
-	seq = md.Sequence.Stream
+	seq := md.Sequence.Stream
 	key := m.Headers().Get(HeaderKey)
 	var (
 		e     Entry
@@ -56,10 +67,10 @@ func (s *Store) Admit(ctx context.Context, m jetstream.Msg) (seq uint64, ok bool
 	// waiting here in-process costs far less than a redelivery.
 	for wait := time.Millisecond; ; wait *= 2 {
 		if err := get(); err != nil {
-			return seq, false, err
+			return Admission{Seq: seq}, err
 		}
 		if found && e.Accepted(seq) {
-			return seq, true, nil
+			return Admission{Seq: seq, OK: true, Current: seq == e.Seq}, nil
 		}
 		if found && seq < e.Seq || wait > 32*time.Millisecond || time.Since(md.Timestamp) > time.Second {
 			break
@@ -72,9 +83,9 @@ func (s *Store) Admit(ctx context.Context, m jetstream.Msg) (seq uint64, ok bool
 		if age > time.Second {
 			delay = 5 * time.Second
 		}
-		return seq, false, broker.Retry(errors.New("document entry not written yet"), delay)
+		return Admission{Seq: seq}, broker.Retry(errors.New("document entry not written yet"), delay)
 	}
-	return seq, false, nil
+	return Admission{Seq: seq}, nil
 }
 
 // meta reads an entry's seq and prev without decoding its document: the

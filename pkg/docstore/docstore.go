@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -101,6 +102,26 @@ func (s *Store) Get(ctx context.Context, key string) (e Entry, rev uint64, ok bo
 		return Entry{}, 0, false, err
 	}
 	return e, kve.Revision(), true, nil
+}
+
+// GetDoc decodes the document stored under key into doc, in one pass over
+// the entry (the entry's other fields are not kept); ok is false when absent.
+func (s *Store) GetDoc(ctx context.Context, key string, doc ceb.Declaration) (ok bool, err error) {
+	kve, err := s.KV.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	// encoding/json decodes into the value an interface field points to.
+	into := struct {
+		Doc any `json:"doc"`
+	}{Doc: doc}
+	if err := json.Unmarshal(kve.Value(), &into); err != nil {
+		return false, fmt.Errorf("%s: %w", key, err)
+	}
+	return true, nil
 }
 
 // Exists reports whether key is present.

@@ -1,7 +1,11 @@
-// Package receipt delivers receipts to parties and reads them back. Every
-// receipt is a message on the CEB_OUT stream under
+// Package receipt delivers receipts to parties and reads them back.
+// Receipts are messages on the CEB_OUT stream under
 // ceb.out.<party>.<msgtype>, so a party can subscribe to its subjects over
-// NATS or page through them by cursor over HTTP, as often as it likes.
+// NATS or page through them by cursor over HTTP, as often as it likes. A
+// message's body is a JSON array of receipts of its one type — usually one;
+// the steps a declaration passes at once (120, 399 and 800 of a release)
+// travel together, the way one CEB622Message holds several InventoryReturn
+// elements, so that a release costs each recipient one stored message.
 package receipt
 
 import (
@@ -48,9 +52,24 @@ func (o *Outbox) Send(ctx context.Context, id string, r ceb.Document, at time.Ti
 // Publish is Send without the wait: it returns the acknowledgements to come,
 // so that a caller publishing several receipts waits once for all (Wait).
 func (o *Outbox) Publish(id string, r ceb.Document, at time.Time, recipients ...string) ([]jetstream.PubAckFuture, error) {
-	body, err := json.Marshal(r)
+	return o.PublishAll(id, []ceb.Document{r}, at, recipients...)
+}
+
+// PublishAll is Publish for several receipts of one type: each recipient
+// gets them in one message, in order.
+func (o *Outbox) PublishAll(id string, rs []ceb.Document, at time.Time, recipients ...string) ([]jetstream.PubAckFuture, error) {
+	if len(rs) == 0 {
+		return nil, nil
+	}
+	t := rs[0].MsgType()
+	for _, r := range rs[1:] {
+		if r.MsgType() != t {
+			return nil, fmt.Errorf("receipts %s and %s in one message", t, r.MsgType())
+		}
+	}
+	body, err := json.Marshal(rs)
 	if err != nil {
-		return nil, fmt.Errorf("receipt %s: %w", r.MsgType(), err)
+		return nil, fmt.Errorf("receipt %s: %w", t, err)
 	}
 	seen := make([]string, 0, len(recipients))
 	futures := make([]jetstream.PubAckFuture, 0, len(recipients))
@@ -60,17 +79,17 @@ func (o *Outbox) Publish(id string, r ceb.Document, at time.Time, recipients ...
 		}
 		seen = append(seen, p)
 		m := &nats.Msg{
-			Subject: broker.OutSubject(p, string(r.MsgType())),
+			Subject: broker.OutSubject(p, string(t)),
 			Data:    body,
 			Header:  nats.Header{},
 		}
-		m.Header.Set(HeaderMsgType, string(r.MsgType()))
+		m.Header.Set(HeaderMsgType, string(t))
 		m.Header.Set(HeaderParty, p)
 		m.Header.Set(HeaderTime, at.UTC().Format(time.RFC3339Nano))
 		m.Header.Set(jetstream.MsgIDHeader, id+"/"+p)
 		f, err := o.js.PublishMsgAsync(m)
 		if err != nil {
-			return futures, fmt.Errorf("receipt %s to %s: %w", r.MsgType(), p, err)
+			return futures, fmt.Errorf("receipt %s to %s: %w", t, p, err)
 		}
 		futures = append(futures, f)
 	}
@@ -93,7 +112,8 @@ func Wait(ctx context.Context, futures []jetstream.PubAckFuture) error {
 
 // Record is one stored receipt as the receipts API returns it.
 type Record struct {
-	// Cursor is the receipt's position; pass it as `after` to read on.
+	// Cursor is the position of the message that carries the receipt
+	// (receipts sent together share it); pass it as `after` to read on.
 	Cursor  uint64          `json:"cursor"`
 	MsgType ceb.MsgType     `json:"msgType"`
 	Time    time.Time       `json:"time"`
@@ -125,7 +145,9 @@ const MaxPage = 500
 
 // Read returns up to limit receipts of party after the cursor, oldest first,
 // optionally of one type only. It reads the stream directly, so the same page
-// can be read again and nothing is consumed.
+// can be read again and nothing is consumed. A page holds whole messages:
+// it ends before a message whose receipts would pass limit, unless that
+// message is the first (then the page holds all of its receipts).
 func (r *Reader) Read(ctx context.Context, party string, msgType ceb.MsgType, after uint64, limit int) ([]Record, error) {
 	limit = min(max(limit, 1), MaxPage)
 	st, err := r.js.Stream(ctx, broker.StreamOut)
@@ -143,11 +165,20 @@ func (r *Reader) Read(ctx context.Context, party string, msgType ceb.MsgType, af
 			}
 			return nil, err
 		}
-		rec := Record{Cursor: m.Sequence, MsgType: ceb.MsgType(m.Header.Get(HeaderMsgType)), Receipt: m.Data, Time: m.Time}
-		if ts, err := time.Parse(time.RFC3339Nano, m.Header.Get(HeaderTime)); err == nil {
-			rec.Time = ts
+		var bodies []json.RawMessage
+		if err := json.Unmarshal(m.Data, &bodies); err != nil {
+			return nil, fmt.Errorf("receipt message %d: %w", m.Sequence, err)
 		}
-		out = append(out, rec)
+		if len(out) > 0 && len(out)+len(bodies) > limit {
+			break
+		}
+		at := m.Time
+		if ts, err := time.Parse(time.RFC3339Nano, m.Header.Get(HeaderTime)); err == nil {
+			at = ts
+		}
+		for _, b := range bodies {
+			out = append(out, Record{Cursor: m.Sequence, MsgType: ceb.MsgType(m.Header.Get(HeaderMsgType)), Receipt: b, Time: at})
+		}
 		seq = m.Sequence + 1
 	}
 	return out, nil

@@ -118,13 +118,14 @@ func (c *Clearance) Stop(ctx context.Context) error {
 // handle is the CEB_IN handler: it checks that the message carries an
 // acknowledged version of its document, then routes it by type.
 func (c *Clearance) handle(ctx context.Context, m jetstream.Msg) error {
-	seq, ok, err := c.docs.Admit(ctx, m)
-	if err != nil || !ok {
+	adm, err := c.docs.Admit(ctx, m)
+	if err != nil || !adm.OK {
 		if err == nil {
-			c.env.Log.Warn("dropping a copy never acknowledged to its sender", "subject", m.Subject(), "seq", seq)
+			c.env.Log.Warn("dropping a copy never acknowledged to its sender", "subject", m.Subject(), "seq", adm.Seq)
 		}
 		return err
 	}
+	seq := adm.Seq
 	key := m.Headers().Get(docstore.HeaderKey)
 	t := ceb.MsgType(m.Headers().Get(docstore.HeaderMsgType))
 	// The body is the gateway's own encoding of a validated document: a
@@ -162,7 +163,7 @@ func (c *Clearance) handle(ctx context.Context, m jetstream.Msg) error {
 		}
 		return c.waybillArrived(ctx, d, id)
 	case *ceb.Inventory:
-		return c.declareInventory(ctx, id, seq, d, now)
+		return c.declareInventory(ctx, id, adm, d, now)
 	case *ceb.InvtCancel:
 		return c.cancel(ctx, id, seq, d, now)
 	}

@@ -2,7 +2,6 @@ package clearance
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"sync"
 	"time"
@@ -18,51 +17,67 @@ import (
 )
 
 // declareInventory records the list as declared (status 2) with its
-// pre-entry number, sends the receipt and evaluates it at once: usually its
-// other documents are all there already. Only a list still incomplete is
-// indexed for its waybill and marked for the incomplete sweep.
-func (c *Clearance) declareInventory(ctx context.Context, by string, seq uint64, d *ceb.Inventory, now time.Time) error {
+// pre-entry number and evaluates it at once. Usually its other documents
+// are all there already: then the declaration and the decision are one
+// state write and one round of receipts and events. Only a list still
+// incomplete is stored as declared, indexed for its waybill and marked for
+// the incomplete sweep.
+func (c *Clearance) declareInventory(ctx context.Context, by string, adm docstore.Admission, d *ceb.Inventory, now time.Time) error {
 	h := d.InventoryHead
+	seq := adm.Seq
 	key := docstore.InventoryKey(h.EbpCode, h.OrderNo)
 	st, rev, _, err := c.loadState(ctx, key)
 	if err != nil {
 		return err
 	}
-	if st.InSeq < seq {
-		if !st.Modifiable() {
-			// appType 2 arrived after the check: the gateway refuses that,
-			// so only a copy racing the decision gets here; it changes nothing.
-			return nil
-		}
-		st.EbpCode, st.OrderNo, st.EbcCode, st.AgentCode, st.GUID = h.EbpCode, h.OrderNo, h.EbcCode, h.AgentCode, h.Guid
-		st.CustomsCode, st.TradeMode, st.LogisticsCode, st.LogisticsNo = h.CustomsCode, h.TradeMode, h.LogisticsCode, h.LogisticsNo
-		st.AssureCode = h.AssureCode
-		st.Buyer = quota.BuyerKey(c.env.QuotaSecret, identity.Normalize(h.BuyerIdNumber))
-		if st.PreNo == "" {
-			st.PreNo = inventory.PreNo('I', now, seq)
-		}
-		st.CopNo = inventory.CopNo(h.CopNo, h.OrderNo)
-		st.InSeq = seq
-		st.DeclaredAt = now.UTC()
-		from := len(st.History)
-		st.Record(inventory.StatusDeclared, infoDeclared, now)
-		st.By, st.From = by, from
-		if err := c.saveState(ctx, key, st, rev); err != nil {
-			return err // a conflict is retried against the new state
-		}
-		if err := c.publish(ctx, key, st, from); err != nil {
+	if st.InSeq >= seq {
+		if err := c.replay(ctx, key, st, by); err != nil {
 			return err
 		}
-	} else if err := c.replay(ctx, key, st, by); err != nil {
+		_, err := c.evaluate(ctx, key, by)
 		return err
 	}
-	waiting, err := c.evaluate(ctx, key, by)
-	if err != nil || !waiting {
+	if !st.Modifiable() {
+		// appType 2 arrived after the check: the gateway refuses that,
+		// so only a copy racing the decision gets here; it changes nothing.
+		return nil
+	}
+	st.EbpCode, st.OrderNo, st.EbcCode, st.AgentCode, st.GUID = h.EbpCode, h.OrderNo, h.EbcCode, h.AgentCode, h.Guid
+	st.CustomsCode, st.TradeMode, st.LogisticsCode, st.LogisticsNo = h.CustomsCode, h.TradeMode, h.LogisticsCode, h.LogisticsNo
+	st.AssureCode = h.AssureCode
+	st.Buyer = quota.BuyerKey(c.env.QuotaSecret, identity.Normalize(h.BuyerIdNumber))
+	if st.PreNo == "" {
+		st.PreNo = inventory.PreNo('I', now, seq)
+	}
+	st.CopNo = inventory.CopNo(h.CopNo, h.OrderNo)
+	st.InSeq = seq
+	st.DeclaredAt = now.UTC()
+	from := len(st.History)
+	st.Record(inventory.StatusDeclared, infoDeclared, now)
+	st.By, st.From = by, from
+	// The message carries the list's current version: no need to read it
+	// back from CBEC_DOCS.
+	var list *ceb.Inventory
+	if adm.Current {
+		list = d
+	}
+	docs, complete, err := c.documents(ctx, st, list)
+	if err != nil {
+		return err
+	}
+	if complete {
+		return c.settle(ctx, key, st, rev, docs, by, from)
+	}
+	if err := c.saveState(ctx, key, st, rev); err != nil {
+		return err // a conflict is retried against the new state
+	}
+	if err := c.publish(ctx, key, st, from); err != nil {
 		return err
 	}
 	// Still incomplete: index the list for its waybill (which names no
-	// platform) and mark it for the sweep, then look once more — a waybill
-	// that arrived meanwhile found no index, but is now in CBEC_DOCS.
+	// platform) and mark it for the sweep, then look once more — a
+	// document that arrived meanwhile found no state or no index, but is
+	// now in CBEC_DOCS.
 	if _, err := c.inv.Put(ctx, docstore.WaybillIndexKey(h.LogisticsCode, h.LogisticsNo), []byte(key)); err != nil {
 		return err
 	}
@@ -74,8 +89,9 @@ func (c *Clearance) declareInventory(ctx context.Context, by string, seq uint64,
 }
 
 // documents loads the four documents of a declared list, concurrently;
-// complete is false while any is missing.
-func (c *Clearance) documents(ctx context.Context, st *inventory.State) (d match.Documents, complete bool, err error) {
+// complete is false while any is missing. A non-nil list is the list's
+// current version, already in hand.
+func (c *Clearance) documents(ctx context.Context, st *inventory.State, list *ceb.Inventory) (d match.Documents, complete bool, err error) {
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
@@ -84,7 +100,7 @@ func (c *Clearance) documents(ctx context.Context, st *inventory.State) (d match
 	)
 	load := func(key string, into ceb.Declaration) {
 		defer wg.Done()
-		e, _, ok, err := c.docs.Get(ctx, key)
+		ok, err := c.docs.GetDoc(ctx, key, into)
 		mu.Lock()
 		defer mu.Unlock()
 		switch {
@@ -92,15 +108,15 @@ func (c *Clearance) documents(ctx context.Context, st *inventory.State) (d match
 			errs = append(errs, err)
 		case !ok:
 			miss = true
-		default:
-			if err := json.Unmarshal(e.Doc, into); err != nil {
-				errs = append(errs, err)
-			}
 		}
 	}
-	d = match.Documents{Order: &ceb.Order{}, Payment: &ceb.Payment{}, Waybill: &ceb.Logistics{}, Inventory: &ceb.Inventory{}}
-	wg.Add(3)
-	go load(docstore.KeyOf(ceb.CEB621, st.EbpCode, st.OrderNo), d.Inventory)
+	d = match.Documents{Order: &ceb.Order{}, Payment: &ceb.Payment{}, Waybill: &ceb.Logistics{}, Inventory: list}
+	if list == nil {
+		d.Inventory = &ceb.Inventory{}
+		wg.Add(1)
+		go load(docstore.KeyOf(ceb.CEB621, st.EbpCode, st.OrderNo), d.Inventory)
+	}
+	wg.Add(2)
 	go load(docstore.KeyOf(ceb.CEB311, st.EbpCode, st.OrderNo), d.Order)
 	go load(docstore.KeyOf(ceb.CEB511, st.LogisticsCode, st.LogisticsNo), d.Waybill)
 	// The payment is found through its index, read while the others load.
@@ -137,21 +153,28 @@ func (c *Clearance) evaluate(ctx context.Context, key, by string) (waiting bool,
 	if st.Status != inventory.StatusDeclared {
 		return false, c.replay(ctx, key, st, by)
 	}
-	docs, complete, err := c.documents(ctx, st)
+	docs, complete, err := c.documents(ctx, st, nil)
 	if err != nil || !complete {
 		return err == nil, err
 	}
+	return false, c.settle(ctx, key, st, rev, docs, by, len(st.History))
+}
+
+// settle decides a complete list whose state, at revision rev (0: not
+// stored yet), is st, counting it in its buyer's ledger; the steps from
+// index from on are published.
+func (c *Clearance) settle(ctx context.Context, key string, st *inventory.State, rev uint64, docs match.Documents, by string, from int) error {
 	now := c.env.Clock.Now()
 	buyer := st.Buyer
 	row := quota.RowKey(buyer, quota.Year(now))
 	buyers, err := c.addressSeen(ctx, docs.Inventory.InventoryHead.ConsigneeAddress, buyer, now)
 	if err != nil {
-		return false, err
+		return err
 	}
 	for range broker.MaxCASAttempts {
 		ledger, lrev, err := c.ledger.Load(ctx, row)
 		if err != nil {
-			return false, err
+			return err
 		}
 		out := inventory.Decide(inventory.Input{
 			Docs: docs, Tariff: c.env.Tariff, Rules: c.env.Rules, Ledger: ledger,
@@ -170,17 +193,17 @@ func (c *Clearance) evaluate(ctx context.Context, key, by string) (waiting bool,
 			if err := c.ledger.Save(ctx, row, ledger, lrev); errors.Is(err, broker.ErrConflict) {
 				continue // another list of this buyer was counted: decide again
 			} else if err != nil {
-				return false, err
+				return err
 			}
 		}
-		return false, c.decide(ctx, key, st, rev, out, row, by, now)
+		return c.decide(ctx, key, st, rev, out, row, by, now, from)
 	}
-	return false, broker.ErrConflict
+	return broker.ErrConflict
 }
 
-// decide writes the outcome into the state and publishes its steps.
-func (c *Clearance) decide(ctx context.Context, key string, st *inventory.State, rev uint64, out inventory.Outcome, row, by string, now time.Time) error {
-	from := len(st.History)
+// decide writes the outcome into the state and publishes its steps from
+// index from on.
+func (c *Clearance) decide(ctx context.Context, key string, st *inventory.State, rev uint64, out inventory.Outcome, row, by string, now time.Time, from int) error {
 	st.DecidedAt = now.UTC()
 	st.Tax, st.Hits = out.Tax, out.Hits
 	switch out.Status {
@@ -205,7 +228,7 @@ func (c *Clearance) decide(ctx context.Context, key string, st *inventory.State,
 			// Another evaluation decided first; it counted the same list
 			// under the same key, so the ledger holds it once. If it did
 			// not count it (it rejected), take ours back.
-			return c.afterLostDecision(ctx, key, row)
+			return c.afterLostDecision(ctx, key, row, by)
 		}
 		return err
 	}
@@ -233,11 +256,23 @@ func hitIDs(out inventory.Outcome) string {
 	return s
 }
 
-// afterLostDecision reconciles the ledger with the decision that won.
-func (c *Clearance) afterLostDecision(ctx context.Context, key, row string) error {
+// afterLostDecision reconciles the ledger with the state write that won.
+// That write may be a decision, or — when this decision was also the
+// list's declaration — another copy's declaration: then the list is
+// decided from there first (evaluate is safe to race), so that what the
+// ledger keeps matches a decision.
+func (c *Clearance) afterLostDecision(ctx context.Context, key, row, by string) error {
 	st, _, _, err := c.loadState(ctx, key)
 	if err != nil {
 		return err
+	}
+	if st.Status == inventory.StatusDeclared {
+		if _, err := c.evaluate(ctx, key, by); err != nil {
+			return err
+		}
+		if st, _, _, err = c.loadState(ctx, key); err != nil {
+			return err
+		}
 	}
 	if st.Counted != nil || row == "" {
 		return nil

@@ -30,38 +30,44 @@ func (c *Clearance) saveState(ctx context.Context, key string, st *inventory.Sta
 }
 
 // publish sends the receipts and events of the history steps from index
-// from on: one CEB622 per step to the agent and the platform, one event per
-// step on CBEC_EVENTS. Message ids are the list key and the step's index,
-// so publishing the same steps again (a redelivered message replaying them)
-// stores nothing twice.
+// from on: the steps' CEB622 receipts together in one message to the agent
+// and one to the platform, and one event per step on CBEC_EVENTS. Message
+// ids are the list key and the step index (the first one's, for the
+// receipts), so publishing the same steps again (a redelivered message
+// replaying them) stores nothing twice.
 func (c *Clearance) publish(ctx context.Context, key string, st *inventory.State, from int) error {
-	// Everything goes out asynchronously and is awaited once: a decision
-	// publishes up to six receipts and three events. The state, which some
-	// events carry whole, is encoded once for all of them.
-	var futures []jetstream.PubAckFuture
-	var stateJSON json.RawMessage
+	// Everything goes out asynchronously and is awaited once. The state,
+	// which some events carry whole, is encoded once for all of them.
+	var (
+		futures   []jetstream.PubAckFuture
+		stateJSON json.RawMessage
+		receipts  []ceb.Document
+	)
 	for i := from; i < len(st.History); i++ {
 		ev := st.History[i]
-		id := "inv/" + key + "/" + strconv.Itoa(i)
-		r := &ceb.InventoryReturn{
-			Guid: st.GUID, CustomsCode: st.CustomsCode, EbpCode: st.EbpCode, EbcCode: st.EbcCode,
-			AgentCode: st.AgentCode, CopNo: st.CopNo, PreNo: st.PreNo, InvtNo: st.InvtNo,
-			ReturnStatus: ev.Status, ReturnTime: ceb.FormatReturnTime(ev.Time),
-			ReturnInfo: inventory.Truncate(ev.Info, 1000),
-		}
-		if ev.Status == inventory.StatusDeclared {
-			r.InvtNo = "" // not assigned yet at that step
-		}
 		// A cancellation is answered by its own CEB624 receipts; the list's
 		// step is an event only (it has no CEB622 status).
 		if ev.Status != inventory.StatusCancelled {
-			fs, err := c.outbox.Publish(id, r, ev.Time, st.AgentCode, st.EbpCode)
-			futures = append(futures, fs...)
-			if err != nil {
-				return err
+			r := &ceb.InventoryReturn{
+				Guid: st.GUID, CustomsCode: st.CustomsCode, EbpCode: st.EbpCode, EbcCode: st.EbcCode,
+				AgentCode: st.AgentCode, CopNo: st.CopNo, PreNo: st.PreNo, InvtNo: st.InvtNo,
+				ReturnStatus: ev.Status, ReturnTime: ceb.FormatReturnTime(ev.Time),
+				ReturnInfo: inventory.Truncate(ev.Info, 1000),
 			}
+			if ev.Status == inventory.StatusDeclared {
+				r.InvtNo = "" // not assigned yet at that step
+			}
+			receipts = append(receipts, r)
 		}
-		fs, err := c.event(id, key, st, i, &stateJSON)
+		fs, err := c.event("inv/"+key+"/"+strconv.Itoa(i), key, st, i, &stateJSON)
+		futures = append(futures, fs...)
+		if err != nil {
+			return err
+		}
+	}
+	if len(receipts) > 0 {
+		last := st.History[len(st.History)-1].Time
+		fs, err := c.outbox.PublishAll("inv/"+key+"/"+strconv.Itoa(from), receipts, last, st.AgentCode, st.EbpCode)
 		futures = append(futures, fs...)
 		if err != nil {
 			return err

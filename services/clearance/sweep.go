@@ -62,7 +62,7 @@ func (c *Clearance) expire(ctx context.Context, key string, now time.Time) error
 		}
 		return c.inv.Delete(ctx, docstore.WaitingKey(key))
 	}
-	docs, complete, err := c.documents(ctx, st)
+	docs, complete, err := c.documents(ctx, st, nil)
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func (c *Clearance) expire(ctx context.Context, key string, now time.Time) error
 	}
 	out := inventory.Outcome{Status: inventory.StatusRejected, Errors: []*errcode.Error{errcode.New(errcode.Incomplete,
 		"still missing after %s: %s", c.env.Rules.Windows.IncompleteAfter, strings.Join(missing, ", "))}}
-	return c.decide(ctx, key, st, rev, out, "", sweepBy+now.UTC().Format(time.RFC3339), now)
+	return c.decide(ctx, key, st, rev, out, "", sweepBy+now.UTC().Format(time.RFC3339), now, len(st.History))
 }
 
 // sweepBy prefixes the By of decisions the sweep made.

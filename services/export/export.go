@@ -90,10 +90,11 @@ func (x *Export) Stop(ctx context.Context) error {
 
 // handle routes one admitted export document by type.
 func (x *Export) handle(ctx context.Context, m jetstream.Msg) error {
-	seq, ok, err := x.docs.Admit(ctx, m)
-	if err != nil || !ok {
+	adm, err := x.docs.Admit(ctx, m)
+	if err != nil || !adm.OK {
 		return err
 	}
+	seq := adm.Seq
 	t := ceb.MsgType(m.Headers().Get(docstore.HeaderMsgType))
 	doc, isDecl := ceb.NewDocument(t).(ceb.Declaration)
 	if !isDecl {

@@ -333,13 +333,27 @@ func TestFourDocumentsGetTheirReceiptsAndPartiesSeeOnlyTheirOwn(t *testing.T) {
 	if len(recs) != 4 || recs[0].MsgType != "CEB622" || recs[0].Status() != "2" || recs[3].Status() != "800" {
 		t.Fatalf("filtered %+v", recs)
 	}
-	all := h.Receipts(keyEBP, "limit=1")
-	if len(all) != 1 {
-		t.Fatalf("limit=1 gave %d", len(all))
+	// Pages hold whole messages: the list's four steps travel in one, so a
+	// page of limit 1 holds either the order's receipt or all four.
+	var pages [][]servicetest.Record
+	for after := uint64(0); ; {
+		page := h.Receipts(keyEBP, "limit=1&after="+itoa(after))
+		if len(page) == 0 {
+			break
+		}
+		for _, r := range page {
+			if r.Cursor != page[0].Cursor || r.Cursor <= after {
+				t.Fatalf("page after %d: %+v", after, page)
+			}
+		}
+		pages = append(pages, page)
+		after = page[0].Cursor
 	}
-	next := h.Receipts(keyEBP, "limit=1&after="+itoa(all[0].Cursor))
-	if len(next) != 1 || next[0].Cursor <= all[0].Cursor {
-		t.Fatalf("next page %+v", next)
+	if len(pages) != 2 || len(pages[0])+len(pages[1]) != 5 || len(pages[0])*len(pages[1]) != 4 {
+		t.Fatalf("pages of limit 1: %+v", pages)
+	}
+	if two := h.Receipts(keyEBP, "limit=2"); len(two) != len(pages[0]) {
+		t.Fatalf("limit=2 gave %d receipts, want the first message's %d", len(two), len(pages[0]))
 	}
 	for _, q := range []string{"limit=0", "limit=501", "after=x", "msgType=CEB311"} {
 		if code, b, _ := h.Do("GET", "/v1/receipts?"+q, keyEBP, "", nil); code != http.StatusBadRequest {
@@ -453,6 +467,10 @@ func TestMicroEndpoint(t *testing.T) {
 	}
 	if m.Subject != "ceb.out."+cebtest.EbpCode+".ceb312" {
 		t.Fatalf("subject %s", m.Subject)
+	}
+	var rs []ceb.OrderReturn
+	if err := json.Unmarshal(m.Data, &rs); err != nil || len(rs) != 1 || !strings.HasPrefix(rs[0].OrderNo, "MICRO-") || rs[0].ReturnStatus != "120" {
+		t.Fatalf("receipt message %s: %v", m.Data, err)
 	}
 }
 

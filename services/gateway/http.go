@@ -297,8 +297,9 @@ func (g *Gateway) handleReceipts(w http.ResponseWriter, r *http.Request) {
 const HeaderNextCursor = "Cbec-Next-Cursor"
 
 // writeReceiptsXML answers one CEB receipt message holding the leading run of
-// receipts of one type (a CEB message holds one type); the cursor header
-// tells where the next page starts.
+// receipts of one type (a CEB message holds one type, at most
+// MaxDocuments), whole stored messages only; the cursor header tells where
+// the next page starts.
 func (g *Gateway) writeReceiptsXML(w http.ResponseWriter, recs []receipt.Record, after uint64) {
 	if len(recs) == 0 {
 		w.Header().Set(HeaderNextCursor, strconv.FormatUint(after, 10))
@@ -307,17 +308,25 @@ func (g *Gateway) writeReceiptsXML(w http.ResponseWriter, recs []receipt.Record,
 	}
 	m := &ceb.Message{Type: recs[0].MsgType, GUID: newGUID(), Version: "1.0"}
 	next := after
-	for _, rec := range recs {
-		if rec.MsgType != m.Type || len(m.Documents) == MaxDocuments {
+	// Receipts sent together share a cursor: take them whole or not at all.
+	for i := 0; i < len(recs); {
+		j := i + 1
+		for j < len(recs) && recs[j].Cursor == recs[i].Cursor {
+			j++
+		}
+		if recs[i].MsgType != m.Type || len(m.Documents) > 0 && len(m.Documents)+j-i > MaxDocuments {
 			break
 		}
-		d, err := rec.Document()
-		if err != nil {
-			httpapi.WriteError(w, err, nil)
-			return
+		for _, rec := range recs[i:j] {
+			d, err := rec.Document()
+			if err != nil {
+				httpapi.WriteError(w, err, nil)
+				return
+			}
+			m.Documents = append(m.Documents, d)
 		}
-		m.Documents = append(m.Documents, d)
-		next = rec.Cursor
+		next = recs[i].Cursor
+		i = j
 	}
 	out, err := ceb.EncodeXML(m)
 	if err != nil {

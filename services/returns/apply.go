@@ -22,10 +22,11 @@ import (
 
 // handle takes one return application from CEB_IN.
 func (r *Returns) handle(ctx context.Context, m jetstream.Msg) error {
-	seq, ok, err := r.docs.Admit(ctx, m)
-	if err != nil || !ok {
+	adm, err := r.docs.Admit(ctx, m)
+	if err != nil || !adm.OK {
 		return err
 	}
+	seq := adm.Seq
 	var d ceb.InvtRefund
 	if err := json.Unmarshal(m.Data(), &d); err != nil {
 		return broker.Poison(err)
