@@ -2,6 +2,8 @@ package broker_test
 
 import (
 	"context"
+	"encoding/base64"
+	"strings"
 	"testing"
 
 	"github.com/cbec/cbec/pkg/broker"
@@ -10,13 +12,16 @@ import (
 
 func TestTokenIsInjective(t *testing.T) {
 	cases := map[string]string{
-		"1500000001":   "1500000001",
-		"order-1_a":    "order-1_a",
-		"a.b":          "=YS5i",
-		"订单1":          "=6K6i5Y2VMQ",
-		"=YS5i":        "=PVlTNWk",
-		"*":            "=Kg",
-		"with space>x": "=d2l0aCBzcGFjZT54",
+		"1500000001":            "1500000001",
+		"order-1_a":             "order-1_a",
+		"a.b":                   "=YS5i",
+		"订单1":                   "=6K6i5Y2VMQ",
+		"=YS5i":                 "=PVlTNWk",
+		"*":                     "=Kg",
+		"with space>x":          "=d2l0aCBzcGFjZT54",
+		"":                      "=",
+		strings.Repeat("A", 64): strings.Repeat("A", 64),
+		strings.Repeat("A", 65): "=" + base64.RawURLEncoding.EncodeToString([]byte(strings.Repeat("A", 65))),
 	}
 	seen := map[string]string{}
 	for in, want := range cases {

@@ -89,35 +89,21 @@ func (s *Store) Admit(ctx context.Context, m jetstream.Msg) (Admission, error) {
 }
 
 // meta reads an entry's seq and prev without decoding its document: the
-// entry is encoded with them before the document, and a consumer admits
-// every message by them, so scanning stops at the first field after.
+// entry is encoded with them before its hash and document (Entry's field
+// order), and a consumer admits every message by them, so only the
+// leading fields are decoded. The fields before the hash are a message
+// type and a party code, which cannot hold the quoted `,"hash":`.
 func meta(b []byte) (seq uint64, prev []uint64, err error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if _, err := dec.Token(); err != nil { // '{'
+	var m struct {
+		Seq  uint64   `json:"seq"`
+		Prev []uint64 `json:"prev"`
+	}
+	head := b
+	if i := bytes.Index(b, []byte(`,"hash":`)); i > 0 {
+		head = append(b[:i:i], '}')
+	}
+	if err := json.Unmarshal(head, &m); err != nil {
 		return 0, nil, err
 	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return 0, nil, err
-		}
-		switch tok {
-		case "seq":
-			if err := dec.Decode(&seq); err != nil {
-				return 0, nil, err
-			}
-		case "prev":
-			if err := dec.Decode(&prev); err != nil {
-				return 0, nil, err
-			}
-		case "hash", "acceptedAt", "doc":
-			return seq, prev, nil
-		default:
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
-				return 0, nil, err
-			}
-		}
-	}
-	return seq, prev, nil
+	return m.Seq, m.Prev, nil
 }
