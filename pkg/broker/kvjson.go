@@ -32,6 +32,13 @@ func PutJSON(ctx context.Context, kv jetstream.KeyValue, key string, v any, rev 
 	if err != nil {
 		return err
 	}
+	return PutBytes(ctx, kv, key, b, rev)
+}
+
+// PutBytes is PutJSON for a value already encoded, for a caller that uses
+// the encoding again.
+func PutBytes(ctx context.Context, kv jetstream.KeyValue, key string, b []byte, rev uint64) error {
+	var err error
 	if rev == 0 {
 		_, err = kv.Create(ctx, key, b)
 	} else {

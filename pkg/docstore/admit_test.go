@@ -29,3 +29,22 @@ func TestMetaReadsSeqAndPrevWithoutTheDocument(t *testing.T) {
 		t.Fatal("garbage accepted")
 	}
 }
+
+func TestEntryEncodeMatchesMarshal(t *testing.T) {
+	for _, e := range []Entry{
+		{MsgType: "CEB311", Party: "P", Seq: 42, Hash: "h", Doc: json.RawMessage(`{"OrderHead":{"orderNo":"O-1"}}`)},
+		{MsgType: "CEB311", Party: "P", Seq: 7, Prev: []uint64{3, 5}, Hash: "h"},
+	} {
+		got, err := e.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(e)
+		if string(got) != string(want) {
+			t.Fatalf("Encode\n %s\nwant\n %s", got, want)
+		}
+		if seq, prev, err := meta(got); err != nil || seq != e.Seq || !slices.Equal(prev, e.Prev) {
+			t.Fatalf("meta of the encoding: %d %v %v", seq, prev, err)
+		}
+	}
+}

@@ -7,6 +7,7 @@
 package docstore
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -45,6 +46,29 @@ type Entry struct {
 	Hash       string          `json:"hash"`
 	AcceptedAt time.Time       `json:"acceptedAt"`
 	Doc        json.RawMessage `json:"doc"`
+}
+
+// Encode is json.Marshal of the entry, except that Doc is spliced in as it
+// is instead of being scanned and compacted again (encoding/json does that
+// to every RawMessage, and the document is the bulk of an entry). Doc must
+// therefore be json.Marshal output, as the gateway's encoding of a
+// document is.
+func (e Entry) Encode() ([]byte, error) {
+	doc := e.Doc
+	e.Doc = nil
+	b, err := json.Marshal(e)
+	if err != nil {
+		return nil, err
+	}
+	// b ends with "doc":null}: put the document where the null is.
+	const tail = `null}`
+	if len(doc) == 0 || !bytes.HasSuffix(b, []byte(tail)) {
+		return b, nil
+	}
+	out := make([]byte, 0, len(b)+len(doc))
+	out = append(out, b[:len(b)-len(tail)]...)
+	out = append(out, doc...)
+	return append(out, '}'), nil
 }
 
 // Accepted reports whether the CEB_IN message seq carries a version of this

@@ -50,7 +50,7 @@ func (c *Clearance) cancel(ctx context.Context, by string, seq uint64, d *ceb.In
 			st.Counted.GivenBack = true
 		}
 		st.By, st.From = by, from
-		if err := c.saveState(ctx, key, st, rev); err != nil {
+		if _, err := c.saveState(ctx, key, st, rev); err != nil {
 			if errors.Is(err, broker.ErrConflict) {
 				return broker.Retry(err, 20*time.Millisecond)
 			}

@@ -68,10 +68,11 @@ func (c *Clearance) declareInventory(ctx context.Context, by string, adm docstor
 	if complete {
 		return c.settle(ctx, key, st, rev, docs, by, from)
 	}
-	if err := c.saveState(ctx, key, st, rev); err != nil {
+	stateJSON, err := c.saveState(ctx, key, st, rev)
+	if err != nil {
 		return err // a conflict is retried against the new state
 	}
-	if err := c.publish(ctx, key, st, from); err != nil {
+	if err := c.publish(ctx, key, st, from, stateJSON); err != nil {
 		return err
 	}
 	// Still incomplete: index the list for its waybill (which names no
@@ -223,7 +224,8 @@ func (c *Clearance) decide(ctx context.Context, key string, st *inventory.State,
 		}
 	}
 	st.By, st.From = by, from
-	if err := c.saveState(ctx, key, st, rev); err != nil {
+	stateJSON, err := c.saveState(ctx, key, st, rev)
+	if err != nil {
 		if errors.Is(err, broker.ErrConflict) {
 			// Another evaluation decided first; it counted the same list
 			// under the same key, so the ledger holds it once. If it did
@@ -242,7 +244,7 @@ func (c *Clearance) decide(ctx context.Context, key string, st *inventory.State,
 	// A waiting mark the list may have is left for the sweep to remove
 	// (expire): most lists never had one, and a blind delete would cost
 	// every decision a write.
-	return c.publish(ctx, key, st, from)
+	return c.publish(ctx, key, st, from, stateJSON)
 }
 
 func hitIDs(out inventory.Outcome) string {
@@ -287,5 +289,5 @@ func (c *Clearance) replay(ctx context.Context, key string, st *inventory.State,
 	if st.By != by || by == "" {
 		return nil
 	}
-	return c.publish(ctx, key, st, st.From)
+	return c.publish(ctx, key, st, st.From, nil)
 }

@@ -66,7 +66,8 @@ func (c *Clearance) handleReviewDecision(ctx context.Context, m jetstream.Msg) e
 		return broker.Poison(fmt.Errorf("review decision %q", d.Decision))
 	}
 	st.By, st.From = by, from
-	if err := c.saveState(ctx, d.Key, st, rev); err != nil {
+	stateJSON, err := c.saveState(ctx, d.Key, st, rev)
+	if err != nil {
 		if errors.Is(err, broker.ErrConflict) {
 			return broker.Retry(err, 20*time.Millisecond)
 		}
@@ -78,5 +79,5 @@ func (c *Clearance) handleReviewDecision(ctx context.Context, m jetstream.Msg) e
 		}
 	}
 	c.metrics.decisions.WithLabelValues(st.Status, st.TradeMode).Inc()
-	return c.publish(ctx, d.Key, st, from)
+	return c.publish(ctx, d.Key, st, from, stateJSON)
 }

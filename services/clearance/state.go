@@ -24,9 +24,14 @@ func (c *Clearance) loadState(ctx context.Context, key string) (*inventory.State
 }
 
 // saveState writes with compare-and-set on rev (0 = create); a lost race is
-// broker.ErrConflict.
-func (c *Clearance) saveState(ctx context.Context, key string, st *inventory.State, rev uint64) error {
-	return broker.PutJSON(ctx, c.inv, key, st, rev)
+// broker.ErrConflict. It returns the state's encoding, which the events
+// publish carries again.
+func (c *Clearance) saveState(ctx context.Context, key string, st *inventory.State, rev uint64) (json.RawMessage, error) {
+	b, err := json.Marshal(st)
+	if err != nil {
+		return nil, err
+	}
+	return b, broker.PutBytes(ctx, c.inv, key, b, rev)
 }
 
 // publish sends the receipts and events of the history steps from index
@@ -34,14 +39,14 @@ func (c *Clearance) saveState(ctx context.Context, key string, st *inventory.Sta
 // and one to the platform, and one event per step on CBEC_EVENTS. Message
 // ids are the list key and the step index (the first one's, for the
 // receipts), so publishing the same steps again (a redelivered message
-// replaying them) stores nothing twice.
-func (c *Clearance) publish(ctx context.Context, key string, st *inventory.State, from int) error {
+// replaying them) stores nothing twice. stateJSON is st encoded, or nil
+// to encode it here if an event needs it.
+func (c *Clearance) publish(ctx context.Context, key string, st *inventory.State, from int, stateJSON json.RawMessage) error {
 	// Everything goes out asynchronously and is awaited once. The state,
 	// which some events carry whole, is encoded once for all of them.
 	var (
-		futures   []jetstream.PubAckFuture
-		stateJSON json.RawMessage
-		receipts  []ceb.Document
+		futures  []jetstream.PubAckFuture
+		receipts []ceb.Document
 	)
 	for i := from; i < len(st.History); i++ {
 		ev := st.History[i]
@@ -135,7 +140,7 @@ func (c *Clearance) event(id, key string, st *inventory.State, i int, stateJSON 
 		}
 		e.State = *stateJSON
 	}
-	body, err := json.Marshal(e)
+	body, err := e.Encode()
 	if err != nil {
 		return nil, err
 	}

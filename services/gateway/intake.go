@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -320,9 +319,12 @@ func (in *Intake) guard(ctx context.Context, w *pending) {
 	if w.appTy == "2" {
 		e.Prev = append(append([]uint64(nil), w.prev.Prev...), w.prev.Seq)
 	}
-	entry, _ := json.Marshal(e)
+	entry, err := e.Encode()
+	if err != nil {
+		w.res.Error = errcode.As(err)
+		return
+	}
 	k := kinds[w.doc.MsgType()]
-	var err error
 	if w.appTy == "2" {
 		_, err = in.docs.KV.Update(ctx, key, entry, w.rev)
 		if errors.Is(err, jetstream.ErrKeyExists) {
@@ -382,5 +384,3 @@ var ErrNoDocuments = errcode.New(errcode.MessageFormat, "the submission holds no
 func tooMany(n int) *errcode.Error {
 	return errcode.New(errcode.TooLarge, "%d documents in one submission; at most %d", n, MaxDocuments)
 }
-
-var _ = fmt.Sprintf
