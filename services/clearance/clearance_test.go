@@ -16,6 +16,7 @@ import (
 	"github.com/cbec/cbec/pkg/docstore"
 	"github.com/cbec/cbec/pkg/errcode"
 	"github.com/cbec/cbec/pkg/inventory"
+	"github.com/cbec/cbec/pkg/ledger"
 	"github.com/cbec/cbec/pkg/natstest"
 	"github.com/cbec/cbec/pkg/quota"
 	"github.com/cbec/cbec/services/clearance"
@@ -463,5 +464,62 @@ func TestTaxBillForTheAgent(t *testing.T) {
 	}
 	if code, _, _ := h.Do("GET", "/v1/import/inventories/"+cebtest.EbpCode+"/BILL-1/taxbill", st.KeyPay, "", nil); code != http.StatusNotFound {
 		t.Fatalf("payment company reads the tax bill: %d", code)
+	}
+}
+
+// TestCountLeftByACrashedAttemptIsSettledOnce seeds the ledger as a
+// decision that counted a list and died before writing its state would
+// have left it. The redelivered list must not decide at once on top of
+// that count: it is declared the ordinary way and settled against it —
+// a release keeps one count, a rejection gives it back.
+func TestCountLeftByACrashedAttemptIsSettledOnce(t *testing.T) {
+	h := st.New(t, st.WithRules(st.NoRisk))
+	lg, err := ledger.Open(context.Background(), h.JS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := quota.RowKey(quota.BuyerKey(h.Env.QuotaSecret, cebtest.BuyerIDNumber), quota.Year(h.Clock.Now()))
+	seed := func(orderNo string) {
+		t.Helper()
+		key := docstore.InventoryKey(cebtest.EbpCode, orderNo)
+		if err := lg.Update(context.Background(), row, func(l *quota.Ledger) bool {
+			return l.Count(key, decimal.RequireFromString("574"), nil, h.Clock.Now())
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seed("CRASH-OK")
+	h.Submit(st.NewSet("CRASH-OK"))
+	v := h.WaitDecided("CRASH-OK")
+	if v.Status != inventory.StatusReleased {
+		t.Fatalf("CRASH-OK: %s %s", v.Status, v.Code)
+	}
+	// Declared the ordinary way: step 2 went out on its own, the decision
+	// after it (a list decided at once sends all four steps together).
+	cursors := map[uint64]int{}
+	for _, r := range h.Receipts(st.KeyAgent, "msgType=CEB622&limit=500") {
+		var ir ceb.InventoryReturn
+		if err := json.Unmarshal(r.Receipt, &ir); err != nil {
+			t.Fatal(err)
+		}
+		if ir.PreNo == v.PreNo {
+			cursors[r.Cursor]++
+		}
+	}
+	if len(cursors) != 2 {
+		t.Fatalf("CRASH-OK receipts in %d messages %v, want 2 (step 2, then the decision)", len(cursors), cursors)
+	}
+	if got := used(t, h); !got.Equal(decimal.RequireFromString("574")) {
+		t.Fatalf("after the release the ledger holds %s, want 574 once", got)
+	}
+	seed("CRASH-BAD")
+	bad := st.NewSet("CRASH-BAD")
+	bad.I.InventoryHead.BuyerName = "李四" // the list's buyer is not the order's
+	h.Submit(bad)
+	if v := h.WaitDecided("CRASH-BAD"); v.Status != inventory.StatusRejected || v.Code != string(errcode.InventoryBuyer) {
+		t.Fatalf("CRASH-BAD: %s %s", v.Status, v.Code)
+	}
+	if got := used(t, h); !got.Equal(decimal.RequireFromString("574")) {
+		t.Fatalf("after the rejection the ledger holds %s, want only the release's 574", got)
 	}
 }

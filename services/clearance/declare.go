@@ -66,7 +66,12 @@ func (c *Clearance) declareInventory(ctx context.Context, by string, adm docstor
 		return err
 	}
 	if complete {
-		return c.settle(ctx, key, st, rev, docs, by, from)
+		err := c.settle(ctx, key, st, rev, docs, by, from, true)
+		if !errors.Is(err, errCountedElsewhere) {
+			return err
+		}
+		// Another copy of this list is being decided: declare it, and let
+		// the ordinary evaluation below settle it against that copy.
 	}
 	stateJSON, err := c.saveState(ctx, key, st, rev)
 	if err != nil {
@@ -158,13 +163,21 @@ func (c *Clearance) evaluate(ctx context.Context, key, by string) (waiting bool,
 	if err != nil || !complete {
 		return err == nil, err
 	}
-	return false, c.settle(ctx, key, st, rev, docs, by, len(st.History))
+	return false, c.settle(ctx, key, st, rev, docs, by, len(st.History), false)
 }
 
-// settle decides a complete list whose state, at revision rev (0: not
-// stored yet), is st, counting it in its buyer's ledger; the steps from
-// index from on are published.
-func (c *Clearance) settle(ctx context.Context, key string, st *inventory.State, rev uint64, docs match.Documents, by string, from int) error {
+// errCountedElsewhere stops a list's declaration from deciding it at once
+// when the ledger counts it already.
+var errCountedElsewhere = errors.New("the list is counted by another attempt")
+
+// settle decides a complete list whose state, at revision rev, is st,
+// counting it in its buyer's ledger; the steps from index from on are
+// published. declaring is set when st is the list's declaration, not yet
+// stored: if the ledger counts the list already, another copy of it (a
+// redelivery, a second version) is being decided, and a rejection here
+// must not give that count back — settle returns errCountedElsewhere and
+// the caller declares the list the ordinary way instead.
+func (c *Clearance) settle(ctx context.Context, key string, st *inventory.State, rev uint64, docs match.Documents, by string, from int, declaring bool) error {
 	now := c.env.Clock.Now()
 	buyer := st.Buyer
 	row := quota.RowKey(buyer, quota.Year(now))
@@ -176,6 +189,9 @@ func (c *Clearance) settle(ctx context.Context, key string, st *inventory.State,
 		ledger, lrev, err := c.ledger.Load(ctx, row)
 		if err != nil {
 			return err
+		}
+		if declaring && ledger.Counted(key) {
+			return errCountedElsewhere
 		}
 		out := inventory.Decide(inventory.Input{
 			Docs: docs, Tariff: c.env.Tariff, Rules: c.env.Rules, Ledger: ledger,
@@ -261,8 +277,9 @@ func hitIDs(out inventory.Outcome) string {
 // afterLostDecision reconciles the ledger with the state write that won.
 // That write may be a decision, or — when this decision was also the
 // list's declaration — another copy's declaration: then the list is
-// decided from there first (evaluate is safe to race), so that what the
-// ledger keeps matches a decision.
+// decided from there first (evaluate is safe to race). A list still open
+// after that keeps what the ledger holds: its own decision will settle it
+// (a release keeps the count, a rejection gives it back).
 func (c *Clearance) afterLostDecision(ctx context.Context, key, row, by string) error {
 	st, _, _, err := c.loadState(ctx, key)
 	if err != nil {
@@ -274,6 +291,9 @@ func (c *Clearance) afterLostDecision(ctx context.Context, key, row, by string) 
 		}
 		if st, _, _, err = c.loadState(ctx, key); err != nil {
 			return err
+		}
+		if st.Status == inventory.StatusDeclared {
+			return nil
 		}
 	}
 	if st.Counted != nil || row == "" {
