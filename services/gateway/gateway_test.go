@@ -421,6 +421,60 @@ func TestReceiptsAsCEBXML(t *testing.T) {
 	}
 }
 
+// TestReceiptsAsCEBXMLKeepMessagesWhole pages more than one CEB message's
+// worth of receipts: a page never splits the receipts sent together (a
+// released list's four steps) and never passes 100.
+func TestReceiptsAsCEBXMLKeepMessagesWhole(t *testing.T) {
+	h := servicetest.New(t, servicetest.WithRules(servicetest.NoRisk))
+	// One list without its waybill (step 2 alone), 25 released (2, 120,
+	// 399, 800 together): 101 receipts to the agent.
+	waiting := servicetest.NewSet("PAGE-W")
+	h.Submit(waiting, "orders", "payments", "inventories")
+	for k := range 25 {
+		h.Submit(servicetest.NewSet("PAGE-" + strconv.Itoa(k)))
+	}
+	h.WaitReceipts(keyAgent, "msgType=CEB622", 101)
+	seen := map[string]bool{}
+	var sizes []int
+	cur := "0"
+	for page := 0; ; page++ {
+		code, b, hdr := h.Do("GET", "/v1/receipts?limit=500&msgType=CEB622&after="+cur, keyAgent, "", nil, "Accept", "application/xml")
+		if code == http.StatusNoContent {
+			break
+		}
+		if code != http.StatusOK || page > 3 {
+			t.Fatalf("page %d: %d %s", page, code, b)
+		}
+		m, err := ceb.DecodeXML(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(m.Documents) > gateway.MaxDocuments {
+			t.Fatalf("page %d holds %d receipts", page, len(m.Documents))
+		}
+		steps := map[string]int{}
+		for _, d := range m.Documents {
+			r := d.(*ceb.InventoryReturn)
+			id := r.PreNo + "/" + r.ReturnStatus
+			if seen[id] {
+				t.Fatalf("receipt %s on two pages", id)
+			}
+			seen[id] = true
+			steps[r.PreNo]++
+		}
+		for preNo, n := range steps {
+			if n != 1 && n != 4 {
+				t.Fatalf("page %d splits the receipts of %s: %d here", page, preNo, n)
+			}
+		}
+		sizes = append(sizes, len(m.Documents))
+		cur = hdr.Get(gateway.HeaderNextCursor)
+	}
+	if len(seen) != 101 || len(sizes) != 2 {
+		t.Fatalf("%d receipts on pages of %v, want 101 on two pages", len(seen), sizes)
+	}
+}
+
 func TestMicroEndpoint(t *testing.T) {
 	h := servicetest.New(t)
 	o, _, _, _ := cebtest.Set("MICRO-1")
