@@ -70,14 +70,19 @@ func (c *Clearance) declareInventory(ctx context.Context, by string, adm docstor
 		if !errors.Is(err, errCountedElsewhere) {
 			return err
 		}
-		// Another copy of this list is being decided: declare it, and let
-		// the ordinary evaluation below settle it against that copy.
+		// Another copy of this list is being decided: declare it first.
 	}
 	stateJSON, err := c.saveState(ctx, key, st, rev)
 	if err != nil {
 		return err // a conflict is retried against the new state
 	}
 	if err := c.publish(ctx, key, st, from, stateJSON); err != nil {
+		return err
+	}
+	if complete {
+		// Declared beside another copy's count: decide it from the stored
+		// declaration, which settles against that count.
+		_, err := c.evaluate(ctx, key, by)
 		return err
 	}
 	// Still incomplete: index the list for its waybill (which names no
