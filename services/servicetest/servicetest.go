@@ -88,35 +88,47 @@ func WithRules(yaml string) Option {
 	}
 }
 
+// NewEnv is the harness's service environment on nc and js: the embedded
+// reference data, the fixed clock at Start, the test quota secret, logs
+// discarded. A process that runs one service against the harness's server
+// (a benchmark's child) builds the same.
+func NewEnv(nc *nats.Conn, js jetstream.JetStream) (*svc.Env, error) {
+	parties, err := party.Load(bytes.NewReader(deploy.Parties))
+	if err != nil {
+		return nil, err
+	}
+	tt, err := tariff.Load(bytes.NewReader(deploy.Tariff))
+	if err != nil {
+		return nil, err
+	}
+	rs, err := rules.Default()
+	if err != nil {
+		return nil, err
+	}
+	exportRef, err := exportrule.Default()
+	if err != nil {
+		return nil, err
+	}
+	clk := clock.NewFixed(Start)
+	return &svc.Env{
+		NC: nc, JS: js, Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Registry: telemetry.NewRegistry(), Parties: parties, Mux: svc.NewRouter(), DevClock: clk,
+		Tariff: tt, Rules: rs, Zones: deploy.Zones, ExportRef: exportRef, QuotaSecret: []byte("test-secret"), SweepInterval: time.Hour,
+	}, nil
+}
+
 // New starts the services on a fresh server.
 func New(t testing.TB, opts ...Option) *Harness {
 	t.Helper()
 	s, nc, js := natstest.Setup(t)
-	parties, err := party.Load(bytes.NewReader(deploy.Parties))
+	env, err := NewEnv(nc, js)
 	if err != nil {
 		t.Fatal(err)
-	}
-	tt, err := tariff.Load(bytes.NewReader(deploy.Tariff))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := rules.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	exportRef, err := exportrule.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk := clock.NewFixed(Start)
-	env := &svc.Env{
-		NC: nc, JS: js, Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Registry: telemetry.NewRegistry(), Parties: parties, Mux: svc.NewRouter(), DevClock: clk,
-		Tariff: tt, Rules: rs, Zones: deploy.Zones, ExportRef: exportRef, QuotaSecret: []byte("test-secret"), SweepInterval: time.Hour,
 	}
 	for _, o := range opts {
 		o(env)
 	}
+	clk := env.DevClock
 	h := &Harness{T: t, NC: nc, JS: js, Clock: clk, Env: env, Server: s}
 	h.Clearance = h.start(clearance.New)
 	h.Returns = h.start(returns.New)

@@ -1,0 +1,133 @@
+package clearance_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"runtime/debug"
+	"runtime/pprof"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cbec/cbec/pkg/broker"
+	"github.com/cbec/cbec/services/clearance"
+	st "github.com/cbec/cbec/services/servicetest"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// childNATS names the environment variable that turns this test binary into
+// a clearance process connected to the NATS URL it holds (see
+// BenchmarkDecideInOwnProcess).
+const childNATS = "CBEC_BENCH_CLEARANCE_NATS"
+
+func TestMain(m *testing.M) {
+	if url := os.Getenv(childNATS); url != "" {
+		os.Exit(runClearanceChild(url))
+	}
+	os.Exit(m.Run())
+}
+
+// runClearanceChild runs one clearance service over TCP until SIGTERM, as
+// a replica on a machine of its own would, with the binary's GOGC.
+func runClearanceChild(url string) int {
+	debug.SetGCPercent(400)
+	fail := func(err error) int { fmt.Fprintln(os.Stderr, "clearance child:", err); return 1 }
+	nc, err := broker.Connect("clearance-bench", url, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return fail(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return fail(err)
+	}
+	env, err := st.NewEnv(nc, js)
+	if err != nil {
+		return fail(err)
+	}
+	ctx := context.Background()
+	s, err := clearance.New(ctx, env)
+	if err != nil {
+		return fail(err)
+	}
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGTERM)
+	if err := s.Start(ctx); err != nil {
+		return fail(err)
+	}
+	if path := os.Getenv("CBEC_BENCH_CHILD_PROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil && pprof.StartCPUProfile(f) == nil {
+			defer pprof.StopCPUProfile()
+		}
+	}
+	fmt.Println("ready")
+	<-stop
+	if err := s.Stop(ctx); err != nil {
+		return fail(err)
+	}
+	return 0
+}
+
+// BenchmarkDecideInOwnProcess is BenchmarkDecide with the clearance service
+// in a process of its own, connected to the harness's NATS server over TCP
+// as in a deployment. Besides the rate it reports the CPU time per
+// declaration of the clearance process alone (clearance-cpu-ms/decl) and of
+// the rest (nats-cpu-ms/decl: the NATS server, with the idle services of
+// the harness): on machines of their own, 2,000 ms of CPU a second divided
+// by clearance-cpu-ms/decl is what one 2-core clearance replica decides.
+// CBEC_BENCH_CHILD_PROFILE=<file> writes the child's CPU profile (the
+// -cpuprofile flag profiles this process only).
+//
+//	go test ./services/clearance/ -run '^$' -bench DecideInOwnProcess -benchtime 4000x
+func BenchmarkDecideInOwnProcess(b *testing.B) {
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	h := st.New(b)
+	if err := h.Clearance.Stop(b.Context()); err != nil {
+		b.Fatal(err)
+	}
+	submit(b, h, sets(b.N), 4)
+	if b.Failed() {
+		return
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), childNATS+"="+h.Server.ClientURL())
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	start, cpu0 := time.Now(), cpuTime(b)
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill() }()
+	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || strings.TrimSpace(line) != "ready" {
+		b.Fatalf("clearance child: %q %v", line, err)
+	}
+	waitReleased(b, h, b.N)
+	elapsed, rest := time.Since(start), cpuTime(b)-cpu0
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		b.Fatalf("clearance child: %v", err)
+	}
+	ps := cmd.ProcessState
+	child := ps.UserTime() + ps.SystemTime()
+	perDecl := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) / float64(b.N) }
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "decl/s")
+	b.ReportMetric(perDecl(child), "clearance-cpu-ms/decl")
+	b.ReportMetric(perDecl(rest), "nats-cpu-ms/decl")
+}
