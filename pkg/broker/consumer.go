@@ -85,7 +85,12 @@ func StartConsumer(ctx context.Context, js jetstream.JetStream, stream string, c
 	hctx := context.WithoutCancel(ctx)
 	c := &Consumer{name: cfg.Durable, msgs: make(chan jetstream.Msg)}
 	handle := func(m jetstream.Msg) {
-		err := h(hctx, m)
+		// A handler has until the ack wait: past it the message is
+		// redelivered anyway. The deadline also spares nats.go a timer of
+		// its own for every request the handler makes.
+		ctx, cancel := context.WithTimeout(hctx, cfg.AckWait)
+		err := h(ctx, m)
+		cancel()
 		var pe *poisonError
 		var re *retryError
 		switch {
