@@ -83,7 +83,10 @@ func runClearanceChild(url string) int {
 // the harness): on machines of their own, 2,000 ms of CPU a second divided
 // by clearance-cpu-ms/decl is what one 2-core clearance replica decides.
 // CBEC_BENCH_CHILD_PROFILE=<file> writes the child's CPU profile (the
-// -cpuprofile flag profiles this process only).
+// -cpuprofile flag profiles this process only); CBEC_BENCH_CHILD_CPUS=<list>
+// pins the child with taskset, so that with this process pinned apart
+// (taskset -c 0 ./clearance.test … and CBEC_BENCH_CHILD_CPUS=1) the rate is
+// what one core of clearance decides; clearance-cores says how busy it was.
 //
 //	go test ./services/clearance/ -run '^$' -bench DecideInOwnProcess -benchtime 4000x
 func BenchmarkDecideInOwnProcess(b *testing.B) {
@@ -101,6 +104,11 @@ func BenchmarkDecideInOwnProcess(b *testing.B) {
 		b.Fatal(err)
 	}
 	cmd := exec.Command(exe)
+	if cpus := os.Getenv("CBEC_BENCH_CHILD_CPUS"); cpus != "" {
+		// Pin the clearance process, e.g. to one core while this process
+		// (NATS) keeps the other: its rate is then one core's.
+		cmd = exec.Command("taskset", "-c", cpus, exe)
+	}
 	cmd.Env = append(os.Environ(), childNATS+"="+h.Server.ClientURL())
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
@@ -130,4 +138,5 @@ func BenchmarkDecideInOwnProcess(b *testing.B) {
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "decl/s")
 	b.ReportMetric(perDecl(child), "clearance-cpu-ms/decl")
 	b.ReportMetric(perDecl(rest), "nats-cpu-ms/decl")
+	b.ReportMetric(float64(child)/float64(elapsed), "clearance-cores")
 }
