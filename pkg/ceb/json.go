@@ -80,3 +80,30 @@ func strictUnmarshal(data []byte, v any) error {
 	}
 	return nil
 }
+
+// MarshalWith is json.Marshal of the object v followed by one more field,
+// name, whose value raw is JSON cbec encoded itself (json.Marshal output):
+// appended as it is, where a json.RawMessage field would be scanned and
+// compacted again — costly when raw is the bulk of the object (a document
+// in its store entry, a state in its event). v must encode as a JSON object
+// without a field called name, and name needs no JSON escaping; an empty
+// raw adds nothing.
+func MarshalWith(v any, name string, raw []byte) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil || len(raw) == 0 {
+		return b, err
+	}
+	if len(b) < 2 || b[len(b)-1] != '}' {
+		return nil, fmt.Errorf("ceb: MarshalWith needs an object, got %.20s", b)
+	}
+	out := make([]byte, 0, len(b)+len(name)+len(raw)+5)
+	out = append(out, b[:len(b)-1]...)
+	if len(b) > 2 { // not {}
+		out = append(out, ',')
+	}
+	out = append(out, '"')
+	out = append(out, name...)
+	out = append(out, `":`...)
+	out = append(out, raw...)
+	return append(out, '}'), nil
+}

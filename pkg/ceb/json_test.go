@@ -114,3 +114,26 @@ func TestDecodeJSON(t *testing.T) {
 	}
 	wantError(t, ceb.ValidateDocument(ds[0], "Payment[0]"), "Payment[0].PaymentHead.amountPaid", "required")
 }
+
+func TestMarshalWithAppendsTheRawField(t *testing.T) {
+	type obj struct {
+		A string `json:"a,omitempty"`
+	}
+	for _, c := range []struct {
+		v    any
+		raw  string
+		want string
+	}{
+		{obj{A: "x"}, `{"k":[1,2]}`, `{"a":"x","doc":{"k":[1,2]}}`},
+		{obj{}, `{"k":1}`, `{"doc":{"k":1}}`},
+		{obj{A: "x"}, ``, `{"a":"x"}`},
+	} {
+		got, err := ceb.MarshalWith(c.v, "doc", []byte(c.raw))
+		if err != nil || string(got) != c.want {
+			t.Errorf("MarshalWith(%+v, %s) = %s, %v; want %s", c.v, c.raw, got, err, c.want)
+		}
+	}
+	if _, err := ceb.MarshalWith([]int{1}, "doc", []byte(`1`)); err == nil {
+		t.Error("an array took a field")
+	}
+}

@@ -7,7 +7,6 @@
 package docstore
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -45,30 +44,16 @@ type Entry struct {
 	// Hash is the SHA-256 of Doc.
 	Hash       string          `json:"hash"`
 	AcceptedAt time.Time       `json:"acceptedAt"`
-	Doc        json.RawMessage `json:"doc"`
+	Doc        json.RawMessage `json:"doc,omitempty"`
 }
 
-// Encode is json.Marshal of the entry, except that Doc is spliced in as it
-// is instead of being scanned and compacted again (encoding/json does that
-// to every RawMessage, and the document is the bulk of an entry). Doc must
-// therefore be json.Marshal output, as the gateway's encoding of a
-// document is.
+// Encode is json.Marshal of the entry, with Doc, the gateway's own
+// encoding of the document, appended as it is (ceb.MarshalWith): last, so
+// that Admit's meta finds seq and prev before it.
 func (e Entry) Encode() ([]byte, error) {
 	doc := e.Doc
 	e.Doc = nil
-	b, err := json.Marshal(e)
-	if err != nil {
-		return nil, err
-	}
-	// b ends with "doc":null}: put the document where the null is.
-	const tail = `null}`
-	if len(doc) == 0 || !bytes.HasSuffix(b, []byte(tail)) {
-		return b, nil
-	}
-	out := make([]byte, 0, len(b)+len(doc))
-	out = append(out, b[:len(b)-len(tail)]...)
-	out = append(out, doc...)
-	return append(out, '}'), nil
+	return ceb.MarshalWith(e, "doc", doc)
 }
 
 // Accepted reports whether the CEB_IN message seq carries a version of this

@@ -3,6 +3,8 @@ package inventory
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/cbec/cbec/pkg/ceb"
 )
 
 // Notice is the payload of every inventory event on CBEC_EVENTS
@@ -26,21 +28,10 @@ type Notice struct {
 	State       json.RawMessage `json:"state,omitempty"`
 }
 
-// Encode is json.Marshal of the notice, except that State is spliced in
-// as it is instead of being scanned and compacted again (encoding/json
-// does that to every RawMessage, and a state is the bulk of a notice).
-// State must therefore be json.Marshal output, as the publisher's own
-// encoding of the state is.
+// Encode is json.Marshal of the notice, with State, the publisher's own
+// encoding of the state, appended as it is (ceb.MarshalWith).
 func (n Notice) Encode() ([]byte, error) {
 	state := n.State
 	n.State = nil
-	b, err := json.Marshal(n)
-	if err != nil || len(state) == 0 {
-		return b, err
-	}
-	out := make([]byte, 0, len(b)+len(state)+10)
-	out = append(out, b[:len(b)-1]...) // without the closing brace
-	out = append(out, `,"state":`...)
-	out = append(out, state...)
-	return append(out, '}'), nil
+	return ceb.MarshalWith(n, "state", state)
 }
