@@ -129,8 +129,8 @@ func sets(n int) []st.Set {
 //
 //	go test ./services/clearance/ -run '^$' -bench Declarations -benchtime 4000x
 func BenchmarkDeclarations(b *testing.B) {
-	// The binary runs with GOGC 400 (services/cbec GCPercent); so does this.
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	// The binary runs with GOGC 200 (services/cbec GCPercent); so does this.
+	defer debug.SetGCPercent(debug.SetGCPercent(200))
 	h := st.New(b)
 	all := sets(b.N)
 	b.ResetTimer()
@@ -150,7 +150,7 @@ func BenchmarkDeclarations(b *testing.B) {
 //
 //	go test ./services/clearance/ -run '^$' -bench Decide -benchtime 4000x
 func BenchmarkDecide(b *testing.B) {
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	defer debug.SetGCPercent(debug.SetGCPercent(200))
 	h := st.New(b)
 	if err := h.Clearance.Stop(b.Context()); err != nil {
 		b.Fatal(err)

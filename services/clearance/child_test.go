@@ -37,7 +37,7 @@ func TestMain(m *testing.M) {
 // runClearanceChild runs one clearance service over TCP until SIGTERM, as
 // a replica on a machine of its own would, with the binary's GOGC.
 func runClearanceChild(url string) int {
-	debug.SetGCPercent(400)
+	debug.SetGCPercent(200)
 	fail := func(err error) int { fmt.Fprintln(os.Stderr, "clearance child:", err); return 1 }
 	nc, err := broker.Connect("clearance-bench", url, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
@@ -90,7 +90,7 @@ func runClearanceChild(url string) int {
 //
 //	go test ./services/clearance/ -run '^$' -bench DecideInOwnProcess -benchtime 4000x
 func BenchmarkDecideInOwnProcess(b *testing.B) {
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	defer debug.SetGCPercent(debug.SetGCPercent(200))
 	h := st.New(b)
 	if err := h.Clearance.Stop(b.Context()); err != nil {
 		b.Fatal(err)
