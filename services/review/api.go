@@ -3,6 +3,7 @@ package review
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -36,12 +37,54 @@ type Filter struct {
 	MinAge time.Duration
 	// ClaimedBy is an officer code, "me" or "none".
 	ClaimedBy string
+	// Limit bounds the cases of one page (1 to MaxPage, DefaultPage when
+	// the query has none).
+	Limit int
+	// After is the cursor of the last case of the previous page, "" for
+	// the first.
+	After string
 }
 
-// ListResponse is the queue: the cases that match, and per status the
+// Page sizes of the queue.
+const (
+	DefaultPage = 100
+	MaxPage     = 500
+)
+
+// cursor is a case's place in the queue's order (request time, then key),
+// opaque to clients: base64url of the time and the key.
+func cursor(c CaseView) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(c.RequestedAt.UTC().Format(time.RFC3339Nano) + "|" + c.Key))
+}
+
+// parseCursor reads a cursor; ok is false for a string that is not one.
+func parseCursor(s string) (at time.Time, key string, ok bool) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return time.Time{}, "", false
+	}
+	ts, key, found := strings.Cut(string(b), "|")
+	if !found {
+		return time.Time{}, "", false
+	}
+	at, err = time.Parse(time.RFC3339Nano, ts)
+	return at, key, err == nil
+}
+
+// queueOrder orders cases oldest request first, then by key.
+func queueOrder(a, b CaseView) int {
+	if c := a.RequestedAt.Compare(b.RequestedAt); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Key, b.Key)
+}
+
+// ListResponse is one page of the queue: the cases that match, the cursor
+// of the next page ("" on the last), and per status the
 // number of cases that match every filter but the status.
 type ListResponse struct {
 	Cases  []CaseView     `json:"cases"`
+	Next   string         `json:"next,omitempty"`
 	Counts map[string]int `json:"counts"`
 }
 
@@ -63,6 +106,20 @@ func parseFilter(q map[string][]string) (Filter, error) {
 			return f, errcode.New(errcode.BadRequest, "minAgeMinutes must be a whole number of minutes, not %q", m)
 		}
 		f.MinAge = time.Duration(n) * time.Minute
+	}
+	f.Limit = DefaultPage
+	if l := get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > MaxPage {
+			return f, errcode.New(errcode.BadRequest, "limit must be 1..%d, not %q", MaxPage, l)
+		}
+		f.Limit = n
+	}
+	if a := get("after"); a != "" {
+		if _, _, ok := parseCursor(a); !ok || len(a) > 400 {
+			return f, errcode.New(errcode.BadRequest, "after %q is not a cursor of the queue", a)
+		}
+		f.After = a
 	}
 	return f, nil
 }
@@ -94,7 +151,7 @@ func visible(p *party.Party, c *Case, now time.Time) bool {
 	return c.Open() && (holder == "" || holder == p.Code)
 }
 
-// List returns p's queue under the filter, oldest request first.
+// List returns a page of p's queue under the filter, oldest request first.
 func (r *Review) List(ctx context.Context, p *party.Party, f Filter) (ListResponse, error) {
 	cases, err := r.all(ctx)
 	if err != nil {
@@ -135,12 +192,24 @@ func (r *Review) List(ctx context.Context, p *party.Party, f Filter) (ListRespon
 			resp.Cases = append(resp.Cases, summary(c, now))
 		}
 	}
-	slices.SortFunc(resp.Cases, func(a, b CaseView) int {
-		if c := a.RequestedAt.Compare(b.RequestedAt); c != 0 {
-			return c
+	slices.SortFunc(resp.Cases, queueOrder)
+	// The page: the cases after the cursor, up to the limit.
+	if at, key, ok := parseCursor(f.After); ok {
+		mark := CaseView{RequestedAt: at, Key: key}
+		i, _ := slices.BinarySearchFunc(resp.Cases, mark, queueOrder)
+		for i < len(resp.Cases) && queueOrder(resp.Cases[i], mark) <= 0 {
+			i++
 		}
-		return strings.Compare(a.Key, b.Key)
-	})
+		resp.Cases = resp.Cases[i:]
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = DefaultPage
+	}
+	if len(resp.Cases) > limit {
+		resp.Cases = resp.Cases[:limit]
+		resp.Next = cursor(resp.Cases[limit-1])
+	}
 	return resp, nil
 }
 

@@ -70,6 +70,8 @@ type page struct {
 	Filter     Filter
 	MinAge     int
 	Tabs       []tab
+	// NextHref is the queue's next page, "" on the last.
+	NextHref   string
 	Rules      []string
 	Case       *CaseView
 	Action     string
@@ -259,7 +261,15 @@ func (r *Review) deskQueue(w http.ResponseWriter, req *http.Request) {
 		v := req.URL.Query()
 		v.Set("status", s)
 		v.Del("lang")
+		v.Del("after")
 		p.Tabs = append(p.Tabs, tab{Status: s, Count: n, Href: "/review/?" + v.Encode(), Current: s == f.Status})
+	}
+	if q.Next != "" {
+		v := req.URL.Query()
+		v.Set("after", q.Next)
+		v.Del("lang")
+		v.Del("done")
+		p.NextHref = "/review/?" + v.Encode()
 	}
 	for _, s := range r.env.Rules.Risk.Rules() {
 		p.Rules = append(p.Rules, s.ID)

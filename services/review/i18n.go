@@ -44,6 +44,7 @@ var messages = map[string][2]string{
 	"filter.none":              {"nobody", "未认领"},
 	"filter.reset":             {"Reset", "重置"},
 	"cases.none":               {"No case matches.", "没有符合条件的案件。"},
+	"page.next":                {"Next page", "下一页"},
 	"col.order":                {"Order", "订单编号"},
 	"col.platform":             {"Platform", "电商平台"},
 	"col.status":               {"Status", "状态"},

@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -520,8 +522,58 @@ func TestListFiltersAndCounts(t *testing.T) {
 	if got := keys(list(t, h, KeyOfficer2, "status=all")); len(got) != 1 || got[0] != a {
 		t.Errorf("OFFICER02 sees %v", got)
 	}
-	if code, _, _ := h.Do("GET", "/v1/review/cases?minAgeMinutes=x", servicetest.KeyOfficer, "", nil); code != http.StatusBadRequest {
-		t.Errorf("bad minAgeMinutes: %d", code)
+	for _, q := range []string{"minAgeMinutes=x", "limit=0", "limit=501", "limit=x", "after=not-a-cursor", "after=" + strings.Repeat("A", 500)} {
+		if code, _, _ := h.Do("GET", "/v1/review/cases?"+q, servicetest.KeyOfficer, "", nil); code != http.StatusBadRequest {
+			t.Errorf("bad %s: %d", q, code)
+		}
+	}
+	// Pages: oldest request first (a, then b and c of the same minute by
+	// key), each page's next cursor leading to the following one; the
+	// counts stay those of the whole queue.
+	want := []string{a, b, c}
+	slices.Sort(want[1:])
+	for _, size := range []int{1, 2, 3, 5} {
+		var got []string
+		after := ""
+		for page := 0; ; page++ {
+			l := list(t, h, servicetest.KeyOfficer, fmt.Sprintf("status=all&limit=%d&after=%s", size, after))
+			if len(l.Cases) > size || l.Counts["all"] != 3 || page > 3 {
+				t.Fatalf("limit %d page %d: %d cases, counts %v", size, page, len(l.Cases), l.Counts)
+			}
+			got = append(got, keys(l)...)
+			if l.Next == "" {
+				break
+			}
+			after = l.Next
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("limit %d: pages give %v, want %v", size, got, want)
+		}
+	}
+	// The desk links the next page, keeping the filters.
+	d := signIn(t, h, servicetest.KeySuper)
+	resp, err := d.client.Get(h.URL + "/review/?status=all&limit=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	m := regexp.MustCompile(`id="next-page" href="([^"]+)"|href="([^"]+)" id="next-page"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("desk queue of 3 cases by 2 without a next-page link:\n%s", page)
+	}
+	next := html.UnescapeString(string(m[1]) + string(m[2]))
+	if !strings.Contains(next, "status=all") || !strings.Contains(next, "limit=2") || !strings.Contains(next, "after=") {
+		t.Fatalf("next-page link %q", next)
+	}
+	resp, err = d.client.Get(h.URL + next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ = io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if !strings.Contains(string(page), `data-key="`+want[2]+`"`) || strings.Contains(string(page), `data-key="`+want[0]+`"`) || strings.Contains(string(page), `id="next-page"`) {
+		t.Fatalf("second desk page:\n%s", page)
 	}
 }
 
