@@ -95,7 +95,7 @@ func BenchmarkDecideInOwnProcess(b *testing.B) {
 	if err := h.Clearance.Stop(b.Context()); err != nil {
 		b.Fatal(err)
 	}
-	submit(b, h, sets(b.N), 4)
+	submit(b, h, prepare(b, sets(b.N), 4))
 	if b.Failed() {
 		return
 	}
