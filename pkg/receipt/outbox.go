@@ -9,6 +9,7 @@
 package receipt
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -165,8 +166,8 @@ func (r *Reader) Read(ctx context.Context, party string, msgType ceb.MsgType, af
 			}
 			return nil, err
 		}
-		var bodies []json.RawMessage
-		if err := json.Unmarshal(m.Data, &bodies); err != nil {
+		bodies, err := Receipts(m.Data)
+		if err != nil {
 			return nil, fmt.Errorf("receipt message %d: %w", m.Sequence, err)
 		}
 		if len(out) > 0 && len(out)+len(bodies) > limit {
@@ -182,6 +183,22 @@ func (r *Reader) Read(ctx context.Context, party string, msgType ceb.MsgType, af
 		seq = m.Sequence + 1
 	}
 	return out, nil
+}
+
+// Receipts splits a receipt message's body into its receipts: a JSON array
+// of them, or — as cbec stored receipts before they travelled together —
+// a single receipt object, which a data directory of an earlier version
+// still holds.
+func Receipts(body []byte) ([]json.RawMessage, error) {
+	body = bytes.TrimSpace(body)
+	if len(body) > 0 && body[0] == '{' {
+		return []json.RawMessage{body}, nil
+	}
+	var rs []json.RawMessage
+	if err := json.Unmarshal(body, &rs); err != nil {
+		return nil, err
+	}
+	return rs, nil
 }
 
 func isNotFound(err error) bool { return errors.Is(err, jetstream.ErrMsgNotFound) }

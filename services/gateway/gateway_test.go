@@ -333,8 +333,10 @@ func TestFourDocumentsGetTheirReceiptsAndPartiesSeeOnlyTheirOwn(t *testing.T) {
 	if len(recs) != 4 || recs[0].MsgType != "CEB622" || recs[0].Status() != "2" || recs[3].Status() != "800" {
 		t.Fatalf("filtered %+v", recs)
 	}
-	// Pages hold whole messages: the list's four steps travel in one, so a
-	// page of limit 1 holds either the order's receipt or all four.
+	// Pages hold whole messages: receipts sent together share a cursor, so
+	// a page of limit 1 holds one message — the order's receipt, or the
+	// list's steps (all four together, or step 2 alone and then the
+	// decision's three when the list came before its payment's index).
 	var pages [][]servicetest.Record
 	for after := uint64(0); ; {
 		page := h.Receipts(keyEBP, "limit=1&after="+itoa(after))
@@ -349,11 +351,21 @@ func TestFourDocumentsGetTheirReceiptsAndPartiesSeeOnlyTheirOwn(t *testing.T) {
 		pages = append(pages, page)
 		after = page[0].Cursor
 	}
-	if len(pages) != 2 || len(pages[0])+len(pages[1]) != 5 || len(pages[0])*len(pages[1]) != 4 {
-		t.Fatalf("pages of limit 1: %+v", pages)
+	total := 0
+	for _, p := range pages {
+		total += len(p)
 	}
-	if two := h.Receipts(keyEBP, "limit=2"); len(two) != len(pages[0]) {
-		t.Fatalf("limit=2 gave %d receipts, want the first message's %d", len(two), len(pages[0]))
+	if total != 5 || len(pages) < 2 || len(pages) > 3 {
+		t.Fatalf("pages of limit 1: %d receipts on %d pages", total, len(pages))
+	}
+	// A page of limit 2 holds the leading messages that fit in 2 receipts,
+	// or the first message whole.
+	wantTwo := len(pages[0])
+	if wantTwo+len(pages[1]) <= 2 {
+		wantTwo += len(pages[1])
+	}
+	if two := h.Receipts(keyEBP, "limit=2"); len(two) != wantTwo {
+		t.Fatalf("limit=2 gave %d receipts, want %d", len(two), wantTwo)
 	}
 	for _, q := range []string{"limit=0", "limit=501", "after=x", "msgType=CEB311"} {
 		if code, b, _ := h.Do("GET", "/v1/receipts?"+q, keyEBP, "", nil); code != http.StatusBadRequest {
