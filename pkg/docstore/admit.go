@@ -47,16 +47,15 @@ func (s *Store) Admit(ctx context.Context, m jetstream.Msg) (Admission, error) {
 		found bool
 	)
 	get := func() error {
-		kve, err := s.KV.Get(ctx, key)
-		if errors.Is(err, jetstream.ErrKeyNotFound) {
-			found = false
-			return nil
-		}
+		v, _, ok, err := s.reads.Get(ctx, key)
 		if err != nil {
 			return err
 		}
-		found = true
-		e.Seq, e.Prev, err = meta(kve.Value())
+		found = ok
+		if !ok {
+			return nil
+		}
+		e.Seq, e.Prev, err = meta(v)
 		if err != nil {
 			return broker.Poison(err)
 		}

@@ -9,7 +9,6 @@ package docstore
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -86,48 +85,52 @@ func UsedKey(logisticsCode, logisticsNo string) string {
 
 // Store reads and writes the bucket.
 type Store struct {
+	// KV is the bucket, for writes.
 	KV jetstream.KeyValue
+	// reads batches the reads of concurrent callers (every consumer of
+	// CEB_IN reads an entry per message).
+	reads *broker.BatchGetter
 }
 
-// Open binds the CBEC_DOCS bucket.
+// Open binds the CBEC_DOCS bucket. Its batched reads subscribe on js's
+// connection for as long as the connection lives: a service's HTTP
+// handlers may read after its consumers stopped.
 func Open(ctx context.Context, js jetstream.JetStream) (*Store, error) {
 	kv, err := js.KeyValue(ctx, broker.BucketDocs)
 	if err != nil {
 		return nil, err
 	}
-	return &Store{KV: kv}, nil
+	reads, err := broker.NewBatchGetter(js.Conn(), broker.BucketDocs)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{KV: kv, reads: reads}, nil
 }
 
 // Get returns the entry and its revision, or ok=false when absent.
 func (s *Store) Get(ctx context.Context, key string) (e Entry, rev uint64, ok bool, err error) {
-	kve, err := s.KV.Get(ctx, key)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return Entry{}, 0, false, nil
-	}
-	if err != nil {
+	v, rev, ok, err := s.reads.Get(ctx, key)
+	if err != nil || !ok {
 		return Entry{}, 0, false, err
 	}
-	if err := json.Unmarshal(kve.Value(), &e); err != nil {
+	if err := json.Unmarshal(v, &e); err != nil {
 		return Entry{}, 0, false, err
 	}
-	return e, kve.Revision(), true, nil
+	return e, rev, true, nil
 }
 
 // GetDoc decodes the document stored under key into doc, in one pass over
 // the entry (the entry's other fields are not kept); ok is false when absent.
 func (s *Store) GetDoc(ctx context.Context, key string, doc ceb.Declaration) (ok bool, err error) {
-	kve, err := s.KV.Get(ctx, key)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return false, nil
-	}
-	if err != nil {
+	v, _, ok, err := s.reads.Get(ctx, key)
+	if err != nil || !ok {
 		return false, err
 	}
 	// encoding/json decodes into the value an interface field points to.
 	into := struct {
 		Doc any `json:"doc"`
 	}{Doc: doc}
-	if err := json.Unmarshal(kve.Value(), &into); err != nil {
+	if err := json.Unmarshal(v, &into); err != nil {
 		return false, fmt.Errorf("%s: %w", key, err)
 	}
 	return true, nil
@@ -135,9 +138,6 @@ func (s *Store) GetDoc(ctx context.Context, key string, doc ceb.Declaration) (ok
 
 // Exists reports whether key is present.
 func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
-	_, err := s.KV.Get(ctx, key)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return false, nil
-	}
-	return err == nil, err
+	_, _, ok, err := s.reads.Get(ctx, key)
+	return ok, err
 }

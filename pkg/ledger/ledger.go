@@ -7,6 +7,7 @@ package ledger
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 
 	"github.com/cbec/cbec/pkg/broker"
@@ -17,7 +18,12 @@ import (
 
 // Store reads and writes ledger rows.
 type Store struct {
+	// KV is the bucket, for writes.
 	KV jetstream.KeyValue
+	// Reads batches concurrent reads of the bucket (rows, and the
+	// address records clearance keeps beside them); they live as long as
+	// the connection.
+	Reads *broker.BatchGetter
 }
 
 // Open binds the CBEC_QUOTA bucket.
@@ -26,7 +32,11 @@ func Open(ctx context.Context, js jetstream.JetStream) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{KV: kv}, nil
+	reads, err := broker.NewBatchGetter(js.Conn(), broker.BucketQuota)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{KV: kv, Reads: reads}, nil
 }
 
 func rowKey(row string) string { return "q." + row }
@@ -34,9 +44,12 @@ func rowKey(row string) string { return "q." + row }
 // Load returns a row and its revision (0 when new).
 func (s *Store) Load(ctx context.Context, row string) (*quota.Ledger, uint64, error) {
 	var l quota.Ledger
-	rev, _, err := broker.GetJSON(ctx, s.KV, rowKey(row), &l)
-	if err != nil {
-		return nil, 0, err
+	v, rev, found, err := s.Reads.Get(ctx, rowKey(row))
+	if err != nil || !found {
+		return &l, 0, err
+	}
+	if err := json.Unmarshal(v, &l); err != nil {
+		return nil, 0, broker.Poison(err)
 	}
 	return &l, rev, nil
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/cbec/cbec/pkg/identity"
 	"github.com/cbec/cbec/pkg/inventory"
 	"github.com/cbec/cbec/pkg/quota"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // cancel applies a cancellation (CEB623): a list checked but not released
@@ -23,14 +22,14 @@ func (c *Clearance) cancel(ctx context.Context, by string, seq uint64, d *ceb.In
 	refuse := func(e *errcode.Error) error {
 		return c.cancelReceipts(ctx, by, seq, d, nil, now, inventory.StatusRejected, string(e.Code)+": "+e.Message)
 	}
-	kve, err := c.inv.Get(ctx, docstore.InvtNoKey(d.InvtNo))
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return refuse(errcode.New(errcode.CancelUnknown, "no inventory list %s", d.InvtNo))
-	}
+	k, _, found, err := c.invReads.Get(ctx, docstore.InvtNoKey(d.InvtNo))
 	if err != nil {
 		return err
 	}
-	key := string(kve.Value())
+	if !found {
+		return refuse(errcode.New(errcode.CancelUnknown, "no inventory list %s", d.InvtNo))
+	}
+	key := string(k)
 	st, rev, found, err := c.loadState(ctx, key)
 	if err != nil {
 		return err

@@ -41,16 +41,18 @@ const workers = 256
 
 // Clearance is the retail import service.
 type Clearance struct {
-	env     *svc.Env
-	docs    *docstore.Store
-	inv     jetstream.KeyValue
-	quota   jetstream.KeyValue
-	ledger  *ledger.Store
-	outbox  *receipt.Outbox
-	cons    *broker.Consumer
-	reviews *broker.Consumer
-	metrics *metrics
-	sweep   *svc.Sweeper
+	env  *svc.Env
+	docs *docstore.Store
+	inv  jetstream.KeyValue
+	// invReads batches the reads of CBEC_INVENTORY (states and indexes).
+	invReads *broker.BatchGetter
+	quota    jetstream.KeyValue
+	ledger   *ledger.Store
+	outbox   *receipt.Outbox
+	cons     *broker.Consumer
+	reviews  *broker.Consumer
+	metrics  *metrics
+	sweep    *svc.Sweeper
 }
 
 // New builds the clearance service.
@@ -70,7 +72,16 @@ func New(ctx context.Context, env *svc.Env) (svc.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Clearance{env: env, docs: docs, inv: inv, quota: q, ledger: &ledger.Store{KV: q},
+	// Like the docstore's, these reads live as long as the connection.
+	invReads, err := broker.NewBatchGetter(env.NC, broker.BucketInventory)
+	if err != nil {
+		return nil, err
+	}
+	lg, err := ledger.Open(ctx, env.JS)
+	if err != nil {
+		return nil, err
+	}
+	return &Clearance{env: env, docs: docs, inv: inv, invReads: invReads, quota: q, ledger: lg,
 		outbox: receipt.NewOutbox(env.JS), metrics: newMetrics(env.Registry)}, nil
 }
 
@@ -199,13 +210,10 @@ func (c *Clearance) send(ctx context.Context, id string, d ceb.Declaration, stat
 // waybillArrived re-examines the list that named this waybill, if one did.
 func (c *Clearance) waybillArrived(ctx context.Context, d *ceb.Logistics, by string) error {
 	h := d.LogisticsHead
-	kve, err := c.inv.Get(ctx, docstore.WaybillIndexKey(h.LogisticsCode, h.LogisticsNo))
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return nil
-	}
-	if err != nil {
+	key, _, found, err := c.invReads.Get(ctx, docstore.WaybillIndexKey(h.LogisticsCode, h.LogisticsNo))
+	if err != nil || !found {
 		return err
 	}
-	_, err = c.evaluate(ctx, string(kve.Value()), by)
+	_, err = c.evaluate(ctx, string(key), by)
 	return err
 }

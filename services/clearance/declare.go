@@ -13,7 +13,6 @@ import (
 	"github.com/cbec/cbec/pkg/inventory"
 	"github.com/cbec/cbec/pkg/match"
 	"github.com/cbec/cbec/pkg/quota"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // declareInventory records the list as declared (status 2) with its
@@ -131,9 +130,9 @@ func (c *Clearance) documents(ctx context.Context, st *inventory.State, list *ce
 	go load(docstore.KeyOf(ceb.CEB311, st.EbpCode, st.OrderNo), d.Order)
 	go load(docstore.KeyOf(ceb.CEB511, st.LogisticsCode, st.LogisticsNo), d.Waybill)
 	// The payment is found through its index, read while the others load.
-	payKey, perr := c.inv.Get(ctx, docstore.PaymentIndexKey(st.EbpCode, st.OrderNo))
+	payKey, _, pfound, perr := c.invReads.Get(ctx, docstore.PaymentIndexKey(st.EbpCode, st.OrderNo))
 	switch {
-	case errors.Is(perr, jetstream.ErrKeyNotFound):
+	case perr == nil && !pfound:
 		mu.Lock()
 		miss = true
 		mu.Unlock()
@@ -143,7 +142,7 @@ func (c *Clearance) documents(ctx context.Context, st *inventory.State, list *ce
 		mu.Unlock()
 	default:
 		wg.Add(1)
-		load(string(payKey.Value()), d.Payment)
+		load(string(payKey), d.Payment)
 	}
 	wg.Wait()
 	if len(errs) > 0 {

@@ -5,13 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"slices"
 	"time"
 
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/clock"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/shopspring/decimal"
 )
 
@@ -23,15 +21,12 @@ func (c *Clearance) addressSeen(ctx context.Context, address, buyer string, now 
 	key := "addr." + hex.EncodeToString(sum[:16]) + "." + now.In(clock.Shanghai).Format("20060102")
 	for range broker.MaxCASAttempts {
 		var buyers []string
-		var rev uint64
-		kve, err := c.quota.Get(ctx, key)
-		switch {
-		case errors.Is(err, jetstream.ErrKeyNotFound):
-		case err != nil:
+		v, rev, found, err := c.ledger.Reads.Get(ctx, key)
+		if err != nil {
 			return 0, err
-		default:
-			rev = kve.Revision()
-			if err := json.Unmarshal(kve.Value(), &buyers); err != nil {
+		}
+		if found {
+			if err := json.Unmarshal(v, &buyers); err != nil {
 				return 0, broker.Poison(err)
 			}
 		}

@@ -9,7 +9,6 @@ import (
 	"github.com/cbec/cbec/pkg/docstore"
 	"github.com/cbec/cbec/pkg/errcode"
 	"github.com/cbec/cbec/pkg/inventory"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // Sweep rejects the declared lists whose order, payment or waybill are
@@ -27,15 +26,15 @@ func (c *Clearance) Sweep(ctx context.Context) error {
 	now := c.env.Clock.Now()
 	var errs []error
 	for _, wk := range keys {
-		kve, err := c.inv.Get(ctx, wk)
-		if errors.Is(err, jetstream.ErrKeyNotFound) {
-			continue
-		}
+		v, _, found, err := c.invReads.Get(ctx, wk)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		since, err := time.Parse(time.RFC3339Nano, string(kve.Value()))
+		if !found {
+			continue
+		}
+		since, err := time.Parse(time.RFC3339Nano, string(v))
 		if err != nil || now.Sub(since) < c.env.Rules.Windows.IncompleteAfter {
 			continue
 		}

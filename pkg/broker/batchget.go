@@ -1,0 +1,224 @@
+package broker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+)
+
+// BatchGetter reads one key-value bucket, coalescing the reads of
+// concurrent callers into multi_last direct gets: while one batch is in
+// flight the next collects, so under load one request and one reply stream
+// serve hundreds of reads. A clearance replica reads some fifteen keys per
+// declaration from 256 workers at once; read one by one, each read is a
+// request, a reply and a timer on both sides (measured: batching takes
+// about 15 % off the CPU of BenchmarkDecide). An idle caller's read goes
+// out at once, alone.
+//
+// It answers as jetstream.KeyValue.Get does, with the value and revision
+// of the key's last message, found false for a key never written, deleted
+// or purged. Reads only: writes go through the bucket's KeyValue.
+type BatchGetter struct {
+	nc      *nats.Conn
+	api     string // $JS.API.DIRECT.GET.KV_<bucket>
+	prefix  string // $KV.<bucket>.
+	inbox   string
+	sub     *nats.Subscription
+	seq     atomic.Uint64
+	replies sync.Map // reply subject → chan *nats.Msg
+	closed  atomic.Bool
+
+	mu      sync.Mutex
+	queue   []*batchRead
+	running bool
+}
+
+// batchRead is one caller's read, answered when done closes.
+type batchRead struct {
+	subject string
+	done    chan struct{}
+	value   []byte
+	rev     uint64
+	found   bool
+	err     error
+}
+
+// Bounds of one batch: the server answers at most 1024 subjects a request.
+const (
+	maxBatchReads = 500
+	batchTimeout  = 10 * time.Second
+)
+
+// NewBatchGetter reads bucket over nc; Close releases its subscription.
+func NewBatchGetter(nc *nats.Conn, bucket string) (*BatchGetter, error) {
+	g := &BatchGetter{
+		nc: nc, api: "$JS.API.DIRECT.GET." + kvStream(bucket), prefix: "$KV." + bucket + ".",
+		inbox: nats.NewInbox(),
+	}
+	sub, err := nc.Subscribe(g.inbox+".*", g.route)
+	if err != nil {
+		return nil, fmt.Errorf("batch reads of %s: %w", bucket, err)
+	}
+	// A batch's replies are bounded by its channel; the subscription
+	// itself must never drop one.
+	if err := sub.SetPendingLimits(-1, -1); err != nil {
+		_ = sub.Unsubscribe()
+		return nil, err
+	}
+	g.sub = sub
+	return g, nil
+}
+
+// kvStream is the stream behind a key-value bucket.
+func kvStream(bucket string) string { return "KV_" + bucket }
+
+// ErrGetterClosed is the error of a read after Close.
+var ErrGetterClosed = errors.New("batch reads closed")
+
+// Close stops the getter: later reads fail at once, reads in flight when
+// their batch times out.
+func (g *BatchGetter) Close() error {
+	g.closed.Store(true)
+	return g.sub.Unsubscribe()
+}
+
+// route hands a reply to its batch. A reply the batch has no room for (a
+// server answering more than asked) is dropped: the batch then times out
+// and its reads fail, to be retried.
+func (g *BatchGetter) route(m *nats.Msg) {
+	if ch, ok := g.replies.Load(m.Subject); ok {
+		select {
+		case ch.(chan *nats.Msg) <- m:
+		default:
+		}
+	}
+}
+
+// Get reads key: its value and revision; found is false when the key is
+// absent, deleted or purged.
+func (g *BatchGetter) Get(ctx context.Context, key string) (value []byte, rev uint64, found bool, err error) {
+	if g.closed.Load() {
+		return nil, 0, false, ErrGetterClosed
+	}
+	r := &batchRead{subject: g.prefix + key, done: make(chan struct{})}
+	g.mu.Lock()
+	g.queue = append(g.queue, r)
+	if !g.running {
+		g.running = true
+		go g.run()
+	}
+	g.mu.Unlock()
+	select {
+	case <-r.done:
+		return r.value, r.rev, r.found, r.err
+	case <-ctx.Done():
+		return nil, 0, false, ctx.Err()
+	}
+}
+
+// run sends batches while reads wait, one at a time.
+func (g *BatchGetter) run() {
+	for {
+		g.mu.Lock()
+		n := min(len(g.queue), maxBatchReads)
+		if n == 0 {
+			g.running = false
+			g.mu.Unlock()
+			return
+		}
+		batch := g.queue[:n:n]
+		g.queue = g.queue[n:]
+		g.mu.Unlock()
+		// Reads the server did not reach (a reply cut short) go again.
+		if again := g.read(batch); len(again) > 0 {
+			g.mu.Lock()
+			g.queue = append(again, g.queue...)
+			g.mu.Unlock()
+		}
+	}
+}
+
+// read asks for the last message of each subject of batch, answers the
+// reads it gets replies for and returns those the server left for later.
+func (g *BatchGetter) read(batch []*batchRead) (again []*batchRead) {
+	waiting := make(map[string][]*batchRead, len(batch))
+	subjects := make([]string, 0, len(batch))
+	for _, r := range batch {
+		if _, dup := waiting[r.subject]; !dup {
+			subjects = append(subjects, r.subject)
+		}
+		waiting[r.subject] = append(waiting[r.subject], r)
+	}
+	answer := func(subject string, value []byte, rev uint64, found bool, err error) {
+		for _, r := range waiting[subject] {
+			r.value, r.rev, r.found, r.err = value, rev, found, err
+			close(r.done)
+		}
+		delete(waiting, subject)
+	}
+	failAll := func(err error) {
+		for s := range waiting {
+			answer(s, nil, 0, false, err)
+		}
+	}
+	req, err := json.Marshal(struct {
+		MultiLast []string `json:"multi_last"`
+		Batch     int      `json:"batch"`
+	}{subjects, len(subjects)})
+	if err != nil {
+		failAll(err)
+		return nil
+	}
+	reply := g.inbox + "." + strconv.FormatUint(g.seq.Add(1), 10)
+	replies := make(chan *nats.Msg, len(subjects)+1)
+	g.replies.Store(reply, replies)
+	defer g.replies.Delete(reply)
+	if err := g.nc.PublishRequest(g.api, reply, req); err != nil {
+		failAll(err)
+		return nil
+	}
+	timeout := time.NewTimer(batchTimeout)
+	defer timeout.Stop()
+	for {
+		var m *nats.Msg
+		select {
+		case m = <-replies:
+		case <-timeout.C:
+			failAll(fmt.Errorf("batch read: no end of batch within %v", batchTimeout))
+			return nil
+		}
+		switch status := m.Header.Get("Status"); status {
+		case "":
+			rev, _ := strconv.ParseUint(m.Header.Get("Nats-Sequence"), 10, 64)
+			op := m.Header.Get("KV-Operation")
+			live := op != "DEL" && op != "PURGE"
+			answer(m.Header.Get("Nats-Subject"), m.Data, rev, live, nil)
+		case "204": // end of batch: what was not sent was not found, unless cut short
+			if pending, _ := strconv.ParseUint(m.Header.Get("Nats-Num-Pending"), 10, 64); pending > 0 {
+				for _, rs := range waiting {
+					again = append(again, rs...)
+				}
+				return again
+			}
+			failAll(nil)
+			return nil
+		case "404":
+			if m.Header.Get("Description") == "No Results" {
+				failAll(nil) // none of the keys exists
+				return nil
+			}
+			failAll(errors.New("batch read: a message failed to load"))
+			return nil
+		default:
+			failAll(fmt.Errorf("batch read: status %s %s", status, m.Header.Get("Description")))
+			return nil
+		}
+	}
+}
