@@ -49,7 +49,7 @@ func TestBatchGetterAnswersAsKeyValueGet(t *testing.T) {
 		v, rev, found, err := g.Get(ctx, key)
 		switch {
 		case err != nil:
-			return fmt.Errorf("%s: %v", key, err)
+			return fmt.Errorf("%s: %w", key, err)
 		case errors.Is(werr, jetstream.ErrKeyNotFound):
 			if found {
 				return fmt.Errorf("%s: found %q, want not found", key, v)
