@@ -168,6 +168,17 @@ func BenchmarkDeclarations(b *testing.B) {
 	report(b, start, cpu0)
 }
 
+// backlog starts the services with clearance stopped and submits b.N
+// declarations: a queue for a clearance service to decide.
+func backlog(b *testing.B) *st.Harness {
+	h := st.New(b)
+	if err := h.Clearance.Stop(b.Context()); err != nil {
+		b.Fatal(err)
+	}
+	submit(b, h, prepare(b, sets(b.N), 4))
+	return h
+}
+
 // BenchmarkDecide measures the clearance service alone: the declarations
 // are submitted while it is stopped, then it is started on the backlog and
 // timed until the last release — the rate at which one replica decides
@@ -176,11 +187,7 @@ func BenchmarkDeclarations(b *testing.B) {
 //	go test ./services/clearance/ -run '^$' -bench Decide -benchtime 4000x
 func BenchmarkDecide(b *testing.B) {
 	defer debug.SetGCPercent(debug.SetGCPercent(200))
-	h := st.New(b)
-	if err := h.Clearance.Stop(b.Context()); err != nil {
-		b.Fatal(err)
-	}
-	submit(b, h, prepare(b, sets(b.N), 4))
+	h := backlog(b)
 	if b.Failed() {
 		return
 	}

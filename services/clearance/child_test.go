@@ -91,11 +91,7 @@ func runClearanceChild(url string) int {
 //	go test ./services/clearance/ -run '^$' -bench DecideInOwnProcess -benchtime 4000x
 func BenchmarkDecideInOwnProcess(b *testing.B) {
 	defer debug.SetGCPercent(debug.SetGCPercent(200))
-	h := st.New(b)
-	if err := h.Clearance.Stop(b.Context()); err != nil {
-		b.Fatal(err)
-	}
-	submit(b, h, prepare(b, sets(b.N), 4))
+	h := backlog(b)
 	if b.Failed() {
 		return
 	}
