@@ -107,6 +107,10 @@ func (g *BatchGetter) Get(ctx context.Context, key string) (value []byte, rev ui
 	if g.closed.Load() {
 		return nil, 0, false, ErrGetterClosed
 	}
+	// A multi_last subject may hold wildcards: a key must not.
+	if !validKey(key) {
+		return nil, 0, false, fmt.Errorf("batch read: invalid key %q", key)
+	}
 	r := &batchRead{subject: g.prefix + key, done: make(chan struct{})}
 	g.mu.Lock()
 	g.queue = append(g.queue, r)
@@ -121,6 +125,26 @@ func (g *BatchGetter) Get(ctx context.Context, key string) (value []byte, rev ui
 	case <-ctx.Done():
 		return nil, 0, false, ctx.Err()
 	}
+}
+
+// validKey reports a key-value key as nats.go accepts it: dot-separated
+// tokens of A-Z a-z 0-9 - _ = /, none empty — so never a wildcard.
+func validKey(key string) bool {
+	if key == "" || key[0] == '.' || key[len(key)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		switch c := key[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '=', c == '/':
+		case c == '.':
+			if key[i-1] == '.' {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // run sends batches while reads wait, one at a time.

@@ -86,6 +86,12 @@ func TestBatchGetterAnswersAsKeyValueGet(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
+	// Keys that would be wildcards, or are no keys at all, are refused.
+	for _, bad := range []string{"t.*", "t.>", "", ".t", "t.", "t..x", "t x"} {
+		if _, _, _, err := g.Get(ctx, bad); err == nil {
+			t.Errorf("key %q accepted", bad)
+		}
+	}
 	// A bucket with none of the keys answers not found for all.
 	if _, _, found, err := g.Get(ctx, "nothing.here"); err != nil || found {
 		t.Errorf("absent key: found %v, %v", found, err)
