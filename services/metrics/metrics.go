@@ -121,6 +121,17 @@ type exportNotice struct {
 	} `json:"list"`
 }
 
+// releasedTax is the part of a released list's state the metrics count:
+// the totals of its tax assessment (the field names of tax.Assessment).
+type releasedTax struct {
+	Tax *struct {
+		DutiableValue decimal.Decimal `json:"dutiableValue"`
+		Duty          decimal.Decimal `json:"customsTax"`
+		VAT           decimal.Decimal `json:"valueAddedTax"`
+		Consumption   decimal.Decimal `json:"consumptionTax"`
+	} `json:"tax"`
+}
+
 type returnNotice struct {
 	Status  string `json:"status"`
 	Receipt string `json:"receipt"`
@@ -171,7 +182,9 @@ func (m *Metrics) apply(msg jetstream.Msg) {
 		}
 		m.declarations.WithLabelValues("import", n.TradeMode, n.CustomsCode, n.EbpCode, event).Inc()
 		if event == "released" && len(n.State) > 0 {
-			var st inventory.State
+			// Only the tax totals: decoding the whole state (lines, history,
+			// rule hits) for them cost more than counting the event.
+			var st releasedTax
 			if json.Unmarshal(n.State, &st) == nil && st.Tax != nil {
 				m.value.WithLabelValues("import", n.TradeMode, n.CustomsCode).Add(st.Tax.DutiableValue.InexactFloat64())
 				m.tax.WithLabelValues("duty").Add(st.Tax.Duty.InexactFloat64())
