@@ -47,11 +47,12 @@ func (o *Outbox) Send(ctx context.Context, id string, r ceb.Document, at time.Ti
 	if err != nil {
 		return err
 	}
-	return Wait(ctx, futures)
+	return broker.Wait(ctx, futures...)
 }
 
 // Publish is Send without the wait: it returns the acknowledgements to come,
-// so that a caller publishing several receipts waits once for all (Wait).
+// so that a caller publishing several receipts waits once for all
+// (broker.Wait).
 func (o *Outbox) Publish(id string, r ceb.Document, at time.Time, recipients ...string) ([]jetstream.PubAckFuture, error) {
 	return o.PublishAll(id, []ceb.Document{r}, at, recipients...)
 }
@@ -95,20 +96,6 @@ func (o *Outbox) PublishAll(id string, rs []ceb.Document, at time.Time, recipien
 		futures = append(futures, f)
 	}
 	return futures, nil
-}
-
-// Wait waits until JetStream has stored every message of futures.
-func Wait(ctx context.Context, futures []jetstream.PubAckFuture) error {
-	for _, f := range futures {
-		select {
-		case <-f.Ok():
-		case err := <-f.Err():
-			return fmt.Errorf("publish to %s: %w", f.Msg().Subject, err)
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	return nil
 }
 
 // Record is one stored receipt as the receipts API returns it.

@@ -8,7 +8,6 @@ import (
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/ceb"
 	"github.com/cbec/cbec/pkg/inventory"
-	"github.com/cbec/cbec/pkg/receipt"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -81,7 +80,7 @@ func (c *Clearance) publish(ctx context.Context, key string, st *inventory.State
 			return err
 		}
 	}
-	return receipt.Wait(ctx, futures)
+	return broker.Wait(ctx, futures...)
 }
 
 // reviewed reports whether the list was in review (300) before step i: the

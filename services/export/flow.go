@@ -14,7 +14,6 @@ import (
 	"github.com/cbec/cbec/pkg/errcode"
 	exportrule "github.com/cbec/cbec/pkg/export"
 	"github.com/cbec/cbec/pkg/inventory"
-	"github.com/cbec/cbec/pkg/receipt"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -352,7 +351,7 @@ func (x *Export) publish(ctx context.Context, l *List, from int) error {
 		}
 		futures = append(futures, f)
 	}
-	return receipt.Wait(ctx, futures)
+	return broker.Wait(ctx, futures...)
 }
 
 func eventName(status string) string {

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/cbec/cbec/pkg/broker"
@@ -158,39 +157,74 @@ func (in *Intake) Submit(ctx context.Context, p *party.Party, docs []ceb.Declara
 	return results
 }
 
-// guardConcurrency bounds the key-value writes one submission runs at once.
-const guardConcurrency = 32
-
-// guardAll guards every stored document's key, concurrently: each write is a
-// round trip to JetStream, and a submission holds up to 100 documents.
-// Documents sharing a business key are guarded one after the other, in
-// submission order, so the first one wins the key as it would alone.
+// guardAll guards every stored document's key. Each entry is published to
+// its key's subject with the revision it expects there (0: the key must
+// not exist; appType 2: the revision it replaces) — a key-value create or
+// update — all asynchronously, in submission order, and the
+// acknowledgements are awaited together. JetStream applies them in that
+// order, so of documents sharing a business key the first wins it, as it
+// would alone. Then the waybills the accepted lists use are marked, the
+// same way.
 func (in *Intake) guardAll(ctx context.Context, work []*pending) {
-	chains := map[string][]*pending{}
-	var order []string
+	var guarded []*pending
 	for _, w := range work {
 		if w.res.Error != nil {
 			continue
 		}
-		k := docstore.Key(w.doc)
-		if _, seen := chains[k]; !seen {
-			order = append(order, k)
+		f, err := in.writeEntry(w)
+		if err != nil {
+			w.res.Error = err
+			continue
 		}
-		chains[k] = append(chains[k], w)
+		w.ack = f
+		guarded = append(guarded, w)
 	}
-	sem := make(chan struct{}, guardConcurrency)
-	var wg sync.WaitGroup
-	for _, k := range order {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(chain []*pending) {
-			defer func() { <-sem; wg.Done() }()
-			for _, w := range chain {
-				in.guard(ctx, w)
+	var marked []jetstream.PubAckFuture
+	for _, w := range guarded {
+		in.settle(ctx, w, broker.Wait(ctx, w.ack))
+		if inv, ok := w.doc.(*ceb.Inventory); ok && w.res.Status == Accepted {
+			// Mark the waybill as used so it can no longer be changed.
+			h := inv.InventoryHead
+			f, err := in.js.PublishAsync(in.docsSubject(docstore.UsedKey(h.LogisticsCode, h.LogisticsNo)),
+				[]byte(docstore.Key(w.doc)), jetstream.WithExpectLastSequencePerSubject(0))
+			if err != nil {
+				in.log.Warn("waybill used marker not written", "key", w.res.Key, "err", err)
+				continue
 			}
-		}(chains[k])
+			marked = append(marked, f)
+		}
 	}
-	wg.Wait()
+	for _, f := range marked {
+		if err := broker.Wait(ctx, f); err != nil && !broker.IsConflict(err) {
+			in.log.Warn("waybill used marker not written", "subject", f.Msg().Subject, "err", err)
+		}
+	}
+}
+
+// docsSubject is the subject of key in the CBEC_DOCS bucket.
+func (in *Intake) docsSubject(key string) string { return "$KV." + broker.BucketDocs + "." + key }
+
+// writeEntry publishes w's entry — the accepted version under its business
+// key — expecting the key absent, or at the revision appType 2 replaces.
+func (in *Intake) writeEntry(w *pending) (jetstream.PubAckFuture, *errcode.Error) {
+	e := docstore.Entry{
+		MsgType: w.doc.MsgType(), Party: w.doc.SenderCode(), Seq: w.seq, Hash: w.hash,
+		AcceptedAt: in.clock.Now().UTC(), Doc: w.body,
+	}
+	expect := uint64(0)
+	if w.appTy == "2" {
+		e.Prev = append(append([]uint64(nil), w.prev.Prev...), w.prev.Seq)
+		expect = w.rev
+	}
+	entry, err := e.Encode()
+	if err != nil {
+		return nil, errcode.As(err)
+	}
+	f, err := in.js.PublishAsync(in.docsSubject(docstore.Key(w.doc)), entry, jetstream.WithExpectLastSequencePerSubject(expect))
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	return f, nil
 }
 
 func schemaError(fe []ceb.FieldError) *errcode.Error {
@@ -307,59 +341,31 @@ func (in *Intake) publish(ctx context.Context, work []*pending) {
 	}
 }
 
-// guard records the accepted version under its business key. Only then is
-// the document accepted; a document that loses the race for its key is
-// rejected with the official duplicate code and its copy on CEB_IN removed.
-func (in *Intake) guard(ctx context.Context, w *pending) {
-	key := docstore.Key(w.doc)
-	e := docstore.Entry{
-		MsgType: w.doc.MsgType(), Party: w.doc.SenderCode(), Seq: w.seq, Hash: w.hash,
-		AcceptedAt: in.clock.Now().UTC(), Doc: w.body,
-	}
-	if w.appTy == "2" {
-		e.Prev = append(append([]uint64(nil), w.prev.Prev...), w.prev.Seq)
-	}
-	entry, err := e.Encode()
-	if err != nil {
-		w.res.Error = errcode.As(err)
-		return
-	}
+// settle accepts w once its entry is written (err nil). A document that
+// lost the race for its key is rejected with the official duplicate code
+// and its copy on CEB_IN removed.
+func (in *Intake) settle(ctx context.Context, w *pending, err error) {
 	k := kinds[w.doc.MsgType()]
-	if w.appTy == "2" {
-		_, err = in.docs.KV.Update(ctx, key, entry, w.rev)
-		if errors.Is(err, jetstream.ErrKeyExists) {
-			// Someone changed it first. If that was this very version
-			// (a retried request), it is accepted already.
-			if e, _, ok, gerr := in.docs.Get(ctx, key); gerr == nil && ok && e.Seq == w.seq {
-				err = nil
-			} else {
-				w.res.Error = errcode.New(errcode.DocumentUsed, "%s %s was changed concurrently; read it again", w.doc.MsgType(), w.res.Key)
-				in.dropOrphan(ctx, w)
-				return
-			}
-		}
-	} else {
-		_, err = in.docs.KV.Create(ctx, key, entry)
-		if errors.Is(err, jetstream.ErrKeyExists) {
-			w.res.Error = errcode.New(k.dupCode, "%s %s already exists", w.doc.MsgType(), w.res.Key)
-			if !w.dup {
-				in.dropOrphan(ctx, w)
-			}
+	switch {
+	case err == nil:
+		w.res.Status = Accepted
+	case !broker.IsConflict(err):
+		w.res.Error = unavailable(err)
+	case w.appTy == "2":
+		// Someone changed it first. If that was this very version (a
+		// retried request), it is accepted already.
+		if e, _, ok, gerr := in.docs.Get(ctx, docstore.Key(w.doc)); gerr == nil && ok && e.Seq == w.seq {
+			w.res.Status = Accepted
 			return
 		}
-	}
-	if err != nil {
-		w.res.Error = unavailable(err)
-		return
-	}
-	if inv, ok := w.doc.(*ceb.Inventory); ok {
-		// Mark the waybill as used so it can no longer be changed.
-		_, merr := in.docs.KV.Create(ctx, docstore.UsedKey(inv.InventoryHead.LogisticsCode, inv.InventoryHead.LogisticsNo), []byte(key))
-		if merr != nil && !errors.Is(merr, jetstream.ErrKeyExists) {
-			in.log.Warn("waybill used marker not written", "key", key, "err", merr)
+		w.res.Error = errcode.New(errcode.DocumentUsed, "%s %s was changed concurrently; read it again", w.doc.MsgType(), w.res.Key)
+		in.dropOrphan(ctx, w)
+	default:
+		w.res.Error = errcode.New(k.dupCode, "%s %s already exists", w.doc.MsgType(), w.res.Key)
+		if !w.dup {
+			in.dropOrphan(ctx, w)
 		}
 	}
-	w.res.Status = Accepted
 }
 
 // dropOrphan removes a stored copy that lost its business key. Should this

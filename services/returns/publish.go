@@ -8,7 +8,6 @@ import (
 
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/ceb"
-	"github.com/cbec/cbec/pkg/receipt"
 	"github.com/cbec/cbec/pkg/refund"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -65,7 +64,7 @@ func (r *Returns) publish(ctx context.Context, rec *Record, from int) error {
 		}
 		futures = append(futures, f)
 	}
-	return receipt.Wait(ctx, futures)
+	return broker.Wait(ctx, futures...)
 }
 
 // replay re-publishes the steps the change named by recorded.
