@@ -7,6 +7,7 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // connectWait bounds how long Connect waits for an external server.
@@ -48,4 +49,16 @@ func Connect(name, url string, s *server.Server, log *slog.Logger) (*nats.Conn, 
 		time.Sleep(50 * time.Millisecond)
 	}
 	return nc, nil
+}
+
+// MaxAsyncPending bounds a process's asynchronous publications awaiting
+// their acknowledgement; past it, publishers wait (then fail, to be retried).
+// nats.go's default of 4,000 is reached by 256 clearance workers publishing
+// a decision's receipts and events while the gateway stores a few full
+// submissions — three writes per document — at once.
+const MaxAsyncPending = 16384
+
+// NewJetStream is the JetStream handle of a cbec process on nc.
+func NewJetStream(nc *nats.Conn) (jetstream.JetStream, error) {
+	return jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(MaxAsyncPending))
 }

@@ -53,7 +53,7 @@ func Connect(t testing.TB, s *server.Server) (*nats.Conn, jetstream.JetStream) {
 		t.Fatalf("connect: %v", err)
 	}
 	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
+	js, err := broker.NewJetStream(nc)
 	if err != nil {
 		t.Fatalf("jetstream: %v", err)
 	}

@@ -135,7 +135,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.js, err = jetstream.New(m.nc)
+	m.js, err = broker.NewJetStream(m.nc)
 	if err != nil {
 		return err
 	}

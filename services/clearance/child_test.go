@@ -19,7 +19,6 @@ import (
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/services/clearance"
 	st "github.com/cbec/cbec/services/servicetest"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // childNATS names the environment variable that turns this test binary into
@@ -44,7 +43,7 @@ func runClearanceChild(url string) int {
 		return fail(err)
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
+	js, err := broker.NewJetStream(nc)
 	if err != nil {
 		return fail(err)
 	}
