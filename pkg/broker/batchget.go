@@ -221,8 +221,10 @@ func (g *BatchGetter) read(batch []*batchRead) (again []*batchRead) {
 		switch status := m.Header.Get("Status"); status {
 		case "":
 			rev, _ := strconv.ParseUint(m.Header.Get("Nats-Sequence"), 10, 64)
+			// As nats.go's KeyValue.Get: a delete or purge, or a marker the
+			// server left (max age, purge, remove), is no value.
 			op := m.Header.Get("KV-Operation")
-			live := op != "DEL" && op != "PURGE"
+			live := op != "DEL" && op != "PURGE" && m.Header.Get("Nats-Marker-Reason") == ""
 			answer(m.Header.Get("Nats-Subject"), m.Data, rev, live, nil)
 		case "204": // end of batch: what was not sent was not found, unless cut short
 			if pending, _ := strconv.ParseUint(m.Header.Get("Nats-Num-Pending"), 10, 64); pending > 0 {

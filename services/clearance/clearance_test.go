@@ -278,6 +278,19 @@ func TestIncompleteDeclarationIsRejectedAfterTheWait(t *testing.T) {
 		t.Fatalf("rejected before the wait ran out: %s", v.Status)
 	}
 	h.Clock.Advance(24*time.Hour + time.Second)
+	// A count an attempt left behind when it lost a race to another copy
+	// of the list (as TestCountLeftByACrashedAttemptIsSettledOnce seeds it)
+	// must not outlive the list's rejection.
+	lg, err := ledger.Open(context.Background(), h.JS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := quota.RowKey(quota.BuyerKey(h.Env.QuotaSecret, cebtest.BuyerIDNumber), quota.Year(h.Clock.Now()))
+	if err := lg.Update(context.Background(), row, func(l *quota.Ledger) bool {
+		return l.Count(docstore.InventoryKey(cebtest.EbpCode, "INC-1"), decimal.RequireFromString("574"), nil, h.Clock.Now())
+	}); err != nil {
+		t.Fatal(err)
+	}
 	// The list is marked for the sweep just after its receipt: sweep until
 	// the mark is there and the sweep has decided.
 	var v gateway.InventoryView
@@ -290,6 +303,9 @@ func TestIncompleteDeclarationIsRejectedAfterTheWait(t *testing.T) {
 	}, "the sweep rejects the incomplete list")
 	if v.Code != string(errcode.Incomplete) || !strings.Contains(v.History[len(v.History)-1].Info, "payment (CEB411), waybill (CEB511)") {
 		t.Fatalf("%s %s %+v", v.Status, v.Code, v.History)
+	}
+	if got := used(t, h); !got.IsZero() {
+		t.Fatalf("the rejected incomplete list still counts %s", got)
 	}
 	// A late document finds the list decided and changes nothing.
 	h.Submit(s, "payments", "waybills")

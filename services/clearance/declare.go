@@ -36,15 +36,18 @@ func (c *Clearance) declareInventory(ctx context.Context, by string, adm docstor
 		_, err := c.evaluate(ctx, key, by)
 		return err
 	}
+	buyer := quota.BuyerKey(c.env.QuotaSecret, identity.Normalize(h.BuyerIdNumber))
 	if !st.Modifiable() {
 		// appType 2 arrived after the check: the gateway refuses that,
-		// so only a copy racing the decision gets here; it changes nothing.
-		return nil
+		// so only a copy racing the decision gets here; it changes
+		// nothing — but its own attempt to decide may have counted the
+		// list in its buyer's row before losing: settle that.
+		return c.settleCount(ctx, key, st, quota.RowKey(buyer, quota.Year(now)))
 	}
 	st.EbpCode, st.OrderNo, st.EbcCode, st.AgentCode, st.GUID = h.EbpCode, h.OrderNo, h.EbcCode, h.AgentCode, h.Guid
 	st.CustomsCode, st.TradeMode, st.LogisticsCode, st.LogisticsNo = h.CustomsCode, h.TradeMode, h.LogisticsCode, h.LogisticsNo
 	st.AssureCode = h.AssureCode
-	st.Buyer = quota.BuyerKey(c.env.QuotaSecret, identity.Normalize(h.BuyerIdNumber))
+	st.Buyer = buyer
 	if st.PreNo == "" {
 		st.PreNo = inventory.PreNo('I', now, seq)
 	}
@@ -64,7 +67,7 @@ func (c *Clearance) declareInventory(ctx context.Context, by string, adm docstor
 	if err != nil {
 		return err
 	}
-	if complete {
+	if complete && adm.Current {
 		err := c.settle(ctx, key, st, rev, docs, by, from, true)
 		if !errors.Is(err, errCountedElsewhere) {
 			return err
@@ -79,8 +82,9 @@ func (c *Clearance) declareInventory(ctx context.Context, by string, adm docstor
 		return err
 	}
 	if complete {
-		// Declared beside another copy's count: decide it from the stored
-		// declaration, which settles against that count.
+		// Declared beside another copy's count, or a version already
+		// replaced: decide from the stored declaration and the current
+		// documents.
 		_, err := c.evaluate(ctx, key, by)
 		return err
 	}
@@ -217,14 +221,14 @@ func (c *Clearance) settle(ctx context.Context, key string, st *inventory.State,
 				return err
 			}
 		}
-		return c.decide(ctx, key, st, rev, out, row, by, now, from)
+		return c.decide(ctx, key, st, rev, out, row, by, now, from, declaring)
 	}
 	return broker.ErrConflict
 }
 
 // decide writes the outcome into the state and publishes its steps from
 // index from on.
-func (c *Clearance) decide(ctx context.Context, key string, st *inventory.State, rev uint64, out inventory.Outcome, row, by string, now time.Time, from int) error {
+func (c *Clearance) decide(ctx context.Context, key string, st *inventory.State, rev uint64, out inventory.Outcome, row, by string, now time.Time, from int, declaring bool) error {
 	st.DecidedAt = now.UTC()
 	st.Tax, st.Hits = out.Tax, out.Hits
 	switch out.Status {
@@ -250,7 +254,15 @@ func (c *Clearance) decide(ctx context.Context, key string, st *inventory.State,
 			// Another evaluation decided first; it counted the same list
 			// under the same key, so the ledger holds it once. If it did
 			// not count it (it rejected), take ours back.
-			return c.afterLostDecision(ctx, key, row, by)
+			if declaring {
+				// Another copy of the list was stored first. Its count,
+				// if it made one, is ours too (same key); this message
+				// comes back, finds the list counted and declares it the
+				// ordinary way, or finds it decided and settles the
+				// ledger with that decision.
+				return broker.Retry(err, 20*time.Millisecond)
+			}
+			return c.afterLostDecision(ctx, key, row)
 		}
 		return err
 	}
@@ -278,29 +290,22 @@ func hitIDs(out inventory.Outcome) string {
 	return s
 }
 
-// afterLostDecision reconciles the ledger with the state write that won.
-// That write may be a decision, or — when this decision was also the
-// list's declaration — another copy's declaration: then the list is
-// decided from there first (evaluate is safe to race). A list still open
-// after that keeps what the ledger holds: its own decision will settle it
-// (a release keeps the count, a rejection gives it back).
-func (c *Clearance) afterLostDecision(ctx context.Context, key, row, by string) error {
+// afterLostDecision reconciles the ledger with the decision that won: what
+// this attempt counted in row stays only if that decision holds it there.
+func (c *Clearance) afterLostDecision(ctx context.Context, key, row string) error {
 	st, _, _, err := c.loadState(ctx, key)
 	if err != nil {
 		return err
 	}
-	if st.Status == inventory.StatusDeclared {
-		if _, err := c.evaluate(ctx, key, by); err != nil {
-			return err
-		}
-		if st, _, _, err = c.loadState(ctx, key); err != nil {
-			return err
-		}
-		if st.Status == inventory.StatusDeclared {
-			return nil
-		}
-	}
-	if st.Counted != nil || row == "" {
+	return c.settleCount(ctx, key, st, row)
+}
+
+// settleCount gives back what row counts for the list at key unless its
+// state st holds that very count (a decided list that counted it in row
+// and did not give it back). A count nobody claims is left by an attempt
+// that lost the race to another copy of the list.
+func (c *Clearance) settleCount(ctx context.Context, key string, st *inventory.State, row string) error {
+	if row == "" || st.Counted != nil && st.Counted.Row == row && !st.Counted.GivenBack {
 		return nil
 	}
 	return c.ledger.GiveBack(ctx, row, key)

@@ -9,6 +9,7 @@ import (
 	"github.com/cbec/cbec/pkg/docstore"
 	"github.com/cbec/cbec/pkg/errcode"
 	"github.com/cbec/cbec/pkg/inventory"
+	"github.com/cbec/cbec/pkg/quota"
 )
 
 // Sweep rejects the declared lists whose order, payment or waybill are
@@ -82,7 +83,12 @@ func (c *Clearance) expire(ctx context.Context, key string, now time.Time) error
 	}
 	out := inventory.Outcome{Status: inventory.StatusRejected, Errors: []*errcode.Error{errcode.New(errcode.Incomplete,
 		"still missing after %s: %s", c.env.Rules.Windows.IncompleteAfter, strings.Join(missing, ", "))}}
-	return c.decide(ctx, key, st, rev, out, "", sweepBy+now.UTC().Format(time.RFC3339), now, len(st.History))
+	if err := c.decide(ctx, key, st, rev, out, "", sweepBy+now.UTC().Format(time.RFC3339), now, len(st.History), false); err != nil {
+		return err
+	}
+	// An incomplete list counts nothing — unless an attempt that lost a
+	// race to another copy of it left a count behind: give that back.
+	return c.ledger.GiveBack(ctx, quota.RowKey(st.Buyer, quota.Year(now)), key)
 }
 
 // sweepBy prefixes the By of decisions the sweep made.
