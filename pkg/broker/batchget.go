@@ -59,7 +59,7 @@ const (
 // NewBatchGetter reads bucket over nc; Close releases its subscription.
 func NewBatchGetter(nc *nats.Conn, bucket string) (*BatchGetter, error) {
 	g := &BatchGetter{
-		nc: nc, api: "$JS.API.DIRECT.GET." + kvStream(bucket), prefix: "$KV." + bucket + ".",
+		nc: nc, api: "$JS.API.DIRECT.GET." + kvStream(bucket), prefix: KVSubject(bucket, ""),
 		inbox: nats.NewInbox(),
 	}
 	sub, err := nc.Subscribe(g.inbox+".*", g.route)
@@ -145,6 +145,20 @@ func validKey(key string) bool {
 		}
 	}
 	return true
+}
+
+// GetJSON is GetJSON for the batched reads: it decodes the value at key
+// into v and returns its revision; found is false when the key is absent,
+// and a value that does not decode is poison.
+func (g *BatchGetter) GetJSON(ctx context.Context, key string, v any) (rev uint64, found bool, err error) {
+	b, rev, found, err := g.Get(ctx, key)
+	if err != nil || !found {
+		return 0, false, err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return 0, false, Poison(err)
+	}
+	return rev, true, nil
 }
 
 // run sends batches while reads wait, one at a time.

@@ -140,6 +140,10 @@ func Token(v string) string {
 	return "=" + base64.RawURLEncoding.EncodeToString([]byte(v))
 }
 
+// KVSubject is the subject under which bucket stores key: what a
+// key-value write publishes to, for a caller that publishes it itself.
+func KVSubject(bucket, key string) string { return "$KV." + bucket + "." + key }
+
 // Key joins tokens of values into a key-value key.
 func Key(parts ...string) string {
 	t := make([]string, len(parts))

@@ -7,7 +7,6 @@ package ledger
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 
 	"github.com/cbec/cbec/pkg/broker"
@@ -44,12 +43,9 @@ func rowKey(row string) string { return "q." + row }
 // Load returns a row and its revision (0 when new).
 func (s *Store) Load(ctx context.Context, row string) (*quota.Ledger, uint64, error) {
 	var l quota.Ledger
-	v, rev, found, err := s.Reads.Get(ctx, rowKey(row))
-	if err != nil || !found {
-		return &l, 0, err
-	}
-	if err := json.Unmarshal(v, &l); err != nil {
-		return nil, 0, broker.Poison(err)
+	rev, _, err := s.Reads.GetJSON(ctx, rowKey(row), &l)
+	if err != nil {
+		return nil, 0, err
 	}
 	return &l, rev, nil
 }

@@ -153,7 +153,7 @@ func (r *Reader) Read(ctx context.Context, party string, msgType ceb.MsgType, af
 			}
 			return nil, err
 		}
-		bodies, err := Receipts(m.Data)
+		bodies, err := splitReceipts(m.Data)
 		if err != nil {
 			return nil, fmt.Errorf("receipt message %d: %w", m.Sequence, err)
 		}
@@ -172,11 +172,11 @@ func (r *Reader) Read(ctx context.Context, party string, msgType ceb.MsgType, af
 	return out, nil
 }
 
-// Receipts splits a receipt message's body into its receipts: a JSON array
+// splitReceipts splits a receipt message's body into its receipts: a JSON array
 // of them, or — as cbec stored receipts before they travelled together —
 // a single receipt object, which a data directory of an earlier version
 // still holds.
-func Receipts(body []byte) ([]json.RawMessage, error) {
+func splitReceipts(body []byte) ([]json.RawMessage, error) {
 	body = bytes.TrimSpace(body)
 	if len(body) > 0 && body[0] == '{' {
 		return []json.RawMessage{body}, nil

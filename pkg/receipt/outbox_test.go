@@ -16,9 +16,9 @@ func TestReceiptsReadsBothMessageShapes(t *testing.T) {
 		{`"120"`, 0, false},
 		{``, 0, false},
 	} {
-		rs, err := Receipts([]byte(c.body))
+		rs, err := splitReceipts([]byte(c.body))
 		if (err == nil) != c.ok || len(rs) != c.want {
-			t.Errorf("Receipts(%q) = %d receipts, %v", c.body, len(rs), err)
+			t.Errorf("splitReceipts(%q) = %d receipts, %v", c.body, len(rs), err)
 		}
 	}
 }

@@ -46,7 +46,6 @@ type Clearance struct {
 	inv  jetstream.KeyValue
 	// invReads batches the reads of CBEC_INVENTORY (states and indexes).
 	invReads *broker.BatchGetter
-	quota    jetstream.KeyValue
 	ledger   *ledger.Store
 	outbox   *receipt.Outbox
 	cons     *broker.Consumer
@@ -68,10 +67,6 @@ func New(ctx context.Context, env *svc.Env) (svc.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	q, err := env.JS.KeyValue(ctx, broker.BucketQuota)
-	if err != nil {
-		return nil, err
-	}
 	// Like the docstore's, these reads live as long as the connection.
 	invReads, err := broker.NewBatchGetter(env.NC, broker.BucketInventory)
 	if err != nil {
@@ -81,7 +76,7 @@ func New(ctx context.Context, env *svc.Env) (svc.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Clearance{env: env, docs: docs, inv: inv, invReads: invReads, quota: q, ledger: lg,
+	return &Clearance{env: env, docs: docs, inv: inv, invReads: invReads, ledger: lg,
 		outbox: receipt.NewOutbox(env.JS), metrics: newMetrics(env.Registry)}, nil
 }
 

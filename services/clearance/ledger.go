@@ -4,7 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
+	"errors"
 	"slices"
 	"time"
 
@@ -21,29 +21,19 @@ func (c *Clearance) addressSeen(ctx context.Context, address, buyer string, now 
 	key := "addr." + hex.EncodeToString(sum[:16]) + "." + now.In(clock.Shanghai).Format("20060102")
 	for range broker.MaxCASAttempts {
 		var buyers []string
-		v, rev, found, err := c.ledger.Reads.Get(ctx, key)
+		rev, _, err := c.ledger.Reads.GetJSON(ctx, key, &buyers)
 		if err != nil {
 			return 0, err
-		}
-		if found {
-			if err := json.Unmarshal(v, &buyers); err != nil {
-				return 0, broker.Poison(err)
-			}
 		}
 		if slices.Contains(buyers, buyer) {
 			return len(buyers), nil
 		}
 		buyers = append(buyers, buyer)
-		b, _ := json.Marshal(buyers)
-		if rev == 0 {
-			_, err = c.quota.Create(ctx, key, b)
-		} else {
-			_, err = c.quota.Update(ctx, key, b, rev)
-		}
+		err = broker.PutJSON(ctx, c.ledger.KV, key, buyers, rev)
 		if err == nil {
 			return len(buyers), nil
 		}
-		if !broker.IsConflict(err) {
+		if !errors.Is(err, broker.ErrConflict) {
 			return 0, err
 		}
 	}

@@ -15,12 +15,9 @@ import (
 // list has not been declared.
 func (c *Clearance) loadState(ctx context.Context, key string) (*inventory.State, uint64, bool, error) {
 	st := &inventory.State{}
-	v, rev, found, err := c.invReads.Get(ctx, key)
-	if err != nil || !found {
-		return st, 0, false, err
-	}
-	if err := json.Unmarshal(v, st); err != nil {
-		return nil, 0, false, broker.Poison(err)
+	rev, found, err := c.invReads.GetJSON(ctx, key, st)
+	if err != nil {
+		return nil, 0, false, err
 	}
 	return st, rev, found, nil
 }

@@ -185,7 +185,7 @@ func (in *Intake) guardAll(ctx context.Context, work []*pending) {
 		if inv, ok := w.doc.(*ceb.Inventory); ok && w.res.Status == Accepted {
 			// Mark the waybill as used so it can no longer be changed.
 			h := inv.InventoryHead
-			f, err := in.js.PublishAsync(in.docsSubject(docstore.UsedKey(h.LogisticsCode, h.LogisticsNo)),
+			f, err := in.js.PublishAsync(broker.KVSubject(broker.BucketDocs, docstore.UsedKey(h.LogisticsCode, h.LogisticsNo)),
 				[]byte(docstore.Key(w.doc)), jetstream.WithExpectLastSequencePerSubject(0))
 			if err != nil {
 				in.log.Warn("waybill used marker not written", "key", w.res.Key, "err", err)
@@ -200,9 +200,6 @@ func (in *Intake) guardAll(ctx context.Context, work []*pending) {
 		}
 	}
 }
-
-// docsSubject is the subject of key in the CBEC_DOCS bucket.
-func (in *Intake) docsSubject(key string) string { return "$KV." + broker.BucketDocs + "." + key }
 
 // writeEntry publishes w's entry — the accepted version under its business
 // key — expecting the key absent, or at the revision appType 2 replaces.
@@ -220,7 +217,7 @@ func (in *Intake) writeEntry(w *pending) (jetstream.PubAckFuture, *errcode.Error
 	if err != nil {
 		return nil, errcode.As(err)
 	}
-	f, err := in.js.PublishAsync(in.docsSubject(docstore.Key(w.doc)), entry, jetstream.WithExpectLastSequencePerSubject(expect))
+	f, err := in.js.PublishAsync(broker.KVSubject(broker.BucketDocs, docstore.Key(w.doc)), entry, jetstream.WithExpectLastSequencePerSubject(expect))
 	if err != nil {
 		return nil, unavailable(err)
 	}
