@@ -155,7 +155,7 @@ func (g *BatchGetter) GetJSON(ctx context.Context, key string, v any) (rev uint6
 	if err != nil || !found {
 		return 0, false, err
 	}
-	if err := json.Unmarshal(b, v); err != nil {
+	if err := Decode(b, v); err != nil {
 		return 0, false, Poison(err)
 	}
 	return rev, true, nil

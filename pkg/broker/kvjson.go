@@ -19,7 +19,7 @@ func GetJSON(ctx context.Context, kv jetstream.KeyValue, key string, v any) (rev
 	if err != nil {
 		return 0, false, err
 	}
-	if err := json.Unmarshal(kve.Value(), v); err != nil {
+	if err := Decode(kve.Value(), v); err != nil {
 		return 0, false, Poison(err)
 	}
 	return kve.Revision(), true, nil

@@ -111,6 +111,9 @@ func (a *Amount) UnmarshalJSON(b []byte) error {
 	case bytes.Equal(b, []byte("null")):
 		*a = Amount{}
 		return nil
+	case len(b) > 1 && b[0] == '"' && b[len(b)-1] == '"' && bytes.IndexByte(b, '\\') < 0:
+		// A decimal text has nothing to unescape: skip the JSON decoder.
+		return a.setText(string(b[1:len(b)-1]), "")
 	case len(b) > 0 && b[0] == '"':
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {

@@ -3,7 +3,6 @@ package docstore
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -101,7 +100,7 @@ func meta(b []byte) (seq uint64, prev []uint64, err error) {
 	if i := bytes.Index(b, []byte(`,"hash":`)); i > 0 {
 		head = append(b[:i:i], '}')
 	}
-	if err := json.Unmarshal(head, &m); err != nil {
+	if err := broker.Decode(head, &m); err != nil {
 		return 0, nil, err
 	}
 	return m.Seq, m.Prev, nil

@@ -113,7 +113,7 @@ func (s *Store) Get(ctx context.Context, key string) (e Entry, rev uint64, ok bo
 	if err != nil || !ok {
 		return Entry{}, 0, false, err
 	}
-	if err := json.Unmarshal(v, &e); err != nil {
+	if err := broker.Decode(v, &e); err != nil {
 		return Entry{}, 0, false, err
 	}
 	return e, rev, true, nil
@@ -126,12 +126,12 @@ func (s *Store) GetDoc(ctx context.Context, key string, doc ceb.Declaration) (ok
 	if err != nil || !ok {
 		return false, err
 	}
-	// encoding/json decodes into the value an interface field points to.
-	into := struct {
-		Doc any `json:"doc"`
-	}{Doc: doc}
-	if err := json.Unmarshal(v, &into); err != nil {
+	found, err := broker.DecodeField(v, "doc", doc)
+	switch {
+	case err != nil:
 		return false, fmt.Errorf("%s: %w", key, err)
+	case !found:
+		return false, fmt.Errorf("%s: the entry holds no document", key)
 	}
 	return true, nil
 }

@@ -114,7 +114,7 @@ func (r Record) Document() (ceb.Document, error) {
 		return nil, fmt.Errorf("receipt type %s unknown", r.MsgType)
 	}
 	d := ceb.NewDocument(r.MsgType)
-	if err := json.Unmarshal(r.Receipt, d); err != nil {
+	if err := broker.Decode(r.Receipt, d); err != nil {
 		return nil, fmt.Errorf("receipt %d: %w", r.Cursor, err)
 	}
 	return d, nil
@@ -182,7 +182,7 @@ func splitReceipts(body []byte) ([]json.RawMessage, error) {
 		return []json.RawMessage{body}, nil
 	}
 	var rs []json.RawMessage
-	if err := json.Unmarshal(body, &rs); err != nil {
+	if err := broker.Decode(body, &rs); err != nil {
 		return nil, err
 	}
 	return rs, nil

@@ -9,7 +9,6 @@ package clearance
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -183,11 +182,11 @@ func (c *Clearance) handle(ctx context.Context, m jetstream.Msg) error {
 // lines are skipped rather than decoded: amounts are costly to parse.
 func decode(data []byte, doc ceb.Declaration) error {
 	if o, ok := doc.(*ceb.Order); ok {
-		return json.Unmarshal(data, &struct {
+		return broker.Decode(data, &struct {
 			OrderHead *ceb.OrderHead `json:"OrderHead"`
 		}{&o.OrderHead})
 	}
-	return json.Unmarshal(data, doc)
+	return broker.Decode(data, doc)
 }
 
 // Receipt texts.

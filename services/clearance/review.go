@@ -2,7 +2,6 @@ package clearance
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -21,7 +20,7 @@ import (
 // nothing.
 func (c *Clearance) handleReviewDecision(ctx context.Context, m jetstream.Msg) error {
 	var d inventory.ReviewDecision
-	if err := json.Unmarshal(m.Data(), &d); err != nil {
+	if err := broker.Decode(m.Data(), &d); err != nil {
 		return broker.Poison(err)
 	}
 	md, err := m.Metadata()

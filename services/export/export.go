@@ -9,7 +9,6 @@ package export
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -100,7 +99,7 @@ func (x *Export) handle(ctx context.Context, m jetstream.Msg) error {
 	if !isDecl {
 		return broker.Poison(fmt.Errorf("%s is not an export declaration", t))
 	}
-	if err := json.Unmarshal(m.Data(), doc); err != nil {
+	if err := broker.Decode(m.Data(), doc); err != nil {
 		return broker.Poison(fmt.Errorf("%s seq %d: %w", t, seq, err))
 	}
 	by := "in/" + strconv.FormatUint(seq, 10)

@@ -107,7 +107,7 @@ func (x *Export) documents(ctx context.Context, l *List) (d exportrule.Documents
 			complete = complete && !n.required
 			continue
 		}
-		if err := json.Unmarshal(e.Doc, n.into); err != nil {
+		if err := broker.Decode(e.Doc, n.into); err != nil {
 			return d, false, broker.Poison(err)
 		}
 		found[n.into] = true

@@ -2,7 +2,6 @@ package export
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -84,7 +83,7 @@ func (x *Export) released(ctx context.Context, m, consignor string) (map[string]
 			continue
 		}
 		var inv ceb.ExportInventory
-		if err := json.Unmarshal(e.Doc, &inv); err != nil {
+		if err := broker.Decode(e.Doc, &inv); err != nil {
 			return nil, broker.Poison(err)
 		}
 		out[l.EbcCode] = append(out[l.EbcCode], exportrule.Released{Inventory: &inv, InvtNo: l.InvtNo, ReleasedAt: l.ReleasedAt})

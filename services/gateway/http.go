@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/ceb"
 	"github.com/cbec/cbec/pkg/docstore"
 	"github.com/cbec/cbec/pkg/errcode"
@@ -390,7 +391,7 @@ func (g *Gateway) readableState(w http.ResponseWriter, r *http.Request) (*invent
 		return nil, false
 	}
 	var st inventory.State
-	if err := json.Unmarshal(kve.Value(), &st); err != nil {
+	if err := broker.Decode(kve.Value(), &st); err != nil {
 		httpapi.WriteError(w, err, nil)
 		return nil, false
 	}

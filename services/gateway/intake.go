@@ -290,7 +290,7 @@ func (in *Intake) used(ctx context.Context, d ceb.Declaration) (bool, error) {
 			return false, err
 		}
 		var st inventory.State
-		if err := json.Unmarshal(kve.Value(), &st); err != nil {
+		if err := broker.Decode(kve.Value(), &st); err != nil {
 			return false, err
 		}
 		return !st.Modifiable(), nil

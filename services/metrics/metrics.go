@@ -12,7 +12,6 @@ package metrics
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"sync"
 	"time"
@@ -164,7 +163,7 @@ func (m *Metrics) apply(msg jetstream.Msg) {
 	switch entity {
 	case "inventory", "review":
 		var n inventory.Notice
-		if json.Unmarshal(msg.Data(), &n) != nil {
+		if broker.Decode(msg.Data(), &n) != nil {
 			return
 		}
 		if entity == "review" {
@@ -185,7 +184,7 @@ func (m *Metrics) apply(msg jetstream.Msg) {
 			// Only the tax totals: decoding the whole state (lines, history,
 			// rule hits) for them cost more than counting the event.
 			var st releasedTax
-			if json.Unmarshal(n.State, &st) == nil && st.Tax != nil {
+			if broker.Decode(n.State, &st) == nil && st.Tax != nil {
 				m.value.WithLabelValues("import", n.TradeMode, n.CustomsCode).Add(st.Tax.DutiableValue.InexactFloat64())
 				m.tax.WithLabelValues("duty").Add(st.Tax.Duty.InexactFloat64())
 				m.tax.WithLabelValues("vat").Add(st.Tax.VAT.InexactFloat64())
@@ -195,7 +194,7 @@ func (m *Metrics) apply(msg jetstream.Msg) {
 		}
 	case "export":
 		var n exportNotice
-		if json.Unmarshal(msg.Data(), &n) != nil {
+		if broker.Decode(msg.Data(), &n) != nil {
 			return
 		}
 		m.declarations.WithLabelValues("export", n.List.TradeMode, n.List.CustomsCode, n.List.EbpCode, event).Inc()
@@ -205,7 +204,7 @@ func (m *Metrics) apply(msg jetstream.Msg) {
 		}
 	case "return":
 		var n returnNotice
-		if json.Unmarshal(msg.Data(), &n) != nil {
+		if broker.Decode(msg.Data(), &n) != nil {
 			return
 		}
 		switch event {

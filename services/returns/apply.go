@@ -2,7 +2,6 @@ package returns
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strconv"
 	"time"
@@ -28,7 +27,7 @@ func (r *Returns) handle(ctx context.Context, m jetstream.Msg) error {
 	}
 	seq := adm.Seq
 	var d ceb.InvtRefund
-	if err := json.Unmarshal(m.Data(), &d); err != nil {
+	if err := broker.Decode(m.Data(), &d); err != nil {
 		return broker.Poison(err)
 	}
 	// The 30-day window is judged at the gateway's acceptance, not when a
@@ -143,7 +142,7 @@ func (r *Returns) check(ctx context.Context, rec *Record, d *ceb.InvtRefund, now
 	if err != nil {
 		return false, err
 	}
-	if !ok || json.Unmarshal(e.Doc, &list) != nil {
+	if !ok || broker.Decode(e.Doc, &list) != nil {
 		return false, unknown
 	}
 	reg, _, err := r.registry(ctx)

@@ -333,7 +333,7 @@ func (r *Returns) originalList(ctx context.Context, rec *Record) (*ceb.Inventory
 	if !ok {
 		return nil, nil, errcode.New(errcode.ReturnUnknownList, "the original list of return %s is gone", rec.Key)
 	}
-	if err := json.Unmarshal(e.Doc, &list); err != nil {
+	if err := broker.Decode(e.Doc, &list); err != nil {
 		return nil, nil, err
 	}
 	return &list, &st, nil

@@ -2,7 +2,6 @@ package review
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -171,7 +170,7 @@ func (r *Review) all(ctx context.Context) ([]*Case, error) {
 				return out, nil
 			}
 			c := &Case{}
-			if err := json.Unmarshal(e.Value(), c); err != nil {
+			if err := broker.Decode(e.Value(), c); err != nil {
 				r.env.Log.Warn("undecodable case", "key", e.Key(), "err", err)
 				continue
 			}

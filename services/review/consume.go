@@ -2,7 +2,6 @@ package review
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 	"time"
@@ -27,7 +26,7 @@ func eventSubjects() []string {
 // may handle events of one list at once.
 func (r *Review) handleEvent(ctx context.Context, m jetstream.Msg) error {
 	var n inventory.Notice
-	if err := json.Unmarshal(m.Data(), &n); err != nil {
+	if err := broker.Decode(m.Data(), &n); err != nil {
 		return broker.Poison(err)
 	}
 	md, err := m.Metadata()
@@ -82,7 +81,7 @@ func (r *Review) handleEvent(ctx context.Context, m jetstream.Msg) error {
 func (r *Review) noticeState(ctx context.Context, n inventory.Notice) (*inventory.State, error) {
 	st := &inventory.State{}
 	if len(n.State) > 0 {
-		if err := json.Unmarshal(n.State, st); err != nil {
+		if err := broker.Decode(n.State, st); err != nil {
 			return nil, broker.Poison(err)
 		}
 		return st, nil

@@ -2,12 +2,12 @@ package review
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/ceb"
 	"github.com/cbec/cbec/pkg/docstore"
 	"github.com/cbec/cbec/pkg/inventory"
@@ -152,7 +152,7 @@ func (r *Review) documents(ctx context.Context, c *Case) (docSet, error) {
 		if err != nil || !ok {
 			return false, err
 		}
-		return true, json.Unmarshal(e.Doc, doc)
+		return true, broker.Decode(e.Doc, doc)
 	}
 	o, i := &ceb.Order{}, &ceb.Inventory{}
 	if ok, err := get(docstore.KeyOf(ceb.CEB311, c.EbpCode, c.OrderNo), o); err != nil {
