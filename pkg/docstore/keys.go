@@ -16,9 +16,6 @@ func WaybillIndexKey(logisticsCode, logisticsNo string) string {
 	return "wb." + broker.Key(logisticsCode, logisticsNo)
 }
 
-// InvtNoKey points from a customs list number to the list's state key.
-func InvtNoKey(invtNo string) string { return "invt." + broker.Token(invtNo) }
-
 // WaitingKey marks a declared list still waiting for its documents; the
 // incomplete-declaration sweep lists these keys only.
 func WaitingKey(stateKey string) string { return "waiting." + stateKey }

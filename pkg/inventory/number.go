@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/cbec/cbec/pkg/clock"
@@ -22,6 +23,24 @@ func PreNo(prefix byte, at time.Time, seq uint64) string {
 func InvtNo(customsCode string, flag byte, at time.Time, seq uint64) string {
 	cc := (customsCode + "0000")[:4]
 	return cc + at.In(clock.Shanghai).Format("2006") + string(flag) + fmt.Sprintf("%09d", seq%1_000_000_000)
+}
+
+// InvtSerial reads back what InvtNo encoded: the flag letter and the
+// serial, the document's CEB_IN sequence modulo 10⁹; ok is false for a
+// number cbec did not make.
+func InvtSerial(invtNo string) (flag byte, serial uint64, ok bool) {
+	if len(invtNo) != 18 {
+		return 0, 0, false
+	}
+	// The customs code (0–3) is the declaration's own; the year (4–7) and
+	// the serial (9–17) are digits.
+	for i := 4; i < len(invtNo); i++ {
+		if c := invtNo[i]; i != 8 && (c < '0' || c > '9') {
+			return 0, 0, false
+		}
+	}
+	serial, err := strconv.ParseUint(invtNo[9:], 10, 64)
+	return invtNo[8], serial, err == nil
 }
 
 // CopNo is the enterprise number carried on receipts: the document's

@@ -138,7 +138,7 @@ func report(b *testing.B, start time.Time, cpu0 time.Duration) {
 
 // profileTimed writes a CPU profile of the timed part of a benchmark to
 // the file CBEC_BENCH_PROFILE names, if it names one: -cpuprofile would
-// also profile the backlog's intake. The returned func stops it.
+// also profile the preparation (the batches' encoding, Decide's backlog). The returned func stops it.
 func profileTimed(b *testing.B) func() {
 	path := os.Getenv("CBEC_BENCH_PROFILE")
 	if path == "" {
@@ -190,6 +190,7 @@ func BenchmarkDeclarations(b *testing.B) {
 	h := st.New(b)
 	reqs := prepare(b, sets(b.N), 4)
 	b.ResetTimer()
+	defer profileTimed(b)()
 	start, cpu0 := time.Now(), cpuTime(b)
 	submit(b, h, reqs)
 	if b.Failed() {

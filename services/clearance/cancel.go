@@ -22,20 +22,18 @@ func (c *Clearance) cancel(ctx context.Context, by string, seq uint64, d *ceb.In
 	refuse := func(e *errcode.Error) error {
 		return c.cancelReceipts(ctx, by, seq, d, nil, now, inventory.StatusRejected, string(e.Code)+": "+e.Message)
 	}
-	k, _, found, err := c.invReads.Get(ctx, docstore.InvtNoKey(d.InvtNo))
-	if err != nil {
-		return err
-	}
-	if !found {
-		return refuse(errcode.New(errcode.CancelUnknown, "no inventory list %s", d.InvtNo))
-	}
-	key := string(k)
+	// The cancellation names its list's order: the list is found by it and
+	// must carry the customs number the cancellation gives.
+	key := docstore.InventoryKey(d.EbpCode, d.OrderNo)
 	st, rev, found, err := c.loadState(ctx, key)
 	if err != nil {
 		return err
 	}
+	if !found || st.InvtNo == "" {
+		return refuse(errcode.New(errcode.CancelUnknown, "no inventory list %s of order %s", d.InvtNo, d.OrderNo))
+	}
 	buyer := quota.BuyerKey(c.env.QuotaSecret, identity.Normalize(d.BuyerIdNumber))
-	if !found || !sameDeclaration(st, d, buyer) {
+	if !sameDeclaration(st, d, buyer) {
 		return refuse(errcode.New(errcode.CancelUnknown, "inventory list %s is not the list of order %s, waybill %s and this buyer declared by %s", d.InvtNo, d.OrderNo, d.LogisticsNo, d.AgentCode))
 	}
 	if st.CancelSeq != seq {
@@ -72,7 +70,7 @@ func (c *Clearance) cancel(ctx context.Context, by string, seq uint64, d *ceb.In
 // sameDeclaration is X19: the cancellation names the list's own order,
 // waybill, buyer and declaring agent.
 func sameDeclaration(st *inventory.State, d *ceb.InvtCancel, buyer string) bool {
-	return st.OrderNo == d.OrderNo && st.EbpCode == d.EbpCode && st.LogisticsNo == d.LogisticsNo &&
+	return st.InvtNo == d.InvtNo && st.OrderNo == d.OrderNo && st.EbpCode == d.EbpCode && st.LogisticsNo == d.LogisticsNo &&
 		st.LogisticsCode == d.LogisticsCode && st.AgentCode == d.AgentCode &&
 		st.Buyer == buyer
 }

@@ -81,8 +81,8 @@ func runClearanceChild(url string) int {
 // the rest (nats-cpu-ms/decl: the NATS server, with the idle services of
 // the harness): on machines of their own, 2,000 ms of CPU a second divided
 // by clearance-cpu-ms/decl is what one 2-core clearance replica decides.
-// CBEC_BENCH_CHILD_PROFILE=<file> writes the child's CPU profile (the
-// -cpuprofile flag profiles this process only); CBEC_BENCH_CHILD_CPUS=<list>
+// CBEC_BENCH_CHILD_PROFILE=<file> writes the child's CPU profile and
+// CBEC_BENCH_PROFILE=<file> this process's (NATS) during the timed part; CBEC_BENCH_CHILD_CPUS=<list>
 // pins the child with taskset, so that with this process pinned apart
 // (taskset -c 0 ./clearance.test … and CBEC_BENCH_CHILD_CPUS=1) the rate is
 // what one core of clearance decides; clearance-cores says how busy it was.
@@ -111,6 +111,7 @@ func BenchmarkDecideInOwnProcess(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
+	stopProfile := profileTimed(b)
 	start, cpu0 := time.Now(), cpuTime(b)
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
@@ -121,6 +122,7 @@ func BenchmarkDecideInOwnProcess(b *testing.B) {
 	}
 	waitReleased(b, h, b.N)
 	elapsed, rest := time.Since(start), cpuTime(b)-cpu0
+	stopProfile()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		b.Fatal(err)
 	}

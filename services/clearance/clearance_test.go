@@ -413,7 +413,9 @@ func TestCancellation(t *testing.T) {
 	h.MustSubmit("cancellations", st.KeyAgent, cebtest.Cancel(rev.I, vRev.InvtNo))
 	h.MustSubmit("cancellations", st.KeyAgent, cebtest.Cancel(rel.I, vRel.InvtNo))
 	h.MustSubmit("cancellations", st.KeyAgent, cebtest.Cancel(rel.I, "80012025I999999999"))
-	recs := h.WaitReceipts(st.KeyAgent, "msgType=CEB624", 4)
+	// A list is found by the order the cancellation names.
+	h.MustSubmit("cancellations", st.KeyAgent, cebtest.Cancel(st.NewSet("CAN-NONE").I, "80012025I999999998"))
+	recs := h.WaitReceipts(st.KeyAgent, "msgType=CEB624", 5)
 	var infos []string
 	for _, r := range recs {
 		infos = append(infos, r.Status()+" "+r.Info())
@@ -423,6 +425,9 @@ func TestCancellation(t *testing.T) {
 		if !strings.Contains(joined, want) {
 			t.Errorf("CEB624 receipts %q lack %q", joined, want)
 		}
+	}
+	if n := strings.Count(joined, "100 "+string(errcode.CancelUnknown)); n != 2 {
+		t.Errorf("CEB624 receipts %q: %d refusals %s, want 2", joined, n, errcode.CancelUnknown)
 	}
 	if v := h.View("CAN-REV"); v.Status != inventory.StatusCancelled {
 		t.Fatalf("cancelled list: %s", v.Status)

@@ -268,11 +268,6 @@ func (c *Clearance) decide(ctx context.Context, key string, st *inventory.State,
 	}
 	c.metrics.decisions.WithLabelValues(st.Status, st.TradeMode).Inc()
 	c.metrics.latency.Observe(now.Sub(st.DeclaredAt).Seconds())
-	if st.InvtNo != "" {
-		if _, err := c.inv.Put(ctx, docstore.InvtNoKey(st.InvtNo), []byte(key)); err != nil {
-			return err
-		}
-	}
 	// A waiting mark the list may have is left for the sweep to remove
 	// (expire): most lists never had one, and a blind delete would cost
 	// every decision a write.

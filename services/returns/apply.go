@@ -100,14 +100,9 @@ func (r *Returns) apply(ctx context.Context, by string, seq uint64, d *ceb.InvtR
 func (r *Returns) check(ctx context.Context, rec *Record, d *ceb.InvtRefund, now time.Time) (reserved bool, err error) {
 	h := d.InvtRefundHead
 	unknown := errcode.New(errcode.ReturnUnknownList, "no inventory list %s of order %s, waybill %s and this buyer", h.InvtNo, h.OrderNo, h.LogisticsNo)
-	kve, err := r.inv.Get(ctx, docstore.InvtNoKey(h.InvtNo))
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return false, unknown
-	}
-	if err != nil {
-		return false, err
-	}
-	rec.ListKey = string(kve.Value())
+	// The return names its list's order: the list is found by it and must
+	// carry the customs number the return gives.
+	rec.ListKey = docstore.InventoryKey(h.EbpCode, h.OrderNo)
 	var st inventory.State
 	if _, found, err := load(ctx, r.inv, rec.ListKey, &st); err != nil || !found {
 		if err == nil {
@@ -116,7 +111,7 @@ func (r *Returns) check(ctx context.Context, rec *Record, d *ceb.InvtRefund, now
 		return false, err
 	}
 	buyer := quota.BuyerKey(r.env.QuotaSecret, identity.Normalize(h.BuyerIdNumber))
-	if st.OrderNo != h.OrderNo || st.EbpCode != h.EbpCode || st.LogisticsNo != h.LogisticsNo || st.Buyer != buyer {
+	if st.InvtNo != h.InvtNo || st.LogisticsNo != h.LogisticsNo || st.Buyer != buyer {
 		return false, unknown
 	}
 	if st.AgentCode != h.AgentCode {

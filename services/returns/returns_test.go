@@ -436,3 +436,27 @@ func TestBuyerAtTheLimitBuysAgainAfterAReturn(t *testing.T) {
 		t.Fatalf("buying again: %s %s", v.Status, v.Code)
 	}
 }
+
+// TestListFoundByItsNumber: the list endpoint finds a list by its customs
+// number, and a return naming the list's order under another number is
+// refused as naming no list (-902001).
+func TestListFoundByItsNumber(t *testing.T) {
+	h := st.New(t, st.WithRules(st.NoRisk))
+	s := st.NewSet("RET-NUMBER")
+	invtNo := released(t, h, s)
+	if l := list(t, h, invtNo); l.InvtNo != invtNo || !l.Tax.IsPositive() {
+		t.Fatalf("list %s: %+v", invtNo, l)
+	}
+	// The same customs code and year, another serial: no list.
+	other := invtNo[:9] + "999999999"
+	for _, n := range []string{other, "not-a-number", invtNo[:17]} {
+		if code, b, _ := h.Do("GET", "/v1/returns/lists/"+cebtest.AgentCode+"/"+n, st.KeyAgent, "", nil); code != http.StatusNotFound {
+			t.Fatalf("list %s: %d %s", n, code, b)
+		}
+	}
+	h.MustSubmit("returns", st.KeyAgent, cebtest.Refund(s.I, other))
+	recs := h.WaitReceipts(st.KeyAgent, "msgType=CEB626", 2) // 2, then the decision
+	if len(recs) != 2 || recs[1].Status() != "100" || !strings.HasPrefix(recs[1].Info(), string(errcode.ReturnUnknownList)) {
+		t.Fatalf("return under another number: %v", recs)
+	}
+}

@@ -358,14 +358,12 @@ func (r *Returns) handleList(w http.ResponseWriter, req *http.Request) {
 	ctx := req.Context()
 	agent, invtNo := req.PathValue("agentCode"), req.PathValue("invtNo")
 	notFound := errcode.New(errcode.NotFound, "no inventory list %s of agent %s for party %s", invtNo, agent, p.Code)
-	kve, err := r.inv.Get(ctx, docstore.InvtNoKey(invtNo))
+	st, err := r.listByInvtNo(ctx, invtNo)
 	if err != nil {
-		httpapi.WriteError(w, notFound, nil)
+		httpapi.WriteError(w, errcode.New(errcode.Unavailable, "%v", err), nil)
 		return
 	}
-	var st inventory.State
-	if _, found, err := load(ctx, r.inv, string(kve.Value()), &st); err != nil || !found || st.AgentCode != agent ||
-		!p.IsCustoms() && !slices.Contains(st.Readers(), p.Code) {
+	if st == nil || st.AgentCode != agent || !p.IsCustoms() && !slices.Contains(st.Readers(), p.Code) {
 		httpapi.WriteError(w, notFound, nil)
 		return
 	}
@@ -389,4 +387,51 @@ func (r *Returns) handleList(w http.ResponseWriter, req *http.Request) {
 	}
 	out.Due = out.Tax.Sub(out.Waived)
 	httpapi.WriteJSON(w, http.StatusOK, out)
+}
+
+// listByInvtNo finds the import list with the customs number invtNo, or
+// nil. cbec keeps no index of the numbers — a decision would pay a write
+// for it — because the number carries its list's CEB_IN sequence (modulo
+// 10⁹, inventory.InvtNo): the CEB621 message there names the list, whose
+// state must hold this very number. Cancellations and returns name the
+// list's order and need none of this.
+func (r *Returns) listByInvtNo(ctx context.Context, invtNo string) (*inventory.State, error) {
+	flag, serial, ok := inventory.InvtSerial(invtNo)
+	if !ok || flag != 'I' {
+		return nil, nil
+	}
+	in, err := r.env.JS.Stream(ctx, broker.StreamIn)
+	if err != nil {
+		return nil, err
+	}
+	for seq := serial; seq <= in.CachedInfo().State.LastSeq; seq += 1_000_000_000 {
+		m, err := in.GetMsg(ctx, seq)
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if ceb.MsgType(m.Header.Get(docstore.HeaderMsgType)) != ceb.CEB621 {
+			continue
+		}
+		var head struct {
+			InventoryHead struct {
+				EbpCode string `json:"ebpCode"`
+				OrderNo string `json:"orderNo"`
+			}
+		}
+		if err := broker.Decode(m.Data, &head); err != nil {
+			return nil, err
+		}
+		var st inventory.State
+		_, found, err := load(ctx, r.inv, docstore.InventoryKey(head.InventoryHead.EbpCode, head.InventoryHead.OrderNo), &st)
+		if err != nil {
+			return nil, err
+		}
+		if found && st.InvtNo == invtNo {
+			return &st, nil
+		}
+	}
+	return nil, nil
 }
