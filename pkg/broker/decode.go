@@ -25,7 +25,8 @@ func Decode(b []byte, v any) error { return jsonv2.Unmarshal(b, v) }
 // the members before it without decoding them; found is false when b has no
 // such member.
 func DecodeField(b []byte, name string, v any) (found bool, err error) {
-	dec := jsontext.NewDecoder(bytes.NewReader(b))
+	// A bytes.Buffer is parsed in place; any other reader is copied.
+	dec := jsontext.NewDecoder(bytes.NewBuffer(b))
 	if tok, err := dec.ReadToken(); err != nil {
 		return false, err
 	} else if tok.Kind() != '{' {
