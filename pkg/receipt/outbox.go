@@ -43,7 +43,13 @@ func NewOutbox(js jetstream.JetStream) *Outbox { return &Outbox{js: js} }
 // example the inbound sequence and the status); with it JetStream drops the
 // copy a redelivered message would publish again.
 func (o *Outbox) Send(ctx context.Context, id string, r ceb.Document, at time.Time, recipients ...string) error {
-	futures, err := o.Publish(id, r, at, recipients...)
+	return o.SendAll(ctx, id, []ceb.Document{r}, at, recipients...)
+}
+
+// SendAll is Send for several receipts of one type, which each recipient
+// gets together in one message (PublishAll).
+func (o *Outbox) SendAll(ctx context.Context, id string, rs []ceb.Document, at time.Time, recipients ...string) error {
+	futures, err := o.PublishAll(id, rs, at, recipients...)
 	if err != nil {
 		return err
 	}

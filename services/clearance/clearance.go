@@ -12,12 +12,10 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/ceb"
 	"github.com/cbec/cbec/pkg/docstore"
-	"github.com/cbec/cbec/pkg/inventory"
 	"github.com/cbec/cbec/pkg/ledger"
 	"github.com/cbec/cbec/pkg/receipt"
 	"github.com/cbec/cbec/pkg/svc"
@@ -148,16 +146,11 @@ func (c *Clearance) handle(ctx context.Context, m jetstream.Msg) error {
 	id := "in/" + strconv.FormatUint(seq, 10)
 	switch d := doc.(type) {
 	case *ceb.Order:
-		// The receipt answers its sender, the platform.
-		if err := c.send(ctx, id, d, inventory.StatusAccepted, infoStored, now, d.OrderHead.EbpCode); err != nil {
-			return err
-		}
+		// Intake answered it (120) when it stored it; a list waiting for
+		// it may be complete now.
 		_, err := c.evaluate(ctx, docstore.InventoryKey(d.OrderHead.EbpCode, d.OrderHead.OrderNo), id)
 		return err
 	case *ceb.Payment:
-		if err := c.send(ctx, id, d, inventory.StatusAccepted, infoStored, now, d.PaymentHead.PayCode); err != nil {
-			return err
-		}
 		h := d.PaymentHead
 		if _, err := c.inv.Put(ctx, docstore.PaymentIndexKey(h.EbpCode, h.OrderNo), []byte(key)); err != nil {
 			return err
@@ -165,9 +158,6 @@ func (c *Clearance) handle(ctx context.Context, m jetstream.Msg) error {
 		_, err := c.evaluate(ctx, docstore.InventoryKey(h.EbpCode, h.OrderNo), id)
 		return err
 	case *ceb.Logistics:
-		if err := c.send(ctx, id, d, inventory.StatusAccepted, infoStored, now, d.LogisticsHead.LogisticsCode); err != nil {
-			return err
-		}
 		return c.waybillArrived(ctx, d, id)
 	case *ceb.Inventory:
 		return c.declareInventory(ctx, id, adm, d, now)
@@ -177,8 +167,8 @@ func (c *Clearance) handle(ctx context.Context, m jetstream.Msg) error {
 	return broker.Poison(fmt.Errorf("%s is not an import declaration", t))
 }
 
-// decode reads a CEB_IN message body into doc. An order is answered from
-// its head alone (its lines are read when its list is decided), so its
+// decode reads a CEB_IN message body into doc. Of an order only the head
+// is needed here (its lines are read when its list is decided), so its
 // lines are skipped rather than decoded: amounts are costly to parse.
 func decode(data []byte, doc ceb.Declaration) error {
 	if o, ok := doc.(*ceb.Order); ok {
@@ -189,17 +179,8 @@ func decode(data []byte, doc ceb.Declaration) error {
 	return broker.Decode(data, doc)
 }
 
-// Receipt texts.
-const (
-	infoStored   = "海关入库 accepted"
-	infoDeclared = "电子口岸申报中 declared"
-)
-
-// send publishes the declaration's receipt with the status to recipients.
-func (c *Clearance) send(ctx context.Context, id string, d ceb.Declaration, status, info string, at time.Time, recipients ...string) error {
-	r := ceb.NewReceipt(d, status, info, at)
-	return c.outbox.Send(ctx, id+"/"+status, r, at, recipients...)
-}
+// infoDeclared is the text of a list's receipt 2.
+const infoDeclared = "电子口岸申报中 declared"
 
 // waybillArrived re-examines the list that named this waybill, if one did.
 func (c *Clearance) waybillArrived(ctx context.Context, d *ceb.Logistics, by string) error {

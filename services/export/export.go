@@ -105,20 +105,13 @@ func (x *Export) handle(ctx context.Context, m jetstream.Msg) error {
 	by := "in/" + strconv.FormatUint(seq, 10)
 	now := x.env.Clock.Now()
 	switch d := doc.(type) {
+	// Intake answered an order, a receipt of payment or a waybill (120)
+	// when it stored it; a list waiting for it may be complete now.
 	case *ceb.ExportOrder:
-		if err := x.stored(ctx, by, d, now, d.SenderCode()); err != nil {
-			return err
-		}
 		return x.evaluate(ctx, listKey(d.OrderHead.EbpCode, d.OrderHead.OrderNo), by)
 	case *ceb.Receipts:
-		if err := x.stored(ctx, by, d, now, d.SenderCode()); err != nil {
-			return err
-		}
 		return x.evaluateIndexed(ctx, orderIndexKey(d.EbcCode, d.OrderNo), by)
 	case *ceb.ExportLogistics:
-		if err := x.stored(ctx, by, d, now, d.LogisticsCode); err != nil {
-			return err
-		}
 		return x.evaluateIndexed(ctx, waybillIndexKey(d.LogisticsCode, d.LogisticsNo), by)
 	case *ceb.ExportInventory:
 		return x.declare(ctx, by, seq, d, now)
