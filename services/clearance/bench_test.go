@@ -191,6 +191,7 @@ func BenchmarkDeclarations(b *testing.B) {
 	reqs := prepare(b, sets(b.N), 4)
 	b.ResetTimer()
 	defer profileTimed(b)()
+	msgs0 := natsMsgs(b, h)
 	start, cpu0 := time.Now(), cpuTime(b)
 	submit(b, h, reqs)
 	if b.Failed() {
@@ -198,6 +199,7 @@ func BenchmarkDeclarations(b *testing.B) {
 	}
 	waitReleased(b, h, b.N)
 	report(b, start, cpu0)
+	b.ReportMetric(float64(natsMsgs(b, h)-msgs0)/float64(b.N), "nats-msgs/decl")
 }
 
 // backlog starts the services with clearance stopped and submits b.N

@@ -12,10 +12,12 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/ceb"
 	"github.com/cbec/cbec/pkg/docstore"
+	"github.com/cbec/cbec/pkg/inventory"
 	"github.com/cbec/cbec/pkg/ledger"
 	"github.com/cbec/cbec/pkg/receipt"
 	"github.com/cbec/cbec/pkg/svc"
@@ -45,10 +47,12 @@ type Clearance struct {
 	invReads *broker.BatchGetter
 	ledger   *ledger.Store
 	outbox   *receipt.Outbox
-	cons     *broker.Consumer
-	reviews  *broker.Consumer
-	metrics  *metrics
-	sweep    *svc.Sweeper
+	// gather sends the 120s of orders, payments and waybills.
+	gather  *receipt.Gatherer
+	cons    *broker.Consumer
+	reviews *broker.Consumer
+	metrics *metrics
+	sweep   *svc.Sweeper
 }
 
 // New builds the clearance service.
@@ -73,8 +77,9 @@ func New(ctx context.Context, env *svc.Env) (svc.Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	outbox := receipt.NewOutbox(env.JS)
 	return &Clearance{env: env, docs: docs, inv: inv, invReads: invReads, ledger: lg,
-		outbox: receipt.NewOutbox(env.JS), metrics: newMetrics(env.Registry)}, nil
+		outbox: outbox, gather: receipt.NewGatherer(outbox), metrics: newMetrics(env.Registry)}, nil
 }
 
 // Name implements svc.Service.
@@ -146,11 +151,16 @@ func (c *Clearance) handle(ctx context.Context, m jetstream.Msg) error {
 	id := "in/" + strconv.FormatUint(seq, 10)
 	switch d := doc.(type) {
 	case *ceb.Order:
-		// Intake answered it (120) when it stored it; a list waiting for
-		// it may be complete now.
+		// The receipt answers its sender, the platform.
+		if err := c.stored(ctx, id, d, now, d.OrderHead.EbpCode); err != nil {
+			return err
+		}
 		_, err := c.evaluate(ctx, docstore.InventoryKey(d.OrderHead.EbpCode, d.OrderHead.OrderNo), id)
 		return err
 	case *ceb.Payment:
+		if err := c.stored(ctx, id, d, now, d.PaymentHead.PayCode); err != nil {
+			return err
+		}
 		h := d.PaymentHead
 		if _, err := c.inv.Put(ctx, docstore.PaymentIndexKey(h.EbpCode, h.OrderNo), []byte(key)); err != nil {
 			return err
@@ -158,6 +168,9 @@ func (c *Clearance) handle(ctx context.Context, m jetstream.Msg) error {
 		_, err := c.evaluate(ctx, docstore.InventoryKey(h.EbpCode, h.OrderNo), id)
 		return err
 	case *ceb.Logistics:
+		if err := c.stored(ctx, id, d, now, d.LogisticsHead.LogisticsCode); err != nil {
+			return err
+		}
 		return c.waybillArrived(ctx, d, id)
 	case *ceb.Inventory:
 		return c.declareInventory(ctx, id, adm, d, now)
@@ -179,8 +192,18 @@ func decode(data []byte, doc ceb.Declaration) error {
 	return broker.Decode(data, doc)
 }
 
-// infoDeclared is the text of a list's receipt 2.
-const infoDeclared = "电子口岸申报中 declared"
+// Receipt texts.
+const (
+	infoStored   = "海关入库 accepted"
+	infoDeclared = "电子口岸申报中 declared"
+)
+
+// stored answers an order, payment or waybill with its 120, gathered with
+// the other 120s its sender is sent meanwhile.
+func (c *Clearance) stored(ctx context.Context, id string, d ceb.Declaration, at time.Time, to string) error {
+	r := ceb.NewReceipt(d, inventory.StatusAccepted, infoStored, at)
+	return c.gather.Send(ctx, id+"/"+inventory.StatusAccepted, r, at, to)
+}
 
 // waybillArrived re-examines the list that named this waybill, if one did.
 func (c *Clearance) waybillArrived(ctx context.Context, d *ceb.Logistics, by string) error {

@@ -34,6 +34,8 @@ type Export struct {
 	docs   *docstore.Store
 	kv     jetstream.KeyValue
 	outbox *receipt.Outbox
+	// gather sends the 120s of orders, receipts of payment and waybills.
+	gather *receipt.Gatherer
 	auth   *httpapi.Auth
 	cons   *broker.Consumer
 	sweep  *svc.Sweeper
@@ -52,7 +54,8 @@ func New(ctx context.Context, env *svc.Env) (svc.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	x := &Export{env: env, docs: docs, kv: kv, outbox: receipt.NewOutbox(env.JS), auth: &httpapi.Auth{Parties: env.Parties, Rate: env.Rate}}
+	outbox := receipt.NewOutbox(env.JS)
+	x := &Export{env: env, docs: docs, kv: kv, outbox: outbox, gather: receipt.NewGatherer(outbox), auth: &httpapi.Auth{Parties: env.Parties, Rate: env.Rate}}
 	x.routes(env.Mux)
 	env.Registry.MustRegister(&summaryCollector{x: x})
 	return x, nil
@@ -105,13 +108,20 @@ func (x *Export) handle(ctx context.Context, m jetstream.Msg) error {
 	by := "in/" + strconv.FormatUint(seq, 10)
 	now := x.env.Clock.Now()
 	switch d := doc.(type) {
-	// Intake answered an order, a receipt of payment or a waybill (120)
-	// when it stored it; a list waiting for it may be complete now.
 	case *ceb.ExportOrder:
+		if err := x.stored(ctx, by, d, now, d.SenderCode()); err != nil {
+			return err
+		}
 		return x.evaluate(ctx, listKey(d.OrderHead.EbpCode, d.OrderHead.OrderNo), by)
 	case *ceb.Receipts:
+		if err := x.stored(ctx, by, d, now, d.SenderCode()); err != nil {
+			return err
+		}
 		return x.evaluateIndexed(ctx, orderIndexKey(d.EbcCode, d.OrderNo), by)
 	case *ceb.ExportLogistics:
+		if err := x.stored(ctx, by, d, now, d.LogisticsCode); err != nil {
+			return err
+		}
 		return x.evaluateIndexed(ctx, waybillIndexKey(d.LogisticsCode, d.LogisticsNo), by)
 	case *ceb.ExportInventory:
 		return x.declare(ctx, by, seq, d, now)

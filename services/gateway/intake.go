@@ -8,7 +8,6 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -19,7 +18,6 @@ import (
 	"github.com/cbec/cbec/pkg/errcode"
 	"github.com/cbec/cbec/pkg/inventory"
 	"github.com/cbec/cbec/pkg/party"
-	"github.com/cbec/cbec/pkg/receipt"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -46,37 +44,34 @@ const (
 
 // kind is what intake knows of each declaration type: the roles that may
 // send it (the sender field must hold the sending party's own code), the
-// code of a duplicate, the code of a change (appType 2) of a document
-// already used ("" = documents of this type cannot be changed), and
-// whether customs only stores it (stored: an order, payment or waybill,
-// answered 120 by intake itself — see answerStored).
+// code of a duplicate, and the code of a change (appType 2) of a document
+// already used ("" = documents of this type cannot be changed).
 type kind struct {
 	roles    []party.Role
 	dupCode  errcode.Code
 	usedCode errcode.Code
-	stored   bool
 }
 
 func roles(r ...party.Role) []party.Role { return r }
 
 var kinds = map[ceb.MsgType]kind{
-	ceb.CEB311: {roles(party.RoleEBP), errcode.OrderExists, errcode.OrderUsed, true},
-	ceb.CEB411: {roles(party.RolePay), errcode.PaymentExists, errcode.PaymentUsed, true},
-	ceb.CEB511: {roles(party.RoleLogistics), errcode.WaybillExists, errcode.DocumentUsed, true},
-	ceb.CEB621: {roles(party.RoleAgent), errcode.InventoryExists, errcode.InventoryLocked, false},
-	ceb.CEB623: {roles(party.RoleAgent), errcode.CancelExists, "", false},
-	ceb.CEB625: {roles(party.RoleAgent), errcode.ReturnExists, "", false},
+	ceb.CEB311: {roles(party.RoleEBP), errcode.OrderExists, errcode.OrderUsed},
+	ceb.CEB411: {roles(party.RolePay), errcode.PaymentExists, errcode.PaymentUsed},
+	ceb.CEB511: {roles(party.RoleLogistics), errcode.WaybillExists, errcode.DocumentUsed},
+	ceb.CEB621: {roles(party.RoleAgent), errcode.InventoryExists, errcode.InventoryLocked},
+	ceb.CEB623: {roles(party.RoleAgent), errcode.CancelExists, ""},
+	ceb.CEB625: {roles(party.RoleAgent), errcode.ReturnExists, ""},
 	// Export: a foreign platform without a code ("无") lets the enterprise
 	// send the order, and a receipt of payment without a payment company is
 	// the enterprise's own.
-	ceb.CEB303: {roles(party.RoleEBP, party.RoleEBC), errcode.DocumentExists, "", true},
-	ceb.CEB403: {roles(party.RolePay, party.RoleEBC), errcode.DocumentExists, "", true},
-	ceb.CEB505: {roles(party.RoleLogistics), errcode.DocumentExists, "", true},
-	ceb.CEB507: {roles(party.RoleLogistics), errcode.DocumentExists, "", false},
-	ceb.CEB509: {roles(party.RoleLogistics), errcode.DocumentExists, "", false},
-	ceb.CEB603: {roles(party.RoleAgent), errcode.DocumentExists, "", false},
-	ceb.CEB605: {roles(party.RoleAgent), errcode.DocumentExists, "", false},
-	ceb.CEB701: {roles(party.RoleAgent), errcode.DocumentExists, "", false},
+	ceb.CEB303: {roles(party.RoleEBP, party.RoleEBC), errcode.DocumentExists, ""},
+	ceb.CEB403: {roles(party.RolePay, party.RoleEBC), errcode.DocumentExists, ""},
+	ceb.CEB505: {roles(party.RoleLogistics), errcode.DocumentExists, ""},
+	ceb.CEB507: {roles(party.RoleLogistics), errcode.DocumentExists, ""},
+	ceb.CEB509: {roles(party.RoleLogistics), errcode.DocumentExists, ""},
+	ceb.CEB603: {roles(party.RoleAgent), errcode.DocumentExists, ""},
+	ceb.CEB605: {roles(party.RoleAgent), errcode.DocumentExists, ""},
+	ceb.CEB701: {roles(party.RoleAgent), errcode.DocumentExists, ""},
 }
 
 // may reports whether p holds one of the kind's roles.
@@ -86,12 +81,11 @@ func (k kind) may(p *party.Party) bool { return slices.ContainsFunc(k.roles, p.H
 // accepted one durably on CEB_IN and guards its business key in CBEC_DOCS
 // before anything is acknowledged. HTTP and the NATS micro endpoint share it.
 type Intake struct {
-	js     jetstream.JetStream
-	docs   *docstore.Store
-	inv    jetstream.KeyValue
-	outbox *receipt.Outbox
-	clock  clock.Clock
-	log    *slog.Logger
+	js    jetstream.JetStream
+	docs  *docstore.Store
+	inv   jetstream.KeyValue
+	clock clock.Clock
+	log   *slog.Logger
 }
 
 // NewIntake binds the intake to its streams and buckets.
@@ -104,7 +98,7 @@ func NewIntake(ctx context.Context, js jetstream.JetStream, clk clock.Clock, log
 	if err != nil {
 		return nil, err
 	}
-	return &Intake{js: js, docs: docs, inv: inv, outbox: receipt.NewOutbox(js), clock: clk, log: log}, nil
+	return &Intake{js: js, docs: docs, inv: inv, clock: clk, log: log}, nil
 }
 
 // pending is a document on its way through Submit.
@@ -160,48 +154,7 @@ func (in *Intake) Submit(ctx context.Context, p *party.Party, docs []ceb.Declara
 	}
 	in.publish(ctx, work)
 	in.guardAll(ctx, work)
-	in.answerStored(ctx, work)
 	return results
-}
-
-// infoStored is the text of the 120 receipt of a stored document.
-const infoStored = "海关入库 accepted"
-
-// answerStored sends the 120 receipts of the accepted documents that
-// customs only stores (kind.stored: orders, payments, waybills, export
-// orders, receipts of payment, export waybills) together, in one CEB_OUT
-// message to their sender — a submission's documents share type and
-// sender. Storing them is what the receipt reports, and intake is what
-// stores them: the services that read them later answer only the
-// declarations they decide. The message id is the first document's CEB_IN
-// sequence, so a retried change (appType 2) accepted again is not answered
-// twice. The documents are accepted whatever becomes of the receipt; a
-// publication that fails is logged — it is what a crash between the guard
-// writes and this publication would lose, the documents themselves being
-// stored.
-func (in *Intake) answerStored(ctx context.Context, work []*pending) {
-	var (
-		rs    []ceb.Document
-		first uint64
-		to    string
-	)
-	at := in.clock.Now()
-	for _, w := range work {
-		if w.res.Status != Accepted || !kinds[w.doc.MsgType()].stored {
-			continue
-		}
-		if len(rs) == 0 {
-			first, to = w.seq, w.doc.SenderCode()
-		}
-		rs = append(rs, ceb.NewReceipt(w.doc, inventory.StatusAccepted, infoStored, at))
-	}
-	if len(rs) == 0 {
-		return
-	}
-	err := in.outbox.SendAll(ctx, "in/"+strconv.FormatUint(first, 10)+"/120", rs, at, to)
-	if err != nil {
-		in.log.Error("receipts of stored documents not sent", "type", rs[0].MsgType(), "party", to, "documents", len(rs), "err", err)
-	}
 }
 
 // guardAll guards every stored document's key. Each entry is published to
