@@ -449,7 +449,8 @@ func TestListFoundByItsNumber(t *testing.T) {
 	}
 	// The same customs code and year, another serial: no list.
 	other := invtNo[:9] + "999999999"
-	for _, n := range []string{other, "not-a-number", invtNo[:17]} {
+	// Serial 0 names sequence 10⁹, not 0, which no message has.
+	for _, n := range []string{other, invtNo[:9] + "000000000", "not-a-number", invtNo[:17]} {
 		if code, b, _ := h.Do("GET", "/v1/returns/lists/"+cebtest.AgentCode+"/"+n, st.KeyAgent, "", nil); code != http.StatusNotFound {
 			t.Fatalf("list %s: %d %s", n, code, b)
 		}

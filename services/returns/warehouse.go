@@ -404,34 +404,48 @@ func (r *Returns) listByInvtNo(ctx context.Context, invtNo string) (*inventory.S
 	if err != nil {
 		return nil, err
 	}
-	for seq := serial; seq <= in.CachedInfo().State.LastSeq; seq += 1_000_000_000 {
-		m, err := in.GetMsg(ctx, seq)
-		if errors.Is(err, jetstream.ErrMsgNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if ceb.MsgType(m.Header.Get(docstore.HeaderMsgType)) != ceb.CEB621 {
-			continue
-		}
-		var head struct {
-			InventoryHead struct {
-				EbpCode string `json:"ebpCode"`
-				OrderNo string `json:"orderNo"`
+	// The newest candidate first: should the serials have wrapped within a
+	// year (10⁹ documents), the number belongs to the latest list given it.
+	const wrap = 1_000_000_000
+	last := in.CachedInfo().State.LastSeq
+	if serial > last {
+		return nil, nil
+	}
+	for seq := serial + (last-serial)/wrap*wrap; ; seq -= wrap {
+		if seq > 0 { // sequences start at 1: serial 0 is 10⁹, 2·10⁹ …
+			if st, err := r.listAt(ctx, in, seq, invtNo); err != nil || st != nil {
+				return st, err
 			}
 		}
-		if err := broker.Decode(m.Data, &head); err != nil {
-			return nil, err
-		}
-		var st inventory.State
-		_, found, err := load(ctx, r.inv, docstore.InventoryKey(head.InventoryHead.EbpCode, head.InventoryHead.OrderNo), &st)
-		if err != nil {
-			return nil, err
-		}
-		if found && st.InvtNo == invtNo {
-			return &st, nil
+		if seq < wrap {
+			return nil, nil
 		}
 	}
-	return nil, nil
+}
+
+// listAt returns the state of the list whose CEB621 is the CEB_IN message
+// seq, if that state holds the customs number invtNo.
+func (r *Returns) listAt(ctx context.Context, in jetstream.Stream, seq uint64, invtNo string) (*inventory.State, error) {
+	m, err := in.GetMsg(ctx, seq)
+	if errors.Is(err, jetstream.ErrMsgNotFound) || err == nil && ceb.MsgType(m.Header.Get(docstore.HeaderMsgType)) != ceb.CEB621 {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var head struct {
+		InventoryHead struct {
+			EbpCode string `json:"ebpCode"`
+			OrderNo string `json:"orderNo"`
+		}
+	}
+	if err := broker.Decode(m.Data, &head); err != nil {
+		return nil, err
+	}
+	var st inventory.State
+	_, found, err := load(ctx, r.inv, docstore.InventoryKey(head.InventoryHead.EbpCode, head.InventoryHead.OrderNo), &st)
+	if err != nil || !found || st.InvtNo != invtNo {
+		return nil, err
+	}
+	return &st, nil
 }
