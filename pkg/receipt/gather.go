@@ -120,3 +120,10 @@ func (g *Gatherer) send(batch []*gathered, to string) error {
 	defer cancel()
 	return g.outbox.SendAll(ctx, id, rs, last, to)
 }
+
+// Stored answers a document customs only stores — an order, a payment or
+// receipt of payment, a waybill — with its 120 (海关入库 accepted) to to,
+// its sender, gathered; by names the message that carried it.
+func (g *Gatherer) Stored(ctx context.Context, by string, d ceb.Declaration, at time.Time, to string) error {
+	return g.Send(ctx, by+"/120", ceb.NewReceipt(d, "120", "海关入库 accepted", at), at, to)
+}

@@ -12,12 +12,10 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/ceb"
 	"github.com/cbec/cbec/pkg/docstore"
-	"github.com/cbec/cbec/pkg/inventory"
 	"github.com/cbec/cbec/pkg/ledger"
 	"github.com/cbec/cbec/pkg/receipt"
 	"github.com/cbec/cbec/pkg/svc"
@@ -152,13 +150,13 @@ func (c *Clearance) handle(ctx context.Context, m jetstream.Msg) error {
 	switch d := doc.(type) {
 	case *ceb.Order:
 		// The receipt answers its sender, the platform.
-		if err := c.stored(ctx, id, d, now, d.OrderHead.EbpCode); err != nil {
+		if err := c.gather.Stored(ctx, id, d, now, d.OrderHead.EbpCode); err != nil {
 			return err
 		}
 		_, err := c.evaluate(ctx, docstore.InventoryKey(d.OrderHead.EbpCode, d.OrderHead.OrderNo), id)
 		return err
 	case *ceb.Payment:
-		if err := c.stored(ctx, id, d, now, d.PaymentHead.PayCode); err != nil {
+		if err := c.gather.Stored(ctx, id, d, now, d.PaymentHead.PayCode); err != nil {
 			return err
 		}
 		h := d.PaymentHead
@@ -168,7 +166,7 @@ func (c *Clearance) handle(ctx context.Context, m jetstream.Msg) error {
 		_, err := c.evaluate(ctx, docstore.InventoryKey(h.EbpCode, h.OrderNo), id)
 		return err
 	case *ceb.Logistics:
-		if err := c.stored(ctx, id, d, now, d.LogisticsHead.LogisticsCode); err != nil {
+		if err := c.gather.Stored(ctx, id, d, now, d.LogisticsHead.LogisticsCode); err != nil {
 			return err
 		}
 		return c.waybillArrived(ctx, d, id)
@@ -192,18 +190,8 @@ func decode(data []byte, doc ceb.Declaration) error {
 	return broker.Decode(data, doc)
 }
 
-// Receipt texts.
-const (
-	infoStored   = "海关入库 accepted"
-	infoDeclared = "电子口岸申报中 declared"
-)
-
-// stored answers an order, payment or waybill with its 120, gathered with
-// the other 120s its sender is sent meanwhile.
-func (c *Clearance) stored(ctx context.Context, id string, d ceb.Declaration, at time.Time, to string) error {
-	r := ceb.NewReceipt(d, inventory.StatusAccepted, infoStored, at)
-	return c.gather.Send(ctx, id+"/"+inventory.StatusAccepted, r, at, to)
-}
+// infoDeclared is the text of a list's receipt 2.
+const infoDeclared = "电子口岸申报中 declared"
 
 // waybillArrived re-examines the list that named this waybill, if one did.
 func (c *Clearance) waybillArrived(ctx context.Context, d *ceb.Logistics, by string) error {

@@ -109,17 +109,17 @@ func (x *Export) handle(ctx context.Context, m jetstream.Msg) error {
 	now := x.env.Clock.Now()
 	switch d := doc.(type) {
 	case *ceb.ExportOrder:
-		if err := x.stored(ctx, by, d, now, d.SenderCode()); err != nil {
+		if err := x.gather.Stored(ctx, by, d, now, d.SenderCode()); err != nil {
 			return err
 		}
 		return x.evaluate(ctx, listKey(d.OrderHead.EbpCode, d.OrderHead.OrderNo), by)
 	case *ceb.Receipts:
-		if err := x.stored(ctx, by, d, now, d.SenderCode()); err != nil {
+		if err := x.gather.Stored(ctx, by, d, now, d.SenderCode()); err != nil {
 			return err
 		}
 		return x.evaluateIndexed(ctx, orderIndexKey(d.EbcCode, d.OrderNo), by)
 	case *ceb.ExportLogistics:
-		if err := x.stored(ctx, by, d, now, d.LogisticsCode); err != nil {
+		if err := x.gather.Stored(ctx, by, d, now, d.LogisticsCode); err != nil {
 			return err
 		}
 		return x.evaluateIndexed(ctx, waybillIndexKey(d.LogisticsCode, d.LogisticsNo), by)

@@ -17,13 +17,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// stored answers an order, receipt of payment or waybill with its 120,
-// gathered with the other 120s its sender is sent meanwhile.
-func (x *Export) stored(ctx context.Context, by string, d ceb.Declaration, at time.Time, to string) error {
-	r := ceb.NewReceipt(d, StatusAccepted, "海关入库 accepted", at)
-	return x.gather.Send(ctx, by+"/120", r, at, to)
-}
-
 // declare records the list as declared (2) with its numbers and indexes,
 // answers it, and evaluates it at once.
 func (x *Export) declare(ctx context.Context, by string, seq uint64, d *ceb.ExportInventory, now time.Time) error {
