@@ -35,11 +35,9 @@ const gatherTimeout = 10 * time.Second
 type Gatherer struct {
 	outbox *Outbox
 	mu     sync.Mutex
-	queues map[string]*gatherQueue // by party and receipt type
-}
-
-type gatherQueue struct {
-	waiting []*gathered
+	// queues holds the receipts waiting, by party and receipt type; a key
+	// is present while its queue's sender runs.
+	queues map[string][]*gathered
 }
 
 type gathered struct {
@@ -51,7 +49,7 @@ type gathered struct {
 
 // NewGatherer gathers receipts for o.
 func NewGatherer(o *Outbox) *Gatherer {
-	return &Gatherer{outbox: o, queues: map[string]*gatherQueue{}}
+	return &Gatherer{outbox: o, queues: map[string][]*gathered{}}
 }
 
 // Send stores r for the party to, in a message shared with the receipts of
@@ -61,15 +59,11 @@ func (g *Gatherer) Send(ctx context.Context, id string, r ceb.Document, at time.
 	item := &gathered{id: id, r: r, at: at, done: make(chan error, 1)}
 	k := to + "/" + string(r.MsgType())
 	g.mu.Lock()
-	q, running := g.queues[k]
-	if !running {
-		q = &gatherQueue{}
-		g.queues[k] = q
-	}
-	q.waiting = append(q.waiting, item)
+	waiting, running := g.queues[k]
+	g.queues[k] = append(waiting, item)
 	g.mu.Unlock()
 	if !running {
-		go g.run(k, q, to)
+		go g.run(k, to)
 	}
 	select {
 	case err := <-item.done:
@@ -80,17 +74,18 @@ func (g *Gatherer) Send(ctx context.Context, id string, r ceb.Document, at time.
 }
 
 // run sends the queue's receipts, a message at a time, until none wait.
-func (g *Gatherer) run(k string, q *gatherQueue, to string) {
+func (g *Gatherer) run(k, to string) {
 	for {
 		g.mu.Lock()
-		n := min(len(q.waiting), MaxGathered)
+		waiting := g.queues[k]
+		n := min(len(waiting), MaxGathered)
 		if n == 0 {
 			delete(g.queues, k)
 			g.mu.Unlock()
 			return
 		}
-		batch := q.waiting[:n:n]
-		q.waiting = q.waiting[n:]
+		batch := waiting[:n:n]
+		g.queues[k] = waiting[n:]
 		g.mu.Unlock()
 		err := g.send(batch, to)
 		for _, it := range batch {
