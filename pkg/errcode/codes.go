@@ -209,8 +209,11 @@ const (
 	UnsupportedMediaType Code = "-900415"
 	// TooLarge: the body or the batch exceeds its limit.
 	TooLarge Code = "-900413"
-	// TooManyRequests: the caller exceeded its rate.
+	// TooManyRequests: the caller exceeded its rate, or its address failed
+	// authentication too often.
 	TooManyRequests Code = "-900429"
+	// MethodNotAllowed: the path exists but not with the request's method.
+	MethodNotAllowed Code = "-900405"
 	// BadRequest: a query parameter or request field is invalid.
 	BadRequest Code = "-900400"
 	// AppTypeUnsupported: appType 3 (delete) is not accepted; cancel a list with CEB623.
@@ -335,6 +338,7 @@ func init() {
 	reg(UnsupportedMediaType, 415, "unsupported content type")
 	reg(TooLarge, 413, "body or batch too large")
 	reg(TooManyRequests, 429, "too many requests")
+	reg(MethodNotAllowed, 405, "method not allowed on this path")
 	reg(BadRequest, 400, "invalid request parameter")
 	reg(AppTypeUnsupported, 422, "appType 3 (delete) is not accepted; cancel an inventory list with CEB623")
 	reg(DocumentExists, 409, "a document with the same business key exists")

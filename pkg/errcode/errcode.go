@@ -30,6 +30,11 @@ type Error struct {
 	Code    Code     `json:"code"`
 	Message string   `json:"message"`
 	Details []Detail `json:"details,omitempty"`
+
+	// cause is the underlying failure of an error made by Wrap or As: for
+	// the log, never for the caller (it is neither in Message nor in the
+	// JSON form).
+	cause error
 }
 
 // Error implements error.
@@ -44,6 +49,20 @@ func (e *Error) Error() string {
 func New(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
+
+// Wrap returns an error with the code and a formatted message that keeps
+// cause for the log only. Use it where an internal failure (a NATS or
+// storage error) stops a request: the message tells the caller what to do,
+// cause tells the operator why, and the two never mix.
+func Wrap(code Code, cause error, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), cause: cause}
+}
+
+// Cause returns the underlying failure kept by Wrap or As, or nil.
+func (e *Error) Cause() error { return e.cause }
+
+// Unwrap returns the cause, so errors.Is sees through a wrapped failure.
+func (e *Error) Unwrap() error { return e.cause }
 
 // Violation is the error of a failed named check (e.g. "X05"): the message
 // starts with the check, and path, when given, names the offending element.
@@ -78,13 +97,14 @@ func Of(err error) Code {
 }
 
 // As returns err as an *Error, wrapping an uncoded error as Internal with a
-// message that does not leak its text to callers.
+// message that does not leak its text to callers; the uncoded error is kept
+// as the cause, for the log.
 func As(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
 	}
-	return &Error{Code: Internal, Message: "internal error"}
+	return &Error{Code: Internal, Message: "internal error", cause: err}
 }
 
 // HTTPStatus maps a code to the HTTP status the gateway answers with. It is

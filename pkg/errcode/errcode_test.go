@@ -1,9 +1,11 @@
 package errcode
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -51,5 +53,20 @@ func TestCatalogueCodesAreDistinctAndDescribed(t *testing.T) {
 		if e.Text == "" || e.HTTP < 400 {
 			t.Errorf("%s: incomplete entry %+v", e.Code, e)
 		}
+	}
+}
+
+func TestWrapKeepsTheCauseOutOfTheMessage(t *testing.T) {
+	cause := errors.New("nats: timeout")
+	e := Wrap(Unavailable, cause, "storage temporarily unavailable; retry later")
+	if e.Cause() != cause || !errors.Is(e, cause) || Of(fmt.Errorf("x: %w", e)) != Unavailable {
+		t.Fatalf("Wrap: %+v", e)
+	}
+	b, _ := json.Marshal(e)
+	if strings.Contains(e.Error(), "nats") || strings.Contains(string(b), "nats") {
+		t.Fatalf("the cause leaks: %s / %s", e.Error(), b)
+	}
+	if got := As(cause); got.Cause() != cause {
+		t.Fatal("As keeps an uncoded error as the cause")
 	}
 }

@@ -1,16 +1,21 @@
-// Package httpapi holds what every cbec HTTP handler shares: authentication
-// by API key, JSON and problem responses with the project's error codes, and
-// body limits. Handlers in services use it so that every endpoint answers
-// errors the same way.
+// Package httpapi holds what every cbec HTTP handler shares: the middleware
+// every request passes (request ids, problem documents for every error,
+// Retry-After, the limit of failed authentications per client address),
+// authentication by API key, JSON and problem responses with the project's
+// error codes, and body limits. Handlers in services use it so that every
+// endpoint answers errors the same way.
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/cbec/cbec/pkg/errcode"
 	"github.com/cbec/cbec/pkg/party"
@@ -29,6 +34,9 @@ type Problem struct {
 	Detail  string           `json:"detail,omitempty"`
 	Errors  []errcode.Detail `json:"errors,omitempty"`
 	Results any              `json:"results,omitempty"`
+	// RequestID is the request's id (X-Request-Id), under which the log
+	// holds what the detail leaves out.
+	RequestID string `json:"requestId,omitempty"`
 }
 
 // WriteJSON writes v as JSON with the status.
@@ -41,31 +49,90 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 // WriteError writes err as application/problem+json with the status of its
 // code. results, when not nil, carries per-document outcomes.
 func WriteError(w http.ResponseWriter, err error, results any) {
+	SetRetryAfter(w, err)
 	e := errcode.As(err)
 	WriteProblem(w, errcode.HTTPStatus(e.Code), e, results)
 }
 
-// WriteProblem writes e with an explicit status.
+// SetRetryAfter sets the Retry-After header when err says when to retry
+// (a 429 of the rate limits). WriteError calls it; a handler answering
+// err in another form (the desk's HTML pages) calls it itself.
+func SetRetryAfter(w http.ResponseWriter, err error) {
+	var re *retryError
+	if errors.As(err, &re) {
+		w.Header().Set("Retry-After", retrySeconds(re.after))
+	}
+}
+
+// WriteProblem writes e with an explicit status. The cause of an error
+// made by errcode.Wrap or errcode.As (a NATS or storage failure) is
+// logged with the request id and never sent; an internal error's detail
+// is generic. The problem carries the request id (requestId).
 func WriteProblem(w http.ResponseWriter, status int, e *errcode.Error, results any) {
+	LogFailure(w, status, e)
+	writeProblem(w, status, problem(status, e, w.Header().Get(HeaderRequestID), results))
+}
+
+// LogFailure logs an error answered with status when the log has more to
+// say than the answer: its cause (errcode.Wrap, errcode.As), or a 5xx. The
+// line carries the request id, method and path when w is the middleware's.
+// WriteProblem calls it; a handler answering e in another form (the desk's
+// HTML pages) calls it itself.
+func LogFailure(w http.ResponseWriter, status int, e *errcode.Error) {
+	cause := e.Cause()
+	if cause == nil && status < 500 {
+		return
+	}
+	log, attrs := slog.Default(), []any{"status", status, "code", e.Code, "detail", e.Message}
+	if mw := middlewareOf(w); mw != nil {
+		log = mw.rq.log
+		attrs = append(attrs, "method", mw.req.Method, "path", mw.req.URL.Path)
+	}
+	if cause != nil {
+		attrs = append(attrs, "err", cause)
+	}
+	level := slog.LevelWarn
+	if e.Code == errcode.Internal {
+		level = slog.LevelError
+	}
+	log.Log(context.Background(), level, "request failed", attrs...)
+}
+
+// problem builds the problem document of e.
+func problem(status int, e *errcode.Error, id string, results any) Problem {
 	p := Problem{
-		Type:    "urn:cbec:error:" + string(e.Code),
-		Title:   errcode.Describe(e.Code),
-		Status:  status,
-		Code:    e.Code,
-		Detail:  e.Message,
-		Errors:  e.Details,
-		Results: results,
+		Type:      "urn:cbec:error:" + string(e.Code),
+		Title:     errcode.Describe(e.Code),
+		Status:    status,
+		Code:      e.Code,
+		Detail:    e.Message,
+		Errors:    e.Details,
+		Results:   results,
+		RequestID: id,
 	}
 	if p.Title == "" {
 		p.Title = http.StatusText(status)
 	}
+	if e.Code == errcode.Internal {
+		// Whatever the message, an internal error tells the client nothing
+		// but where the log has it.
+		p.Detail = "internal error"
+		if id != "" {
+			p.Detail += "; quote request id " + id
+		}
+	}
+	return p
+}
+
+func writeProblem(w http.ResponseWriter, status int, p Problem) {
 	w.Header().Set("Content-Type", "application/problem+json; charset=utf-8")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(p)
 }
 
 // Auth authenticates requests by `Authorization: Bearer <key>` and limits
-// each party's request rate.
+// each party's request rate. A missing or unknown key counts against the
+// client address's failed authentications (AuthFailed).
 type Auth struct {
 	Parties *party.Directory
 	// Rate is the requests per second allowed to one party (0 = unlimited),
@@ -81,14 +148,22 @@ func (a *Auth) Party(r *http.Request) (*party.Party, error) {
 	h := r.Header.Get("Authorization")
 	key, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok {
-		return nil, errcode.New(errcode.Unauthenticated, "send the API key as Authorization: Bearer <key>")
+		return nil, AuthFailed(r, errcode.New(errcode.Unauthenticated, "send the API key as Authorization: Bearer <key>"))
 	}
 	p, ok := a.Parties.Authenticate(strings.TrimSpace(key))
 	if !ok {
-		return nil, errcode.New(errcode.Unauthenticated, "unknown API key")
+		return nil, AuthFailed(r, errcode.New(errcode.Unauthenticated, "unknown API key"))
 	}
-	if a.Rate > 0 && !a.limiter(p.Code).Allow() {
-		return nil, errcode.New(errcode.TooManyRequests, "party %s exceeds %.0f requests per second", p.Code, a.Rate)
+	if a.Rate > 0 {
+		now := time.Now()
+		res := a.limiter(p.Code).ReserveN(now, 1)
+		if wait := res.DelayFrom(now); wait > 0 {
+			res.CancelAt(now)
+			return nil, &retryError{
+				err:   errcode.New(errcode.TooManyRequests, "party %s exceeds %g requests per second", p.Code, a.Rate),
+				after: wait,
+			}
+		}
 	}
 	return p, nil
 }

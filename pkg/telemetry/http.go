@@ -70,7 +70,12 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 // Wrap instruments mux: each request is labelled with the pattern that
 // matched it, or "unmatched".
-func (m *HTTPMetrics) Wrap(mux *http.ServeMux) http.Handler {
+func (m *HTTPMetrics) Wrap(mux *http.ServeMux) http.Handler { return m.WrapHandler(mux, mux) }
+
+// WrapHandler instruments h, a handler around mux (a middleware in front of
+// the router): each request is labelled with the pattern mux routes it to,
+// or "unmatched", and with the status h answered.
+func (m *HTTPMetrics) WrapHandler(mux *http.ServeMux, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
@@ -78,7 +83,7 @@ func (m *HTTPMetrics) Wrap(mux *http.ServeMux) http.Handler {
 		if pattern == "" {
 			pattern = "unmatched"
 		}
-		mux.ServeHTTP(sw, r)
+		h.ServeHTTP(sw, r)
 		if sw.code == 0 {
 			sw.code = http.StatusOK
 		}
