@@ -117,6 +117,6 @@ func (g *Gateway) handleClock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g.env.DevClock.Set(t)
-	g.env.Log.Info("dev clock set", "by", p.Code, "now", t)
+	httpapi.Logger(r.Context(), g.env.Log).Info("dev clock set", "by", p.Code, "now", t)
 	httpapi.WriteJSON(w, http.StatusOK, ClockRequest{Now: g.env.DevClock.Now().Format(time.RFC3339Nano)})
 }

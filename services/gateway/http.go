@@ -280,7 +280,7 @@ func (g *Gateway) handleReceipts(w http.ResponseWriter, r *http.Request) {
 	}
 	recs, err := g.receipts.Read(r.Context(), p.Code, msgType, after, int(limit))
 	if err != nil {
-		httpapi.WriteError(w, unavailable(err), nil)
+		httpapi.WriteError(w, storageDown(err), nil)
 		return
 	}
 	if wantsXML(r) {
@@ -340,6 +340,12 @@ func (g *Gateway) writeReceiptsXML(w http.ResponseWriter, recs []receipt.Record,
 	_, _ = w.Write(out)
 }
 
+// storageDown is the answer to a read JetStream failed; WriteError logs
+// the cause with the request id.
+func storageDown(err error) *errcode.Error {
+	return errcode.Wrap(errcode.Unavailable, err, "storage temporarily unavailable; retry later")
+}
+
 func wantsXML(r *http.Request) bool {
 	a := r.Header.Get("Accept")
 	return strings.Contains(a, "application/xml") || strings.Contains(a, "text/xml")
@@ -387,7 +393,7 @@ func (g *Gateway) readableState(w http.ResponseWriter, r *http.Request) (*invent
 		return nil, false
 	}
 	if err != nil {
-		httpapi.WriteError(w, unavailable(err), nil)
+		httpapi.WriteError(w, storageDown(err), nil)
 		return nil, false
 	}
 	var st inventory.State

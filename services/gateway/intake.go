@@ -16,6 +16,7 @@ import (
 	"github.com/cbec/cbec/pkg/clock"
 	"github.com/cbec/cbec/pkg/docstore"
 	"github.com/cbec/cbec/pkg/errcode"
+	"github.com/cbec/cbec/pkg/httpapi"
 	"github.com/cbec/cbec/pkg/inventory"
 	"github.com/cbec/cbec/pkg/party"
 	"github.com/nats-io/nats.go"
@@ -154,6 +155,7 @@ func (in *Intake) Submit(ctx context.Context, p *party.Party, docs []ceb.Declara
 	}
 	in.publish(ctx, work)
 	in.guardAll(ctx, work)
+	in.logCauses(ctx, results)
 	return results
 }
 
@@ -188,7 +190,7 @@ func (in *Intake) guardAll(ctx context.Context, work []*pending) {
 			f, err := in.js.PublishAsync(broker.KVSubject(broker.BucketDocs, docstore.UsedKey(h.LogisticsCode, h.LogisticsNo)),
 				[]byte(docstore.Key(w.doc)), jetstream.WithExpectLastSequencePerSubject(0))
 			if err != nil {
-				in.log.Warn("waybill used marker not written", "key", w.res.Key, "err", err)
+				httpapi.Logger(ctx, in.log).Warn("waybill used marker not written", "key", w.res.Key, "err", err)
 				continue
 			}
 			marked = append(marked, f)
@@ -196,7 +198,7 @@ func (in *Intake) guardAll(ctx context.Context, work []*pending) {
 	}
 	for _, f := range marked {
 		if err := broker.Wait(ctx, f); err != nil && !broker.IsConflict(err) {
-			in.log.Warn("waybill used marker not written", "subject", f.Msg().Subject, "err", err)
+			httpapi.Logger(ctx, in.log).Warn("waybill used marker not written", "subject", f.Msg().Subject, "err", err)
 		}
 	}
 }
@@ -373,12 +375,26 @@ func (in *Intake) dropOrphan(ctx context.Context, w *pending) {
 		err = st.DeleteMsg(ctx, w.seq)
 	}
 	if err != nil {
-		in.log.Warn("orphan document not removed from CEB_IN", "seq", w.seq, "err", err)
+		httpapi.Logger(ctx, in.log).Warn("orphan document not removed from CEB_IN", "seq", w.seq, "err", err)
 	}
 }
 
+// unavailable is the refusal of a document JetStream did not store. The
+// cause stays out of the message — it may name subjects, servers and
+// streams — and is logged with the request id by Submit.
 func unavailable(err error) *errcode.Error {
-	return errcode.New(errcode.Unavailable, "document not stored: %v", err)
+	return errcode.Wrap(errcode.Unavailable, err, "document not stored: storage temporarily unavailable; retry later")
+}
+
+// logCauses logs the internal failures behind rejected documents, which
+// their results name by code only.
+func (in *Intake) logCauses(ctx context.Context, results []Result) {
+	for _, r := range results {
+		if r.Error != nil && r.Error.Cause() != nil {
+			httpapi.Logger(ctx, in.log).Warn("document not stored", "index", r.Index, "msgType", r.MsgType, "key", r.Key,
+				"code", r.Error.Code, "err", r.Error.Cause())
+		}
+	}
 }
 
 // ErrNoDocuments is returned for an empty submission.

@@ -33,7 +33,7 @@ func (r *Returns) handleWarehouses(w http.ResponseWriter, req *http.Request) {
 	}
 	reg, _, err := r.registry(req.Context())
 	if err != nil {
-		httpapi.WriteError(w, errcode.New(errcode.Unavailable, "%v", err), nil)
+		httpapi.WriteError(w, errcode.Wrap(errcode.Unavailable, err, "registry temporarily unavailable; retry later"), nil)
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"zones": reg.Zones(), "warehouses": reg.Warehouses()})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/errcode"
+	"github.com/cbec/cbec/pkg/httpapi"
 	"github.com/cbec/cbec/pkg/inventory"
 	"github.com/cbec/cbec/pkg/party"
 	"github.com/nats-io/nats.go/jetstream"
@@ -134,11 +135,11 @@ func (r *Review) Act(ctx context.Context, p *party.Party, key, action string, re
 		if err != nil {
 			return nil, err
 		}
-		r.env.Log.Info("review action", "case", key, "action", action, "officer", p.Code,
+		httpapi.Logger(ctx, r.env.Log).Info("review action", "case", key, "action", action, "officer", p.Code,
 			"from", entry.Before.Status, "pending", entry.After.Pending)
 		if err := r.flush(ctx, c); err != nil {
 			// Written but not yet published: the sweep sends it.
-			r.env.Log.Warn("review outbox not sent; the sweep retries", "case", key, "err", err)
+			httpapi.Logger(ctx, r.env.Log).Warn("review outbox not sent; the sweep retries", "case", key, "err", err)
 		}
 		return c, nil
 	}

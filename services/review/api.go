@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -304,12 +305,16 @@ func (r *Review) handleAction(action string) http.HandlerFunc {
 	}
 }
 
-// unavailable maps an uncoded (storage) error to 503 and logs it; coded
-// errors pass through.
+// unavailable maps an uncoded (storage) error to 503, keeping it as the
+// cause that the answer logs with the request id; coded errors pass
+// through.
 func (r *Review) unavailable(err error) error {
 	if e := errcode.Of(err); e != errcode.Internal {
 		return err
 	}
-	r.env.Log.Warn("review storage", "err", err)
-	return errcode.New(errcode.Unavailable, "storage temporarily unavailable; retry later")
+	var coded *errcode.Error
+	if errors.As(err, &coded) {
+		return err // errcode.As already made it Internal, with its cause
+	}
+	return errcode.Wrap(errcode.Unavailable, err, "storage temporarily unavailable; retry later")
 }

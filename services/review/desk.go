@@ -96,7 +96,7 @@ func (r *Review) render(w http.ResponseWriter, req *http.Request, name string, s
 	p.LangHref = req.URL.Path + "?" + q.Encode()
 	var buf bytes.Buffer
 	if err := pages[name].Execute(&buf, p); err != nil {
-		r.env.Log.Error("desk template", "page", name, "err", err)
+		httpapi.Logger(req.Context(), r.env.Log).Error("desk template", "page", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -115,13 +115,21 @@ func (r *Review) render(w http.ResponseWriter, req *http.Request, name string, s
 // deskError answers an error: an HTML page for a browser, a problem
 // document for anything else.
 func (r *Review) deskError(w http.ResponseWriter, req *http.Request, l Lang, who *Caller, err error) {
-	e := errcode.As(r.unavailable(err))
+	err = r.unavailable(err)
+	e := errcode.As(err)
 	status := errcode.HTTPStatus(e.Code)
 	if !wantsHTML(req) {
-		httpapi.WriteError(w, e, nil)
+		httpapi.WriteError(w, err, nil)
 		return
 	}
-	p := &page{L: l, Title: l.T("error"), Status: status, Error: e.Message}
+	httpapi.SetRetryAfter(w, err)
+	httpapi.LogFailure(w, status, e)
+	msg := e.Message
+	if status >= 500 {
+		// The log has the cause under the id the response carries.
+		msg += " (" + httpapi.HeaderRequestID + " " + httpapi.RequestID(req.Context()) + ")"
+	}
+	p := &page{L: l, Title: l.T("error"), Status: status, Error: msg}
 	if who != nil {
 		p.Officer = who.Party
 		if who.Session != nil {
@@ -192,15 +200,22 @@ func (r *Review) deskLogin(w http.ResponseWriter, req *http.Request) {
 	}
 	p, ok := r.env.Parties.Authenticate(strings.TrimSpace(req.PostForm.Get("key")))
 	if !ok {
+		// A wrong key counts against the address like a wrong Bearer key;
+		// past the limit the answer is 429, with Retry-After.
+		err := httpapi.AuthFailed(req, errcode.New(errcode.Unauthenticated, "unknown API key"))
 		if !wantsHTML(req) {
-			httpapi.WriteError(w, errcode.New(errcode.Unauthenticated, "unknown API key"), nil)
+			httpapi.WriteError(w, err, nil)
+			return
+		}
+		if errcode.Of(err) == errcode.TooManyRequests {
+			r.deskError(w, req, l, nil, err)
 			return
 		}
 		r.loginForm(w, req, l, http.StatusUnauthorized, l.T("signin.bad"))
 		return
 	}
 	if err := customs(p); err != nil {
-		r.env.Log.Info("desk sign-in refused", "party", p.Code)
+		httpapi.Logger(req.Context(), r.env.Log).Info("desk sign-in refused", "party", p.Code)
 		if !wantsHTML(req) {
 			httpapi.WriteError(w, err, nil)
 			return
@@ -213,7 +228,7 @@ func (r *Review) deskLogin(w http.ResponseWriter, req *http.Request) {
 		r.deskError(w, req, l, nil, err)
 		return
 	}
-	r.env.Log.Info("desk sign-in", "officer", p.Code)
+	httpapi.Logger(req.Context(), r.env.Log).Info("desk sign-in", "officer", p.Code)
 	clearCookie(w, req, loginCookie)
 	setCookie(w, req, SessionCookie, tok, SessionTTL)
 	http.Redirect(w, req, "/review/", http.StatusSeeOther)

@@ -152,7 +152,7 @@ func (r *Review) caller(req *http.Request, csrf string) (*Caller, error) {
 	}
 	s, err := r.session(req)
 	if err != nil {
-		return nil, errcode.New(errcode.Unavailable, "session store: %v", err)
+		return nil, errcode.Wrap(errcode.Unavailable, err, "session store temporarily unavailable; retry later")
 	}
 	if s == nil {
 		return nil, errcode.New(errcode.Unauthenticated, "sign in at /review/login or send Authorization: Bearer <key>")

@@ -20,6 +20,7 @@ import (
 	"github.com/cbec/cbec/pkg/ceb/cebtest"
 	"github.com/cbec/cbec/pkg/clock"
 	exportrule "github.com/cbec/cbec/pkg/export"
+	"github.com/cbec/cbec/pkg/httpapi"
 	"github.com/cbec/cbec/pkg/natstest"
 	"github.com/cbec/cbec/pkg/party"
 	"github.com/cbec/cbec/pkg/rules"
@@ -135,7 +136,12 @@ func New(t testing.TB, opts ...Option) *Harness {
 	h.Review = h.start(review.New)
 	h.Export = h.start(export.New)
 	h.start(gateway.New)
-	srv := httptest.NewServer(env.Mux)
+	// The middleware of the binary (services/cbec), so that tests see what
+	// clients see: request ids, problem documents, the limit of failed
+	// authentications.
+	mw := &httpapi.Middleware{Log: env.Log,
+		Failures: httpapi.NewFailureLimiter(httpapi.DefaultAuthFailRate, httpapi.DefaultAuthFailBurst, nil)}
+	srv := httptest.NewServer(mw.Wrap(env.Mux))
 	t.Cleanup(srv.Close)
 	h.URL = srv.URL
 	return h
