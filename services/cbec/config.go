@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/cbec/cbec/pkg/httpapi"
 )
 
 // Config is the binary's configuration: flags, each with a CBEC_* environment
@@ -32,6 +34,10 @@ type Config struct {
 	SweepInterval time.Duration
 	Replicas      int
 	Rate          float64
+	// AuthFailRate and AuthFailBurst limit failed authentications per
+	// client address (failures per second, and at once).
+	AuthFailRate  float64
+	AuthFailBurst int
 	// TradeTarget is the annual trade target in CNY for the volume metrics.
 	TradeTarget float64
 	LogLevel    string
@@ -59,6 +65,8 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.IntVar(&c.Replicas, "replicas", 1, "replicas of every stream and bucket (3 on a NATS cluster)")
 	fs.Float64Var(&c.TradeTarget, "trade-target", 70e9, "annual cross-border e-commerce trade target in CNY, shown against the year's value (default: Chongqing's 2025 goal)")
 	fs.Float64Var(&c.Rate, "rate", 0, "HTTP requests per second allowed to one party; 0 = unlimited")
+	fs.Float64Var(&c.AuthFailRate, "auth-fail-rate", httpapi.DefaultAuthFailRate, "failed authentications per second allowed to one client address (the connection's, X-Forwarded-For is not trusted) before 429; 0 = unlimited")
+	fs.IntVar(&c.AuthFailBurst, "auth-fail-burst", httpapi.DefaultAuthFailBurst, "failed authentications one client address may make at once before --auth-fail-rate applies")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -129,6 +137,12 @@ func (c Config) Validate() error {
 	}
 	if c.Rate < 0 {
 		return errors.New("--rate must not be negative")
+	}
+	if c.AuthFailRate < 0 {
+		return errors.New("--auth-fail-rate must not be negative")
+	}
+	if c.AuthFailRate > 0 && c.AuthFailBurst < 1 {
+		return errors.New("--auth-fail-burst must be at least 1")
 	}
 	for flagName, path := range map[string]string{"parties": c.Parties, "tariff": c.Tariff, "rules": c.Rules, "zones": c.Zones, "export": c.Export} {
 		if path == "" {

@@ -49,6 +49,8 @@ func TestConfigRefusals(t *testing.T) {
 		"bad replicas":                  {"--replicas", "0", "--nats-url", "nats://127.0.0.1:4222"},
 		"replicas on the embedded node": {"--replicas", "3"},
 		"stray argument":                {"serve"},
+		"negative auth-fail-rate":       {"--auth-fail-rate", "-1"},
+		"auth-fail-burst below 1":       {"--auth-fail-burst", "0"},
 	} {
 		if _, err := ParseConfig(args, none, io.Discard); err == nil {
 			t.Errorf("%s: accepted", name)

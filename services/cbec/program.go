@@ -187,7 +187,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("http listen: %w", err)
 	}
 	m.httpSrv = &http.Server{
-		Handler:           telemetry.NewHTTPMetrics(reg).Wrap(mux.ServeMux),
+		Handler:           telemetry.NewHTTPMetrics(reg).WrapHandler(mux.ServeMux, m.httpMiddleware().Wrap(mux)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
