@@ -444,7 +444,8 @@ func checkResponse(t *testing.T, what string, code int, b []byte, hdr http.Heade
 // 429 with Retry-After, at the API and at the desk's sign-in, while a valid
 // key from the same address goes through.
 func TestFailedAuthenticationLimited(t *testing.T) {
-	m := startMain(t, t.TempDir(), "--auth-fail-rate", "0.2", "--auth-fail-burst", "3")
+	// One token per 100 s: a slow machine does not refill the bucket mid-test.
+	m := startMain(t, t.TempDir(), "--auth-fail-rate", "0.01", "--auth-fail-burst", "3")
 	defer m.Close(context.Background())
 	base := m.HTTPURL()
 	receipts := matrixCall{method: "GET", path: "/v1/receipts"}
