@@ -60,7 +60,7 @@ const (
 func NewBatchGetter(nc *nats.Conn, bucket string) (*BatchGetter, error) {
 	g := &BatchGetter{
 		nc: nc, api: "$JS.API.DIRECT.GET." + kvStream(bucket), prefix: KVSubject(bucket, ""),
-		inbox: nats.NewInbox(),
+		inbox: nc.NewInbox(),
 	}
 	sub, err := nc.Subscribe(g.inbox+".*", g.route)
 	if err != nil {

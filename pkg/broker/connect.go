@@ -3,6 +3,8 @@ package broker
 import (
 	"fmt"
 	"log/slog"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -13,10 +15,73 @@ import (
 // connectWait bounds how long Connect waits for an external server.
 const connectWait = 30 * time.Second
 
+// Credentials authenticate a connection and confine its replies.
+type Credentials struct {
+	// User and Password, when User is set.
+	User, Password string
+	// File is a credentials file (--nats-creds): a .creds file (user JWT
+	// and nkey seed), an nkey seed alone, or one line "user:password".
+	File string
+	// InboxPrefix replaces _INBOX for the connection's reply subjects, so
+	// that a user's permissions can name its own replies only.
+	InboxPrefix string
+	// TLS: CA verifies the server; Cert and Key are a client certificate.
+	TLS *TLSFiles
+}
+
+// options turns the credentials into connection options.
+func (cr Credentials) options() ([]nats.Option, error) {
+	var opts []nats.Option
+	switch {
+	case cr.File != "":
+		b, err := os.ReadFile(cr.File)
+		if err != nil {
+			return nil, fmt.Errorf("nats credentials: %w", err)
+		}
+		text := strings.TrimSpace(string(b))
+		switch {
+		case strings.Contains(text, "BEGIN NATS USER JWT"):
+			opts = append(opts, nats.UserCredentials(cr.File))
+		case strings.HasPrefix(text, "SU"):
+			o, err := nats.NkeyOptionFromSeed(cr.File)
+			if err != nil {
+				return nil, fmt.Errorf("nats credentials %s: %w", cr.File, err)
+			}
+			opts = append(opts, o)
+		default:
+			user, pw, ok := strings.Cut(text, ":")
+			if !ok || user == "" || pw == "" || strings.ContainsAny(text, "\n\r") {
+				return nil, fmt.Errorf("nats credentials %s: neither a .creds file, an nkey seed nor one line user:password", cr.File)
+			}
+			opts = append(opts, nats.UserInfo(user, pw))
+			if cr.InboxPrefix == "" {
+				cr.InboxPrefix = InboxPrefix(user)
+			}
+		}
+	case cr.User != "":
+		opts = append(opts, nats.UserInfo(cr.User, cr.Password))
+	}
+	if cr.InboxPrefix != "" {
+		opts = append(opts, nats.CustomInboxPrefix(cr.InboxPrefix))
+	}
+	if t := cr.TLS; t != nil {
+		if t.CA != "" {
+			opts = append(opts, nats.RootCAs(t.CA))
+		}
+		if t.Cert != "" {
+			opts = append(opts, nats.ClientCert(t.Cert, t.Key))
+		}
+	}
+	return opts, nil
+}
+
 // Connect opens a client connection named name, either in-process to the
-// embedded server s (url ignored) or to url. It reconnects forever: a
-// service outliving a NATS restart is the normal case in a cluster.
-func Connect(name, url string, s *server.Server, log *slog.Logger) (*nats.Conn, error) {
+// embedded server s (url ignored) or to url, authenticated by cr. It
+// reconnects forever: a service outliving a NATS restart is the normal case
+// in a cluster. Asynchronous errors — a permissions violation above all —
+// are logged as errors: they mean the access table (access.go) and the code
+// disagree.
+func Connect(name, url string, s *server.Server, cr Credentials, log *slog.Logger) (*nats.Conn, error) {
 	opts := []nats.Option{
 		nats.Name(name),
 		nats.MaxReconnects(-1),
@@ -27,7 +92,19 @@ func Connect(name, url string, s *server.Server, log *slog.Logger) (*nats.Conn, 
 			}
 		}),
 		nats.ReconnectHandler(func(c *nats.Conn) { log.Info("nats reconnected", "conn", name, "url", c.ConnectedUrl()) }),
+		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
+			subject := ""
+			if sub != nil {
+				subject = sub.Subject
+			}
+			log.Error("nats error", "conn", name, "subject", subject, "err", err)
+		}),
 	}
+	credOpts, err := cr.options()
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, credOpts...)
 	if s != nil {
 		opts = append(opts, nats.InProcessServer(s))
 		url = ""
@@ -43,8 +120,9 @@ func Connect(name, url string, s *server.Server, log *slog.Logger) (*nats.Conn, 
 	deadline := time.Now().Add(connectWait)
 	for !nc.IsConnected() {
 		if time.Now().After(deadline) {
+			lastErr := nc.LastError()
 			nc.Close()
-			return nil, fmt.Errorf("connect nats %q: not connected after %v", url, connectWait)
+			return nil, fmt.Errorf("connect nats %q: not connected after %v: %w", url, connectWait, lastErr)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

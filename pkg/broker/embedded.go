@@ -5,6 +5,8 @@
 package broker
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nkeys"
 )
 
 // EmbeddedConfig configures the in-process NATS server.
@@ -24,6 +27,8 @@ type EmbeddedConfig struct {
 	Listen string
 	// Name is the server name; default "cbec".
 	Name string
+	// TLS, when set, makes the client listener TLS only.
+	TLS *TLSFiles
 }
 
 // Validate checks the configuration before anything starts.
@@ -51,9 +56,36 @@ func splitListen(addr string) (string, int, error) {
 	return host, p, nil
 }
 
+// Embedded is a running embedded server and the secrets of its users,
+// made at start and never written anywhere: cbec's services reach it
+// in-process with them, parties through the auth callout.
+type Embedded struct {
+	*server.Server
+	passwords map[string]string
+	issuer    nkeys.KeyPair
+}
+
+// Credentials are the in-process credentials of a user of Users().
+func (e *Embedded) Credentials(user string) Credentials {
+	return Credentials{User: user, Password: e.passwords[user], InboxPrefix: InboxPrefix(user)}
+}
+
+// Issuer is the account key that signs the auth callout's answers.
+func (e *Embedded) Issuer() nkeys.KeyPair { return e.issuer }
+
+// randomSecret is 32 random bytes, hex.
+func randomSecret() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
+}
+
 // StartEmbedded starts a nats-server with JetStream on cfg.DataDir and waits
-// until it accepts connections.
-func StartEmbedded(cfg EmbeddedConfig) (*server.Server, error) {
+// until it accepts connections. No client connects without credentials:
+// cbec's users get random passwords, parties go through the auth callout.
+func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -61,20 +93,37 @@ func StartEmbedded(cfg EmbeddedConfig) (*server.Server, error) {
 	if name == "" {
 		name = "cbec"
 	}
-	opts := &server.Options{
-		ServerName: name,
-		JetStream:  true,
-		StoreDir:   filepath.Join(cfg.DataDir, "jetstream"),
-		NoSigs:     true, // the cbec process owns signal handling and shuts the server down in order
-		// Intake publishes up to 100 documents of up to 10 MiB in total;
-		// a single document stays far below this.
-		MaxPayload: 8 << 20,
+	e := &Embedded{passwords: map[string]string{}}
+	for _, u := range Users() {
+		pw, err := randomSecret()
+		if err != nil {
+			return nil, err
+		}
+		e.passwords[u] = pw
 	}
+	var err error
+	if e.issuer, err = nkeys.CreateAccount(); err != nil {
+		return nil, err
+	}
+	issuer, err := e.issuer.PublicKey()
+	if err != nil {
+		return nil, err
+	}
+	sc := ServerConfig{
+		Name: name, Listen: cfg.Listen, StoreDir: filepath.Join(cfg.DataDir, "jetstream"),
+		Passwords: e.passwords, CalloutIssuer: issuer, TLS: cfg.TLS,
+	}
+	text, err := sc.Render()
+	if err != nil {
+		return nil, err
+	}
+	opts := &server.Options{}
+	if err := opts.ProcessConfigString(text); err != nil {
+		return nil, fmt.Errorf("embedded nats: %w", err)
+	}
+	opts.NoSigs = true // the cbec process owns signal handling and shuts the server down in order
 	if cfg.Listen == "" {
 		opts.DontListen = true
-	} else {
-		host, port, _ := splitListen(cfg.Listen)
-		opts.Host, opts.Port = host, port
 	}
 	s, err := server.NewServer(opts)
 	if err != nil {
@@ -85,5 +134,6 @@ func StartEmbedded(cfg EmbeddedConfig) (*server.Server, error) {
 		s.Shutdown()
 		return nil, errors.New("embedded nats: not ready for connections after 30s")
 	}
-	return s, nil
+	e.Server = s
+	return e, nil
 }

@@ -5,6 +5,8 @@ package natstest
 
 import (
 	"context"
+	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -85,4 +87,64 @@ func Eventually(t testing.TB, d time.Duration, cond func() bool, msg string, arg
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("not within "+d.String()+": "+msg, args...)
+}
+
+// RunSecured starts the embedded server as cbec runs it — no anonymous
+// access, a user per service confined by broker.Grants, the auth callout's
+// account — on a random port with its store in a temporary directory, and
+// returns it with an admin connection on which every stream and bucket is
+// set up.
+func RunSecured(t testing.TB) (*broker.Embedded, *nats.Conn, jetstream.JetStream) {
+	t.Helper()
+	e, err := broker.StartEmbedded(broker.EmbeddedConfig{DataDir: t.TempDir(), Listen: "127.0.0.1:-1"})
+	if err != nil {
+		t.Fatalf("nats server: %v", err)
+	}
+	t.Cleanup(func() {
+		e.Shutdown()
+		e.WaitForShutdown()
+	})
+	nc, js := ConnectAs(t, e, broker.UserAdmin)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := broker.Setup(ctx, js, broker.Options{}); err != nil {
+		t.Fatalf("setup: %v", err)
+	}
+	return e, nc, js
+}
+
+// ConnectAs connects in-process to e as user (a service name or
+// broker.UserAdmin). A permissions violation on the connection fails the
+// test when it ends: it means the service does something its grant does
+// not allow.
+func ConnectAs(t testing.TB, e *broker.Embedded, user string) (*nats.Conn, jetstream.JetStream) {
+	t.Helper()
+	cr := e.Credentials(user)
+	var mu sync.Mutex
+	var violations []string
+	nc, err := nats.Connect("", nats.InProcessServer(e.Server), nats.UserInfo(cr.User, cr.Password),
+		nats.CustomInboxPrefix(cr.InboxPrefix),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+			if errors.Is(err, nats.ErrPermissionViolation) {
+				mu.Lock()
+				violations = append(violations, err.Error())
+				mu.Unlock()
+			}
+		}))
+	if err != nil {
+		t.Fatalf("connect as %s: %v", user, err)
+	}
+	t.Cleanup(func() {
+		nc.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, v := range violations {
+			t.Errorf("%s: %s (add it to its grant in pkg/broker/access.go, or stop doing it)", user, v)
+		}
+	})
+	js, err := broker.NewJetStream(nc)
+	if err != nil {
+		t.Fatalf("jetstream: %v", err)
+	}
+	return nc, js
 }

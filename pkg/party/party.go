@@ -12,6 +12,7 @@ import (
 	"io"
 	"regexp"
 	"slices"
+	"sync/atomic"
 )
 
 // Role is what a party may do.
@@ -49,9 +50,14 @@ func (p *Party) IsCustoms() bool {
 	return p.Has(RoleOfficer) || p.Has(RoleSupervisor) || p.Has(RoleOperator)
 }
 
-// Directory authenticates API keys to parties. It is immutable after Load
-// and safe for concurrent use.
+// Directory authenticates API keys to parties. It is safe for concurrent
+// use; Replace swaps its whole content at once (a reload of the file).
 type Directory struct {
+	idx atomic.Pointer[index]
+}
+
+// index is one loaded parties file.
+type index struct {
 	byHash map[string]*Party
 	byCode map[string]*Party
 }
@@ -73,7 +79,7 @@ func Load(r io.Reader) (*Directory, error) {
 	if err := refdata.Decode(r, &f); err != nil {
 		return nil, fmt.Errorf("parties file: %w", err)
 	}
-	d := &Directory{byHash: map[string]*Party{}, byCode: map[string]*Party{}}
+	d := &index{byHash: map[string]*Party{}, byCode: map[string]*Party{}}
 	for i := range f.Parties {
 		p := &f.Parties[i]
 		if !codePattern.MatchString(p.Code) {
@@ -102,8 +108,15 @@ func Load(r io.Reader) (*Directory, error) {
 	if len(d.byCode) == 0 {
 		return nil, fmt.Errorf("parties file: no parties")
 	}
-	return d, nil
+	dir := &Directory{}
+	dir.idx.Store(d)
+	return dir, nil
 }
+
+// Replace makes d hold what from holds: a reloaded parties file takes
+// effect for every holder of d at once, and a key removed from the file is
+// refused from then on.
+func (d *Directory) Replace(from *Directory) { d.idx.Store(from.idx.Load()) }
 
 // HashKey returns the hex SHA-256 of an API key, as stored in keySha256.
 func HashKey(key string) string {
@@ -116,15 +129,15 @@ func (d *Directory) Authenticate(key string) (*Party, bool) {
 	if key == "" {
 		return nil, false
 	}
-	p, ok := d.byHash[HashKey(key)]
+	p, ok := d.idx.Load().byHash[HashKey(key)]
 	return p, ok
 }
 
 // ByCode returns the party with the code, or false.
 func (d *Directory) ByCode(code string) (*Party, bool) {
-	p, ok := d.byCode[code]
+	p, ok := d.idx.Load().byCode[code]
 	return p, ok
 }
 
 // Len returns the number of parties.
-func (d *Directory) Len() int { return len(d.byCode) }
+func (d *Directory) Len() int { return len(d.idx.Load().byCode) }

@@ -20,14 +20,26 @@ type Config struct {
 	HTTPAddr   string
 	NATSURL    string
 	NATSListen string
-	DataDir    string
-	Services   []string
-	Parties    string
-	Tariff     string
-	Rules      string
-	Zones      string
-	Export     string
-	DevClock   bool
+	// NATSCreds is the credentials file of this process's NATS user with
+	// --nats-url: a .creds file, an nkey seed, or one line user:password.
+	NATSCreds string
+	// NATSTLSCert and NATSTLSKey are the embedded listener's certificate,
+	// or this process's client certificate with --nats-url.
+	NATSTLSCert, NATSTLSKey string
+	// NATSTLSCA verifies the external server (--nats-url).
+	NATSTLSCA string
+	// NATSCalloutCreds and NATSCalloutSeed make this process answer the
+	// external server's auth callout: the callout user's credentials and
+	// the issuer account's nkey seed (files).
+	NATSCalloutCreds, NATSCalloutSeed string
+	DataDir                           string
+	Services                          []string
+	Parties                           string
+	Tariff                            string
+	Rules                             string
+	Zones                             string
+	Export                            string
+	DevClock                          bool
 	// QuotaSecret keys the quota ledger's buyer HMAC (D6).
 	QuotaSecret string
 	// SweepInterval is how often timed sweeps run.
@@ -52,6 +64,12 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&c.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP listen address")
 	fs.StringVar(&c.NATSURL, "nats-url", "", "external NATS URL; empty runs an embedded server")
 	fs.StringVar(&c.NATSListen, "nats-listen", "127.0.0.1:4222", "address the embedded NATS server listens on for outside clients; empty = in-process only")
+	fs.StringVar(&c.NATSCreds, "nats-creds", "", "with --nats-url: file with this process's NATS credentials (a .creds file, an nkey seed, or one line user:password)")
+	fs.StringVar(&c.NATSTLSCert, "nats-tls-cert", "", "TLS certificate file: of the embedded server's listener, or this process's client certificate with --nats-url")
+	fs.StringVar(&c.NATSTLSKey, "nats-tls-key", "", "key file of --nats-tls-cert")
+	fs.StringVar(&c.NATSTLSCA, "nats-tls-ca", "", "with --nats-url: CA file that verifies the NATS server (use a tls:// URL)")
+	fs.StringVar(&c.NATSCalloutCreds, "nats-callout-creds", "", "with --nats-url: credentials file of the auth callout user; this process then admits parties to NATS by API key")
+	fs.StringVar(&c.NATSCalloutSeed, "nats-callout-seed", "", "with --nats-callout-creds: file with the nkey seed (SA...) of the callout issuer account")
 	fs.StringVar(&c.DataDir, "data-dir", "./data", "data directory of the embedded NATS server (JetStream store)")
 	fs.StringVar(&services, "services", "all", "services to run: all, or a comma list of "+strings.Join(ServiceNames(), ","))
 	fs.StringVar(&c.Parties, "parties", "", "parties file (YAML); empty = embedded demo parties (deploy/parties.yaml)")
@@ -132,6 +150,18 @@ func (c Config) Validate() error {
 	if c.NATSURL != "" && c.QuotaSecret == "" && (slices.Contains(c.Services, "clearance") || slices.Contains(c.Services, "returns")) {
 		return errors.New("--quota-secret is required with --nats-url: every clearance and returns process must name buyers alike")
 	}
+	if c.NATSURL == "" && (c.NATSCreds != "" || c.NATSTLSCA != "" || c.NATSCalloutCreds != "") {
+		return errors.New("--nats-creds, --nats-tls-ca and --nats-callout-creds need --nats-url: the embedded server makes its own credentials")
+	}
+	if (c.NATSTLSCert == "") != (c.NATSTLSKey == "") {
+		return errors.New("--nats-tls-cert and --nats-tls-key go together")
+	}
+	if c.NATSURL == "" && c.NATSTLSCert != "" && c.NATSListen == "" {
+		return errors.New("--nats-tls-cert needs a listener (--nats-listen)")
+	}
+	if (c.NATSCalloutCreds == "") != (c.NATSCalloutSeed == "") {
+		return errors.New("--nats-callout-creds and --nats-callout-seed go together")
+	}
 	if c.SweepInterval <= 0 {
 		return errors.New("--sweep-interval must be positive")
 	}
@@ -144,7 +174,9 @@ func (c Config) Validate() error {
 	if c.AuthFailRate > 0 && c.AuthFailBurst < 1 {
 		return errors.New("--auth-fail-burst must be at least 1")
 	}
-	for flagName, path := range map[string]string{"parties": c.Parties, "tariff": c.Tariff, "rules": c.Rules, "zones": c.Zones, "export": c.Export} {
+	for flagName, path := range map[string]string{"parties": c.Parties, "tariff": c.Tariff, "rules": c.Rules, "zones": c.Zones, "export": c.Export,
+		"nats-creds": c.NATSCreds, "nats-tls-cert": c.NATSTLSCert, "nats-tls-key": c.NATSTLSKey, "nats-tls-ca": c.NATSTLSCA,
+		"nats-callout-creds": c.NATSCalloutCreds, "nats-callout-seed": c.NATSCalloutSeed} {
 		if path == "" {
 			continue
 		}

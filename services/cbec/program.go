@@ -10,11 +10,13 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/cbec/cbec/deploy"
@@ -23,7 +25,6 @@ import (
 	"github.com/cbec/cbec/pkg/party"
 	"github.com/cbec/cbec/pkg/svc"
 	"github.com/cbec/cbec/pkg/telemetry"
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -35,6 +36,9 @@ import (
 func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "load" {
 		return RunLoad(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "secrets" {
+		return RunSecrets(args[1:], stdout, stderr)
 	}
 	cfg, err := ParseConfig(args, getenv, stderr)
 	if err != nil {
@@ -48,7 +52,20 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		_ = m.Close(context.Background())
 		return err
 	}
-	<-ctx.Done()
+	// SIGHUP reloads the parties file: revoked keys stop working at once.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for done := false; !done; {
+		select {
+		case <-hup:
+			if err := m.Reload(); err != nil {
+				m.Log.Error("reload", "err", err)
+			}
+		case <-ctx.Done():
+			done = true
+		}
+	}
 	_, _ = fmt.Fprintln(stdout, "cbec: shutting down")
 	closeCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -70,9 +87,15 @@ type Main struct {
 	Log    *slog.Logger
 	stdout io.Writer
 
-	server   *server.Server
-	nc       *nats.Conn
-	js       jetstream.JetStream
+	server *broker.Embedded
+	unlock func()
+	nc     *nats.Conn
+	js     jetstream.JetStream
+	// conns are the services' own connections (embedded server), and the
+	// auth callout's.
+	conns    []*nats.Conn
+	parties  *party.Directory
+	callout  *callout
 	httpSrv  *http.Server
 	httpLn   net.Listener
 	services []svc.Service
@@ -118,25 +141,8 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("--zones: %w", err)
 	}
-	if c.NATSURL == "" {
-		dir, err := filepath.Abs(c.DataDir)
-		if err != nil {
-			return err
-		}
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return fmt.Errorf("data dir: %w", err)
-		}
-		m.server, err = broker.StartEmbedded(broker.EmbeddedConfig{DataDir: dir, Listen: c.NATSListen})
-		if err != nil {
-			return err
-		}
-	}
-	m.nc, err = broker.Connect("cbec", c.NATSURL, m.server, m.Log)
-	if err != nil {
-		return err
-	}
-	m.js, err = broker.NewJetStream(m.nc)
-	if err != nil {
+	m.parties = parties
+	if err := m.connect(); err != nil {
 		return err
 	}
 	setupCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -166,7 +172,11 @@ func (m *Main) Run(ctx context.Context) error {
 		if !slices.Contains(c.Services, s.name) {
 			continue
 		}
-		srv, err := s.New(setupCtx, env)
+		senv, err := m.serviceEnv(env, s.name)
+		if err != nil {
+			return err
+		}
+		srv, err := s.New(setupCtx, senv)
 		if err != nil {
 			return fmt.Errorf("service %s: %w", s.name, err)
 		}
@@ -268,7 +278,7 @@ func (m *Main) banner() {
 	case m.NATSURL() == "":
 		fmt.Fprintf(&b, "  NATS:      embedded, in-process only\n")
 	default:
-		fmt.Fprintf(&b, "  NATS:      %s  (embedded, JetStream)\n", m.NATSURL())
+		fmt.Fprintf(&b, "  NATS:      %s  (embedded, JetStream; parties connect with their API key as token)\n", m.NATSURL())
 	}
 	if m.server != nil {
 		dir, _ := filepath.Abs(m.Config.DataDir)
@@ -313,9 +323,22 @@ func (m *Main) Close(ctx context.Context) error {
 			time.Sleep(5 * time.Millisecond)
 		}
 	}
+	for _, nc := range m.conns {
+		if err := nc.Drain(); err != nil {
+			nc.Close()
+		}
+	}
+	for _, nc := range m.conns {
+		for nc.IsDraining() && ctx.Err() == nil {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
 	if m.server != nil {
 		m.server.Shutdown()
 		m.server.WaitForShutdown()
+	}
+	if m.unlock != nil {
+		m.unlock()
 	}
 	return errors.Join(errs...)
 }

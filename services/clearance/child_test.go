@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"runtime/pprof"
 	"strings"
@@ -26,6 +27,10 @@ import (
 // BenchmarkDecideInOwnProcess).
 const childNATS = "CBEC_BENCH_CLEARANCE_NATS"
 
+// childCreds names the variable holding the child's credentials file (one
+// line clearance:<password>): it connects as the clearance user.
+const childCreds = "CBEC_BENCH_CLEARANCE_CREDS"
+
 func TestMain(m *testing.M) {
 	if url := os.Getenv(childNATS); url != "" {
 		os.Exit(runClearanceChild(url))
@@ -38,7 +43,7 @@ func TestMain(m *testing.M) {
 func runClearanceChild(url string) int {
 	debug.SetGCPercent(200)
 	fail := func(err error) int { fmt.Fprintln(os.Stderr, "clearance child:", err); return 1 }
-	nc, err := broker.Connect("clearance-bench", url, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	nc, err := broker.Connect("clearance-bench", url, nil, broker.Credentials{File: os.Getenv(childCreds)}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return fail(err)
 	}
@@ -104,7 +109,12 @@ func BenchmarkDecideInOwnProcess(b *testing.B) {
 		// (NATS) keeps the other: its rate is then one core's.
 		cmd = exec.Command("taskset", "-c", cpus, exe)
 	}
-	cmd.Env = append(os.Environ(), childNATS+"="+h.Server.ClientURL())
+	cr := h.Credentials(clearance.Name)
+	creds := filepath.Join(b.TempDir(), "clearance.creds")
+	if err := os.WriteFile(creds, []byte(cr.User+":"+cr.Password+"\n"), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	cmd.Env = append(os.Environ(), childNATS+"="+h.Server.ClientURL(), childCreds+"="+creds)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

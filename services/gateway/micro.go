@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/ceb"
 	"github.com/cbec/cbec/pkg/errcode"
 	"github.com/cbec/cbec/pkg/httpapi"
@@ -16,7 +17,7 @@ import (
 const (
 	MicroName      = "cbec-gateway"
 	MicroVersion   = "0.1.0"
-	SubmitSubject  = "cbec.gateway.submit"
+	SubmitSubject  = broker.SubmitSubject
 	HeaderAuth     = "Authorization"
 	HeaderMsgType  = "Cbec-Msg-Type"
 	HeaderErrorMsg = "Cbec-Error"

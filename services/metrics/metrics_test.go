@@ -27,10 +27,10 @@ import (
 // registry, as a process of its own would.
 func startMetrics(t *testing.T, h *st.Harness) *prometheus.Registry {
 	t.Helper()
-	env := *h.Env
+	env := h.EnvOf(metrics.Name)
 	env.Registry = telemetry.NewRegistry()
 	env.Mux = svc.NewRouter()
-	s, err := metrics.New(context.Background(), &env)
+	s, err := metrics.New(context.Background(), env)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cbec/cbec/deploy"
+	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/ceb"
 	"github.com/cbec/cbec/pkg/ceb/cebtest"
 	"github.com/cbec/cbec/pkg/clock"
@@ -73,6 +74,8 @@ type Harness struct {
 	// Review is the running review desk service.
 	Review svc.Service
 	Server *server.Server
+
+	embedded *broker.Embedded
 }
 
 // Option changes the harness before the services start.
@@ -121,7 +124,7 @@ func NewEnv(nc *nats.Conn, js jetstream.JetStream) (*svc.Env, error) {
 // New starts the services on a fresh server.
 func New(t testing.TB, opts ...Option) *Harness {
 	t.Helper()
-	s, nc, js := natstest.Setup(t)
+	e, nc, js := natstest.RunSecured(t)
 	env, err := NewEnv(nc, js)
 	if err != nil {
 		t.Fatal(err)
@@ -130,12 +133,12 @@ func New(t testing.TB, opts ...Option) *Harness {
 		o(env)
 	}
 	clk := env.DevClock
-	h := &Harness{T: t, NC: nc, JS: js, Clock: clk, Env: env, Server: s}
-	h.Clearance = h.start(clearance.New)
-	h.Returns = h.start(returns.New)
-	h.Review = h.start(review.New)
-	h.Export = h.start(export.New)
-	h.start(gateway.New)
+	h := &Harness{T: t, NC: nc, JS: js, Clock: clk, Env: env, Server: e.Server, embedded: e}
+	h.Clearance = h.start(clearance.Name, clearance.New)
+	h.Returns = h.start(returns.Name, returns.New)
+	h.Review = h.start(review.Name, review.New)
+	h.Export = h.start(export.Name, export.New)
+	h.start(gateway.Name, gateway.New)
 	// The middleware of the binary (services/cbec), so that tests see what
 	// clients see: request ids, problem documents, the limit of failed
 	// authentications.
@@ -147,10 +150,25 @@ func New(t testing.TB, opts ...Option) *Harness {
 	return h
 }
 
-func (h *Harness) start(mk func(context.Context, *svc.Env) (svc.Service, error)) svc.Service {
+// Credentials are the harness server's credentials of a service user, for
+// a process of its own (a benchmark's child).
+func (h *Harness) Credentials(service string) broker.Credentials {
+	return h.embedded.Credentials(service)
+}
+
+// EnvOf is the harness's environment with a connection of the service's
+// own user, confined to its grant as in the binary.
+func (h *Harness) EnvOf(service string) *svc.Env {
+	h.T.Helper()
+	env := *h.Env
+	env.NC, env.JS = natstest.ConnectAs(h.T, h.embedded, service)
+	return &env
+}
+
+func (h *Harness) start(name string, mk func(context.Context, *svc.Env) (svc.Service, error)) svc.Service {
 	h.T.Helper()
 	ctx := context.Background()
-	s, err := mk(ctx, h.Env)
+	s, err := mk(ctx, h.EnvOf(name))
 	if err != nil {
 		h.T.Fatal(err)
 	}
@@ -169,9 +187,9 @@ func (h *Harness) RestartReturns() {
 	}
 	// The new instance consumes and sweeps; the HTTP routes stay those of
 	// the first, which keep no state of their own.
-	env := *h.Env
+	env := h.EnvOf(returns.Name)
 	env.Mux, env.Registry = svc.NewRouter(), telemetry.NewRegistry()
-	s, err := returns.New(context.Background(), &env)
+	s, err := returns.New(context.Background(), env)
 	if err != nil {
 		h.T.Fatal(err)
 	}
@@ -191,7 +209,7 @@ func (h *Harness) RestartClearance() {
 	}
 	// The new instance registers its metrics on a fresh registry.
 	h.Env.Registry = telemetry.NewRegistry()
-	h.Clearance = h.start(clearance.New)
+	h.Clearance = h.start(clearance.Name, clearance.New)
 }
 
 // Do sends a request; hdr are header name/value pairs.
