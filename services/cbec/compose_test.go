@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/tls"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cbec/cbec/pkg/broker"
 	"github.com/nats-io/nats-server/v2/server"
 	"go.yaml.in/yaml/v3"
 )
@@ -34,6 +37,7 @@ type composeService struct {
 	Environment composeEnv     `yaml:"environment"`
 	Volumes     []composeMount `yaml:"volumes"`
 	Ports       []string       `yaml:"ports"`
+	EnvFile     stringList     `yaml:"env_file"`
 }
 
 // composeBuild is `build: <context>` or `build: {context, dockerfile}`.
@@ -190,8 +194,55 @@ func cbecContainers(c composeFile) map[string]composeService {
 // containerConfig parses a container's configuration exactly as the binary
 // in the container would: its command as arguments, its environment as the
 // CBEC_* twins.
-func containerConfig(s composeService) (Config, error) {
-	return ParseConfig(s.Command, func(k string) string { return s.Environment[k] }, io.Discard)
+// secretsDir is where compose expects `cbec secrets` to have written.
+const secretsDir = "./secrets"
+
+// composeSecrets runs `cbec secrets` into a temporary directory, standing
+// for the ./secrets a user makes before `docker compose up`.
+func composeSecrets(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "secrets")
+	if err := RunSecrets([]string{"--dir", dir}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// secretFile maps a compose source under ./secrets to the file in secrets,
+// or "" when source is not a secret.
+func secretFile(source, secrets string) string {
+	rest, ok := strings.CutPrefix(path.Clean(source), "secrets/")
+	if !ok {
+		return ""
+	}
+	return filepath.Join(secrets, rest)
+}
+
+// containerConfig is the configuration the binary would take in the
+// container: its command, environment and env files, with the secret files
+// mounted into it found in secrets.
+func containerConfig(s composeService, secrets string) (Config, error) {
+	env := map[string]string{}
+	for _, f := range s.EnvFile {
+		b, err := os.ReadFile(secretFile(f, secrets))
+		if err != nil {
+			return Config{}, fmt.Errorf("env_file %s: %w", f, err)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			k, v, _ := strings.Cut(line, "=")
+			env[k] = v
+		}
+	}
+	for k, v := range s.Environment {
+		if src := s.hostFile(v); strings.HasPrefix(v, "/run/secrets/") {
+			if src == "" {
+				return Config{}, fmt.Errorf("%s=%s is not mounted", k, v)
+			}
+			v = secretFile(src, secrets)
+		}
+		env[k] = v
+	}
+	return ParseConfig(s.Command, func(k string) string { return env[k] }, io.Discard)
 }
 
 // explicitServices returns what the container names with --services, or
@@ -234,6 +285,7 @@ func TestComposeRunsEveryService(t *testing.T) {
 
 func TestComposeContainersRunKnownServices(t *testing.T) {
 	c := loadCompose(t)
+	secrets := composeSecrets(t)
 	cbec := cbecContainers(c)
 	if len(cbec) == 0 {
 		t.Fatalf("docker-compose.yml: no container is built from %s", dockerfile)
@@ -252,7 +304,7 @@ func TestComposeContainersRunKnownServices(t *testing.T) {
 				t.Errorf("container %q runs --services=%s: %q is not one of %v", name, strings.Join(picked, ","), p, ServiceNames())
 			}
 		}
-		cfg, err := containerConfig(s)
+		cfg, err := containerConfig(s, secrets)
 		if err != nil {
 			t.Errorf("container %q: the binary would refuse its configuration: %v", name, err)
 			continue
@@ -261,6 +313,11 @@ func TestComposeContainersRunKnownServices(t *testing.T) {
 			t.Errorf("container %q: no CBEC_NATS_URL: it would start its own embedded NATS instead of sharing the nats container", name)
 		} else if host := natsHost(cfg.NATSURL); c.Services[host].Image == "" {
 			t.Errorf("container %q: CBEC_NATS_URL %q names %q, which is no container of the compose file", name, cfg.NATSURL, host)
+		}
+		if cfg.NATSCreds == "" {
+			t.Errorf("container %q: no CBEC_NATS_CREDS: it would connect anonymously, which the server refuses", name)
+		} else if want := filepath.Join(secrets, picked[0]+".creds"); len(picked) == 1 && cfg.NATSCreds != want {
+			t.Errorf("container %q logs in with %s; want its own user's %s", name, cfg.NATSCreds, want)
 		}
 		if !strings.HasPrefix(cfg.HTTPAddr, "0.0.0.0:") && !strings.HasPrefix(cfg.HTTPAddr, ":") {
 			t.Errorf("container %q: HTTP address %q is not reachable from outside the container", name, cfg.HTTPAddr)
@@ -306,9 +363,26 @@ func TestComposeNATSRunsJetStream(t *testing.T) {
 	if src == "" {
 		t.Fatalf("nats container: config %s is not mounted from the repository", n.Command[i+1])
 	}
+	secrets := composeSecrets(t)
+	if len(n.EnvFile) != 1 || secretFile(n.EnvFile[0], secrets) != filepath.Join(secrets, SecretsNATSEnv) {
+		t.Fatalf("nats container: env_file %v; want %s/%s, its passwords", n.EnvFile, secretsDir, SecretsNATSEnv)
+	}
+	b, err := os.ReadFile(filepath.Join(secrets, SecretsNATSEnv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		k, v, _ := strings.Cut(line, "=")
+		t.Setenv(k, v)
+	}
 	opts, err := server.ProcessConfigFile(filepath.Join("../..", src))
 	if err != nil {
 		t.Fatalf("nats container config %s: %v", src, err)
+	}
+	for _, p := range n.Ports {
+		if strings.HasSuffix(p, ":8222") || !strings.HasPrefix(p, "127.0.0.1:") {
+			t.Errorf("nats container publishes %q: only the client port, on 127.0.0.1, may be published", p)
+		}
 	}
 	if !opts.JetStream {
 		t.Errorf("%s does not enable JetStream", src)
@@ -322,12 +396,17 @@ func TestComposeNATSRunsJetStream(t *testing.T) {
 
 func TestComposeMountedFilesExist(t *testing.T) {
 	c := loadCompose(t)
+	secrets := composeSecrets(t)
 	for name, s := range c.Services {
 		for _, m := range s.Volumes {
 			if !strings.HasPrefix(m.Source, ".") {
 				continue
 			}
-			if _, err := os.Stat(filepath.Join("../..", m.Source)); err != nil {
+			file := filepath.Join("../..", m.Source)
+			if f := secretFile(m.Source, secrets); f != "" {
+				file = f // made by cbec secrets, never in the repository
+			}
+			if _, err := os.Stat(file); err != nil {
 				t.Errorf("container %q mounts %s: %v", name, m.Source, err)
 			}
 		}
@@ -373,7 +452,45 @@ func TestPrometheusComposeScrapesEveryContainer(t *testing.T) {
 	}
 }
 
+var update = flag.Bool("update", false, "rewrite generated files (deploy/nats/*.conf)")
+
+// natsEnv sets what a deployed nats-server reads from its environment, as
+// `cbec secrets` writes it, with TLS files made for the test.
+func natsEnv(t *testing.T) {
+	t.Helper()
+	files, err := makeSecrets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(files[SecretsNATSEnv]), "\n") {
+		k, v, _ := strings.Cut(line, "=")
+		t.Setenv(k, v)
+	}
+	c := makeCerts(t)
+	t.Setenv(NATSTLSCertVar, c.Cert)
+	t.Setenv(NATSTLSKeyVar, c.Key)
+	t.Setenv(NATSTLSCAVar, c.CA)
+}
+
 func TestNATSConfigs(t *testing.T) {
+	for path, sc := range deployNATS() {
+		want, err := sc.Render()
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join("../..", path)
+		if *update {
+			if err := os.WriteFile(file, []byte(want), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		got, err := os.ReadFile(file)
+		if err != nil || string(got) != want {
+			t.Errorf("%s differs from what pkg/broker renders (%v): go test ./services/cbec -run TestNATSConfigs -update", path, err)
+		}
+	}
+	natsEnv(t)
 	single := filepath.Join(natsDir, "nats.conf")
 	cluster := []string{
 		filepath.Join(natsDir, "cluster", "nats-1.conf"),
@@ -412,6 +529,9 @@ func TestNATSConfigs(t *testing.T) {
 		if opts.HTTPPort != 8222 {
 			t.Errorf("%s: monitoring port %d, want 8222", f, opts.HTTPPort)
 		}
+		if opts.AuthCallout == nil || opts.AuthCallout.Account != broker.AccountAuth || opts.NoAuthUser != "" {
+			t.Errorf("%s: anonymous clients must be refused and parties asked of the auth callout", f)
+		}
 		if opts.MaxPayload < 8<<20 {
 			t.Errorf("%s: max_payload %d is below the 8 MiB the embedded server accepts", f, opts.MaxPayload)
 		}
@@ -429,6 +549,22 @@ func TestNATSConfigs(t *testing.T) {
 		}
 		if !strings.Contains(string(b), "--replicas 3") {
 			t.Errorf("%s: document that cbec then runs with --replicas 3", f)
+		}
+		if opts.TLSConfig == nil || opts.Cluster.TLSConfig == nil || opts.Cluster.TLSConfig.ClientAuth != tls.RequireAndVerifyClientCert {
+			t.Errorf("%s: clients and routes must use TLS, routes verified by certificate", f)
+		}
+	}
+}
+
+func TestComposeHasNoDefaultSecrets(t *testing.T) {
+	b, err := os.ReadFile(composePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range strings.Split(string(b), "\n") {
+		l := strings.ToUpper(line)
+		if strings.Contains(l, "CHANGE-ME") || (strings.Contains(l, ":-") && (strings.Contains(l, "SECRET") || strings.Contains(l, "PASSWORD"))) {
+			t.Errorf("docker-compose.yml:%d: a default secret: %s", i+1, strings.TrimSpace(line))
 		}
 	}
 }
