@@ -12,6 +12,7 @@ import (
 
 	"github.com/cbec/cbec/pkg/ceb"
 	"github.com/cbec/cbec/pkg/ceb/cebtest"
+	"github.com/cbec/cbec/pkg/tooltest"
 )
 
 // sharedDir finds ../shared next to the module root (the directory holding
@@ -82,10 +83,7 @@ func xmllint(t *testing.T, typ ceb.MsgType, name string, data []byte) {
 // runXmllint runs xmllint --schema <xsd>.xsd on data.
 func runXmllint(t *testing.T, xsd, name string, data []byte) ([]byte, error) {
 	t.Helper()
-	bin, err := exec.LookPath("xmllint")
-	if err != nil {
-		t.Fatalf("xmllint is required to check messages against the XSD: %v", err)
-	}
+	bin := tooltest.Need(t, "xmllint")
 	file := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(file, data, 0o644); err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cbec/cbec/pkg/natstest"
+	"github.com/cbec/cbec/pkg/tooltest"
 )
 
 // startMain runs the whole program on random ports with its data in dir.
@@ -166,10 +167,7 @@ func TestEndToEndSurvivesRestart(t *testing.T) {
 // TestEmittedReceiptsValidateAgainstTheXSD reads receipts as CEB XML from
 // the running program and validates them with xmllint against import.xsd.
 func TestEmittedReceiptsValidateAgainstTheXSD(t *testing.T) {
-	xmllint, err := exec.LookPath("xmllint")
-	if err != nil {
-		t.Fatal("xmllint is required (Debian package libxml2-utils; .ci/run installs it)")
-	}
+	xmllint := tooltest.Need(t, "xmllint")
 	m := startMain(t, t.TempDir())
 	defer m.Close(context.Background())
 	for _, s := range []struct{ file, key string }{

@@ -3,23 +3,14 @@ package main
 import (
 	"os/exec"
 	"testing"
-)
 
-// promtool is Prometheus' own checker, from Debian's prometheus package
-// (installed by .ci/run).
-func promtool(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("promtool")
-	if err != nil {
-		t.Fatal("promtool is required (Debian package prometheus; .ci/run installs it)")
-	}
-	return p
-}
+	"github.com/cbec/cbec/pkg/tooltest"
+)
 
 // TestPrometheusConfigAndAlertRules runs promtool over the alert rules and
 // both scrape configurations.
 func TestPrometheusConfigAndAlertRules(t *testing.T) {
-	p := promtool(t)
+	p := tooltest.Need(t, "promtool") // Prometheus' own checker
 	for _, args := range [][]string{
 		{"check", "rules", "../../deploy/prometheus/alerts.yml"},
 		{"check", "config", "../../deploy/prometheus/prometheus.yml"},

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cbec/cbec/deploy/grafana"
 	"github.com/cbec/cbec/pkg/natstest"
+	"github.com/cbec/cbec/pkg/tooltest"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -28,10 +29,7 @@ func TestDashboardsAndAlertsAgainstRealPrometheus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the real check takes about a minute and a half; -short leaves it out")
 	}
-	prom, err := exec.LookPath("prometheus")
-	if err != nil {
-		t.Fatal("prometheus is required (Debian package prometheus; .ci/run installs it)")
-	}
+	prom := tooltest.Need(t, "prometheus")
 	m := startMain(t, t.TempDir())
 	defer m.Close(context.Background())
 

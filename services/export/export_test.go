@@ -15,6 +15,7 @@ import (
 	"github.com/cbec/cbec/pkg/clock"
 	"github.com/cbec/cbec/pkg/errcode"
 	"github.com/cbec/cbec/pkg/natstest"
+	"github.com/cbec/cbec/pkg/tooltest"
 	"github.com/cbec/cbec/services/export"
 	st "github.com/cbec/cbec/services/servicetest"
 )
@@ -256,10 +257,7 @@ func TestSummaryOverATimeWindow(t *testing.T) {
 // TestEmittedExportXMLValidates reads the export receipts as CEB XML and
 // validates each message with xmllint against export.xsd.
 func TestEmittedExportXMLValidates(t *testing.T) {
-	xmllint, err := exec.LookPath("xmllint")
-	if err != nil {
-		t.Fatal("xmllint is required (Debian package libxml2-utils; .ci/run installs it)")
-	}
+	xmllint := tooltest.Need(t, "xmllint")
 	xsd := "../../../shared/ceb/xsd/export.xsd"
 	if d := os.Getenv("CBEC_SHARED"); d != "" {
 		xsd = d + "/ceb/xsd/export.xsd"

@@ -14,29 +14,21 @@ import (
 
 	"github.com/cbec/cbec/pkg/ceb/cebtest"
 	"github.com/cbec/cbec/pkg/inventory"
+	"github.com/cbec/cbec/pkg/tooltest"
 	"github.com/cbec/cbec/services/review"
 	"github.com/cbec/cbec/services/servicetest"
 	"github.com/chromedp/chromedp"
 )
 
-// chromium is Debian's headless browser, installed by .ci/run.
-const chromium = "/usr/bin/chromium"
-
-// browser starts a headless chromium with a fresh profile. The browser is
-// part of the test suite, like xmllint: without it the test fails (Debian
-// package chromium; .ci/run installs it). -short leaves browser tests out.
+// browser starts Debian's headless chromium (or $CBEC_CHROMIUM) with a
+// fresh profile. Without chromium the test is skipped, or fails with
+// CI=true (pkg/tooltest). -short leaves browser tests out.
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("browser test skipped with -short")
 	}
-	path := chromium
-	if p := os.Getenv("CBEC_CHROMIUM"); p != "" {
-		path = p
-	}
-	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("chromium not installed at %s (Debian package chromium; .ci/run installs it): %v", path, err)
-	}
+	path := tooltest.Need(t, "chromium")
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Headless,
