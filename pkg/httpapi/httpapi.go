@@ -145,6 +145,9 @@ type Auth struct {
 
 // Party returns the authenticated party of r, or a coded error (401, 429).
 func (a *Auth) Party(r *http.Request) (*party.Party, error) {
+	if err := AuthAllowed(r); err != nil {
+		return nil, err
+	}
 	h := r.Header.Get("Authorization")
 	key, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok {

@@ -24,9 +24,14 @@ const (
 
 // FailureLimiter limits failed authentications per client address with a
 // token bucket: Burst failures at once, then Rate per second. Only
-// failures take tokens, so a client whose keys are right is never slowed,
-// whatever its address; a client whose keys are wrong gets 429 with
-// Retry-After once its bucket is empty, instead of 401.
+// failures take tokens, so a client whose keys are right is never slowed
+// while its address stays within the limit. Once the bucket is empty, no
+// key from the address is looked at until a token is back: every attempt,
+// right or wrong, gets 429 with Retry-After. Otherwise a guesser would
+// simply go on, and its first right guess would answer 200 — the limit
+// must stop the guessing, not only relabel the misses. The cost, an
+// honest client behind the same address waiting out the Retry-After, is
+// the usual one of a per-address limit.
 //
 // Memory is bounded: a bucket that has filled up again is the same as no
 // bucket, so idle ones are dropped, and at most MaxAddresses are kept.
@@ -104,6 +109,28 @@ func (l *FailureLimiter) Fail(addr string) (wait time.Duration, first bool) {
 	return wait, first
 }
 
+// Wait is how long addr must wait before an authentication from it is
+// looked at again: 0 unless its failures used up the bucket. first
+// reports the first refusal since the address was last within its limit
+// (worth a log line).
+func (l *FailureLimiter) Wait(addr string) (wait time.Duration, first bool) {
+	now := l.clock.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.buckets[addr]
+	if !ok {
+		return 0, false
+	}
+	tokens := b.lim.TokensAt(now)
+	if tokens >= 1 {
+		b.limited = false
+		return 0, false
+	}
+	first = !b.limited
+	b.limited = true
+	return time.Duration((1 - tokens) / float64(l.rate) * float64(time.Second)), first
+}
+
 // sweep drops the buckets that are full again: an address's next failure
 // starts a new full bucket, which is what it would find.
 func (l *FailureLimiter) sweep(now time.Time) {
@@ -120,6 +147,28 @@ func (l *FailureLimiter) Tracked() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.buckets)
+}
+
+// AuthAllowed answers 429 (code -900429) with Retry-After when r's client
+// address has failed authentication too often, before any key of it is
+// looked at; nil otherwise. Every place that checks a key calls it first:
+// Auth.Party and the review desk's sign-in.
+func AuthAllowed(r *http.Request) error {
+	rq := fromContext(r.Context())
+	if rq == nil || rq.failures == nil {
+		return nil
+	}
+	wait, first := rq.failures.Wait(rq.addr)
+	if wait == 0 {
+		return nil
+	}
+	if first {
+		rq.log.Warn("failed authentications limited", "addr", rq.addr, "path", r.URL.Path, "retry_after", wait.Round(time.Millisecond))
+	}
+	return &retryError{
+		err:   errcode.New(errcode.TooManyRequests, "too many failed authentications from this address; retry after %s s", retrySeconds(wait)),
+		after: wait,
+	}
 }
 
 // AuthFailed records that r failed authentication and returns err, the

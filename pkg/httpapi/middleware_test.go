@@ -205,10 +205,15 @@ func TestFailedAuthenticationIsLimitedPerAddress(t *testing.T) {
 	if a := call(t, h, "GET", "/auth", "Remote-Addr", a1); a.code != 429 {
 		t.Fatalf("missing key over the limit: %d", a.code)
 	}
-	// A right key from the same address is not slowed.
+	// While limited, no key from the address is looked at, a right one
+	// included: the guesser learns nothing until Retry-After.
+	if a := call(t, h, "GET", "/auth", "Authorization", "Bearer good-key", "Remote-Addr", a1); a.code != 429 || a.hdr.Get("Retry-After") != "1" {
+		t.Fatalf("good key from a limited address: %d %s", a.code, a.body)
+	}
+	// A right key from an address within its limit is never slowed.
 	for range 10 {
-		if a := call(t, h, "GET", "/auth", "Authorization", "Bearer good-key", "Remote-Addr", a1); a.code != 200 {
-			t.Fatalf("good key from a limited address: %d %s", a.code, a.body)
+		if a := call(t, h, "GET", "/auth", "Authorization", "Bearer good-key", "Remote-Addr", a2); a.code != 200 {
+			t.Fatalf("good key from a clean address: %d %s", a.code, a.body)
 		}
 	}
 	// Another address has its own bucket; the port does not matter.
@@ -219,6 +224,9 @@ func TestFailedAuthenticationIsLimitedPerAddress(t *testing.T) {
 		t.Fatalf("same host, other port: %d", a.code)
 	}
 	clk.Advance(time.Second)
+	if a := call(t, h, "GET", "/auth", "Authorization", "Bearer good-key", "Remote-Addr", a1); a.code != 200 {
+		t.Fatalf("good key once Retry-After has passed: %d %s", a.code, a.body)
+	}
 	if a := bad(a1); a.code != 401 {
 		t.Fatalf("a token back after a second: %d", a.code)
 	}

@@ -198,6 +198,15 @@ func (r *Review) deskLogin(w http.ResponseWriter, req *http.Request) {
 		r.deskError(w, req, l, nil, errcode.New(errcode.ReviewCSRF, "the sign-in form expired; reload the page"))
 		return
 	}
+	// An address that failed too often is not heard until Retry-After.
+	if err := httpapi.AuthAllowed(req); err != nil {
+		if !wantsHTML(req) {
+			httpapi.WriteError(w, err, nil)
+			return
+		}
+		r.deskError(w, req, l, nil, err)
+		return
+	}
 	p, ok := r.env.Parties.Authenticate(strings.TrimSpace(req.PostForm.Get("key")))
 	if !ok {
 		// A wrong key counts against the address like a wrong Bearer key;
