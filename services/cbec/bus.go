@@ -144,7 +144,7 @@ type callout struct {
 // API keys.
 func (m *Main) startCallout(nc *nats.Conn, issuer nkeys.KeyPair) error {
 	m.callout = &callout{clients: map[uint64]string{}}
-	admit := gateway.PartyAuthorizer(m.parties)
+	admit := gateway.PartyAuthorizer(m.parties, m.authFailures())
 	_, err := broker.StartCallout(nc, broker.CalloutConfig{
 		Issuer: issuer, Account: broker.AccountParties, TTL: PartySessionTTL, Now: time.Now, Log: m.Log,
 		Authorize: func(req *jwt.AuthorizationRequest) (broker.CalloutUser, error) {

@@ -314,3 +314,33 @@ func TestSecondProcessOnOneDataDirIsRefused(t *testing.T) {
 	again := startMain(t, dir)
 	_ = again.Close(context.Background())
 }
+
+// TestNATSKeyGuessingIsLimited: failed NATS logins count against the
+// address like failed HTTP requests; once over, even a right key is
+// refused until a token is back.
+func TestNATSKeyGuessingIsLimited(t *testing.T) {
+	m := startMain(t, t.TempDir(), "--nats-listen", "127.0.0.1:-1", "--auth-fail-rate", "0.01", "--auth-fail-burst", "2")
+	t.Cleanup(func() { _ = m.Close(context.Background()) })
+	try := func(key string) error {
+		nc, err := nats.Connect(m.NATSURL(), nats.Token(key), nats.MaxReconnects(0))
+		if err == nil {
+			nc.Close()
+		}
+		return err
+	}
+	if err := try("demo-agent"); err != nil {
+		t.Fatalf("right key before any failure: %v", err)
+	}
+	for i := range 2 {
+		if err := try(fmt.Sprintf("guess-%d", i)); err == nil {
+			t.Fatal("a guessed key connected")
+		}
+	}
+	if err := try("demo-agent"); err == nil {
+		t.Fatal("a right key from an address over its limit connected: guessing would go on")
+	}
+	// HTTP shares the limit.
+	if code, _, _ := do(t, "GET", m.HTTPURL()+"/v1/receipts", "demo-agent", "", nil); code != 429 {
+		t.Fatalf("HTTP from the limited address: %d, want 429", code)
+	}
+}

@@ -11,8 +11,15 @@ import (
 // the wall clock, never the --dev-clock: it is about callers, not
 // customs' dates.
 func (m *Main) httpMiddleware() *httpapi.Middleware {
-	return &httpapi.Middleware{
-		Log:      m.Log,
-		Failures: httpapi.NewFailureLimiter(m.Config.AuthFailRate, m.Config.AuthFailBurst, clock.System{}),
-	}
+	return &httpapi.Middleware{Log: m.Log, Failures: m.authFailures()}
+}
+
+// authFailures is the process's one limit of failed authentications, shared
+// by HTTP and the NATS auth callout: an address guessing keys is slowed on
+// both at once.
+func (m *Main) authFailures() *httpapi.FailureLimiter {
+	m.failuresOnce.Do(func() {
+		m.failures = httpapi.NewFailureLimiter(m.Config.AuthFailRate, m.Config.AuthFailBurst, clock.System{})
+	})
+	return m.failures
 }

@@ -15,6 +15,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"github.com/cbec/cbec/deploy"
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/clock"
+	"github.com/cbec/cbec/pkg/httpapi"
 	"github.com/cbec/cbec/pkg/party"
 	"github.com/cbec/cbec/pkg/svc"
 	"github.com/cbec/cbec/pkg/telemetry"
@@ -93,15 +95,19 @@ type Main struct {
 	js     jetstream.JetStream
 	// conns are the services' own connections (embedded server), and the
 	// auth callout's.
-	conns    []*nats.Conn
-	parties  *party.Directory
-	callout  *callout
-	httpSrv  *http.Server
-	httpLn   net.Listener
-	services []svc.Service
-	router   *svc.Router
-	ready    atomic.Bool
-	demo     bool
+	conns   []*nats.Conn
+	parties *party.Directory
+	callout *callout
+	// failures limits failed authentications per client address, over HTTP
+	// and NATS alike (authFailures).
+	failures     *httpapi.FailureLimiter
+	failuresOnce sync.Once
+	httpSrv      *http.Server
+	httpLn       net.Listener
+	services     []svc.Service
+	router       *svc.Router
+	ready        atomic.Bool
+	demo         bool
 }
 
 // NewMain returns a program for cfg writing its banner to stdout and its
