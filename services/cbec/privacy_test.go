@@ -143,6 +143,7 @@ func (r recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 		r.sent.add(b)
+		req = req.Clone(req.Context()) // a RoundTripper leaves its request alone
 		req.Body = io.NopCloser(bytes.NewReader(b))
 	}
 	return r.next.RoundTrip(req)
