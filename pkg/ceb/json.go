@@ -6,13 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"unicode/utf8"
 )
 
 // DecodeJSON parses the JSON body of a declaration submission of type t
 // (CEB311, 411, 511, 621, 623 or 625; CEB303, 403, 505, 507, 509, 603, 605
 // or 701): one document object, or an array of them. Field names are the CEB element names ("OrderHead", "orderNo");
 // unknown fields are rejected; amounts may be strings or numbers. An empty
-// array is an error. It does not validate; call ValidateDocument.
+// array is an error, and so is a body that is not UTF-8 or escapes a lone
+// surrogate. It does not validate; call ValidateDocument.
 func DecodeJSON(t MsgType, data []byte) ([]Declaration, error) {
 	if !t.IsDeclaration() {
 		return nil, fmt.Errorf("ceb: %q is not a declaration message type", t)
@@ -20,6 +23,15 @@ func DecodeJSON(t MsgType, data []byte) ([]Declaration, error) {
 	data = bytes.TrimSpace(bytes.TrimPrefix(data, utf8BOM))
 	if len(data) == 0 {
 		return nil, errors.New("ceb: empty JSON body")
+	}
+	// encoding/json would store U+FFFD in place of bytes that are not
+	// UTF-8, and of an escaped lone surrogate, silently: refuse them, as
+	// DecodeXML does.
+	if !utf8.Valid(data) {
+		return nil, errors.New("ceb: the JSON body is not UTF-8")
+	}
+	if loneSurrogate(data) {
+		return nil, errors.New(`ceb: the JSON body escapes half a surrogate pair ("\ud800"), which is no character`)
 	}
 	if data[0] != '[' {
 		d, err := decodeJSONDocument(t, data)
@@ -53,6 +65,41 @@ func DecodeJSON(t MsgType, data []byte) ([]Declaration, error) {
 		return nil, errors.New("ceb: empty JSON array: no documents")
 	}
 	return out, nil
+}
+
+// loneSurrogate reports whether data, JSON text, escapes half of a UTF-16
+// surrogate pair without the other half. A backslash only occurs in a
+// valid JSON text as an escape, so data needs no parsing.
+func loneSurrogate(data []byte) bool {
+	for i := 0; i < len(data); i++ {
+		if data[i] != '\\' {
+			continue
+		}
+		r, ok := escapedRune(data, i)
+		switch {
+		case !ok:
+			i++ // another escape ("\\" included): skip its character
+		case r >= 0xDC00 && r <= 0xDFFF:
+			return true
+		case r >= 0xD800 && r <= 0xDBFF:
+			if lo, ok := escapedRune(data, i+6); !ok || lo < 0xDC00 || lo > 0xDFFF {
+				return true
+			}
+			i += 11
+		default:
+			i += 5
+		}
+	}
+	return false
+}
+
+// escapedRune reads the escape \uXXXX at data[i:].
+func escapedRune(data []byte, i int) (rune, bool) {
+	if i+6 > len(data) || data[i] != '\\' || data[i+1] != 'u' {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(data[i+2:i+6]), 16, 16)
+	return rune(n), err == nil
 }
 
 func decodeJSONDocument(t MsgType, data []byte) (Declaration, error) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -17,8 +18,8 @@ type FieldError struct {
 	// the root attributes are "guid" and "version".
 	Path string `json:"path"`
 	// Rule is the failed rule: required, required_with, max, min, len, eq,
-	// oneof, gtefield, amount, datetime14, date8, datetime17, type or
-	// excluded.
+	// oneof, gtefield, amount, datetime14, date8, datetime17, type,
+	// excluded or xmlchar (text XML cannot carry).
 	Rule string `json:"rule"`
 	// Param is the rule's parameter, e.g. "18" for max=18.
 	Param string `json:"param,omitempty"`
@@ -126,12 +127,86 @@ func amountProblem(s string) string {
 
 // ValidateDocument checks one business node against the XSD rules and
 // returns its failures with paths prefixed by path (e.g. "Order[3]" gives
-// "Order[3].OrderHead.orderNo"). It returns nil when d is valid.
+// "Order[3].OrderHead.orderNo"). It returns nil when d is valid. Text that
+// is not UTF-8 or holds a character XML cannot carry (a control character,
+// U+FFFE) fails rule xmlchar: EncodeXML would write U+FFFD in its place.
 func ValidateDocument(d Document, path string) []FieldError {
 	if d == nil || reflect.ValueOf(d).IsNil() {
 		return []FieldError{{Path: path, Rule: "required", Message: nodeName(path) + " is required"}}
 	}
-	return structErrors(d, path)
+	return append(structErrors(d, path), textErrors(reflect.ValueOf(d), path)...)
+}
+
+var amountType = reflect.TypeFor[Amount]()
+
+// textErrors reports each string below v that XML cannot carry as it is,
+// by its element path below path. It builds a path only for a failure, as
+// it runs on every document.
+func textErrors(v reflect.Value, path string) []FieldError {
+	w := textWalker{path: []string{path}}
+	w.walk(v)
+	return w.errs
+}
+
+type textWalker struct {
+	path []string // the element path, in pieces: "Order[0]", ".OrderList", "[", "2", "]"
+	errs []FieldError
+}
+
+func (w *textWalker) walk(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			w.walk(v.Elem())
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			f := v.Type().Field(i)
+			switch {
+			case !f.IsExported() || f.Type == amountType:
+			case f.Anonymous:
+				// An embedded struct (AppHead) adds no element, as in the
+				// validator's paths.
+				w.walk(v.Field(i))
+			default:
+				name, _, _ := strings.Cut(f.Tag.Get("xml"), ",")
+				w.path = append(w.path, ".", name)
+				w.walk(v.Field(i))
+				w.path = w.path[:len(w.path)-2]
+			}
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			w.path = append(w.path, "[", strconv.Itoa(i), "]")
+			w.walk(v.Index(i))
+			w.path = w.path[:len(w.path)-3]
+		}
+	case reflect.String:
+		s := v.String()
+		for i := 0; i < len(s); {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			switch {
+			case r == utf8.RuneError && n == 1:
+				w.fail("is not UTF-8 text")
+				return
+			case !isXMLChar(r):
+				w.fail(fmt.Sprintf("must not contain %U", r))
+				return
+			}
+			i += n
+		}
+	}
+}
+
+func (w *textWalker) fail(what string) {
+	path := strings.Join(w.path, "")
+	w.errs = append(w.errs, FieldError{Path: path, Rule: "xmlchar", Message: nodeName(path) + " " + what})
+}
+
+// isXMLChar reports whether XML 1.0 allows r in text (its Char production).
+func isXMLChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }
 
 // Validate checks a whole message: the root attributes, the number and

@@ -6,20 +6,25 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unicode/utf8"
 )
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // DecodeXML parses one CEBnnnMessage. It is namespace-aware (the official
 // samples use both the ceb: prefix and the default namespace), tolerates a
-// UTF-8 byte-order mark, and rejects a root element that is not a known
-// CEB message in Namespace, and any unexpected child of the root. Children
-// of the root are accepted in any order, and a repeated BaseTransfer or
-// ExtendMessage keeps the last one (several official export samples repeat
-// an identical BaseTransfer). It checks well-formedness and shape only;
-// call Validate for the field rules.
+// UTF-8 byte-order mark, refuses bytes that are not UTF-8 and characters
+// XML does not allow (anywhere, comments included), and rejects a root
+// element that is not a known CEB message in Namespace, and any unexpected
+// child of the root. Children of the root are accepted in any order, and a
+// repeated BaseTransfer or ExtendMessage keeps the last one (several
+// official export samples repeat an identical BaseTransfer). It checks
+// well-formedness and shape only; call Validate for the field rules.
 func DecodeXML(data []byte) (*Message, error) {
 	data = bytes.TrimPrefix(data, utf8BOM)
+	if err := checkChars(data); err != nil {
+		return nil, err
+	}
 	d := xml.NewDecoder(bytes.NewReader(data))
 
 	root, err := rootElement(d)
@@ -74,6 +79,28 @@ func DecodeXML(data []byte) (*Message, error) {
 			}
 		}
 	}
+}
+
+// checkChars refuses data unless it is UTF-8 made of XML characters only.
+// encoding/xml checks text and attribute values but not comments and
+// processing instructions, which the signature and ExtendMessage keep raw
+// and EncodeXML writes back.
+func checkChars(data []byte) error {
+	for i := 0; i < len(data); {
+		if c := data[i]; c < utf8.RuneSelf && (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n == 1 {
+			return fmt.Errorf("ceb: the message is not UTF-8 (byte %d)", i)
+		}
+		if !isXMLChar(r) {
+			return fmt.Errorf("ceb: character %U (byte %d) is not allowed in XML", r, i)
+		}
+		i += n
+	}
+	return nil
 }
 
 // rootElement skips the prolog and returns the first start element.
