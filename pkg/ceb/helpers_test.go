@@ -18,7 +18,7 @@ import (
 // sharedDir finds ../shared next to the module root (the directory holding
 // go.mod), or CBEC_SHARED when set. The official schemas and samples live
 // there; without them the conformance tests cannot run, so it fails.
-func sharedDir(t *testing.T) string {
+func sharedDir(t testing.TB) string {
 	t.Helper()
 	if dir := os.Getenv("CBEC_SHARED"); dir != "" {
 		if _, err := os.Stat(filepath.Join(dir, "ceb", "xsd", "import.xsd")); err != nil {

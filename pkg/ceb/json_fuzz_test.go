@@ -60,6 +60,25 @@ func FuzzDecodeJSON(f *testing.F) {
 	for _, s := range jsonSeeds() {
 		f.Add(s.kind, s.data)
 	}
+	// Every declaration of the official samples, as the JSON a platform
+	// would send for it.
+	for _, b := range samples(f) {
+		m, err := ceb.DecodeXML(b)
+		if err != nil {
+			continue
+		}
+		for _, d := range m.Documents {
+			decl, ok := d.(ceb.Declaration)
+			if !ok {
+				continue
+			}
+			j, err := json.Marshal(decl)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(typeIndex(decl.MsgType()), j)
+		}
+	}
 	f.Fuzz(func(t *testing.T, kind uint8, data []byte) {
 		checkDecodeJSON(t, declarationTypes[int(kind)%len(declarationTypes)], data)
 	})

@@ -130,6 +130,9 @@ func FuzzDecodeXML(f *testing.F) {
 	for _, s := range xmlSeeds() {
 		f.Add(s)
 	}
+	for _, b := range samples(f) {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkDecodeXML(t, data)
 	})

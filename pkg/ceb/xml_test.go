@@ -14,7 +14,7 @@ import (
 
 // samples returns the official samples by "import/CEB311Message.xml"-style
 // names.
-func samples(t *testing.T) map[string][]byte {
+func samples(t testing.TB) map[string][]byte {
 	t.Helper()
 	out := map[string][]byte{}
 	for _, sc := range schemas {
