@@ -34,7 +34,7 @@ func jsonSeeds() []jsonSeed {
 	}
 	pay := typeIndex(ceb.CEB411)
 	order := typeIndex(ceb.CEB311)
-	for _, s := range []seed{
+	out = append(out, []seed{
 		{pay, []byte(`{"PaymentHead":{"guid":"AAAAAAAA-AAAA-AAAA-AAAA-AAAAAAAAAAAA","appType":"1","appTime":"20250310093000","appStatus":"2",` +
 			`"payCode":"1500000003","payName":"p","payTransactionId":"T1","orderNo":"O1","ebpCode":"1500000001","ebpName":"e",` +
 			`"payerIdType":"1","payerIdNumber":"130625021345225322","payerName":"张三","amountPaid":6.2623e2,"currency":"142","payTime":"20250310092500"}}`)},
@@ -47,9 +47,7 @@ func jsonSeeds() []jsonSeed {
 		{order, []byte(`{"OrderHead":{"orderNo":"a\r\nb\t"},"OrderHead":{"orderNo":"c"}}`)},
 		{order, []byte(`[]`)},
 		{order, []byte(`null`)},
-	} {
-		out = append(out, s)
-	}
+	}...)
 	return out
 }
 

@@ -59,14 +59,14 @@ func TestCatalogueCodesAreDistinctAndDescribed(t *testing.T) {
 func TestWrapKeepsTheCauseOutOfTheMessage(t *testing.T) {
 	cause := errors.New("nats: timeout")
 	e := Wrap(Unavailable, cause, "storage temporarily unavailable; retry later")
-	if e.Cause() != cause || !errors.Is(e, cause) || Of(fmt.Errorf("x: %w", e)) != Unavailable {
+	if !errors.Is(e.Cause(), cause) || !errors.Is(e, cause) || Of(fmt.Errorf("x: %w", e)) != Unavailable {
 		t.Fatalf("Wrap: %+v", e)
 	}
 	b, _ := json.Marshal(e)
 	if strings.Contains(e.Error(), "nats") || strings.Contains(string(b), "nats") {
 		t.Fatalf("the cause leaks: %s / %s", e.Error(), b)
 	}
-	if got := As(cause); got.Cause() != cause {
+	if got := As(cause); !errors.Is(got.Cause(), cause) {
 		t.Fatal("As keeps an uncoded error as the cause")
 	}
 }
