@@ -162,13 +162,7 @@ func AuthAllowed(r *http.Request) error {
 	if wait == 0 {
 		return nil
 	}
-	if first {
-		rq.log.Warn("failed authentications limited", "addr", rq.addr, "path", r.URL.Path, "retry_after", wait.Round(time.Millisecond))
-	}
-	return &retryError{
-		err:   errcode.New(errcode.TooManyRequests, "too many failed authentications from this address; retry after %s s", retrySeconds(wait)),
-		after: wait,
-	}
+	return limited(r, rq, wait, first)
 }
 
 // AuthFailed records that r failed authentication and returns err, the
@@ -185,6 +179,12 @@ func AuthFailed(r *http.Request, err error) error {
 		rq.log.Debug("authentication failed", "addr", rq.addr, "path", r.URL.Path)
 		return err
 	}
+	return limited(r, rq, wait, first)
+}
+
+// limited is the 429 of an address over its limit, logged at its first
+// refusal.
+func limited(r *http.Request, rq *request, wait time.Duration, first bool) error {
 	if first {
 		rq.log.Warn("failed authentications limited", "addr", rq.addr, "path", r.URL.Path, "retry_after", wait.Round(time.Millisecond))
 	}

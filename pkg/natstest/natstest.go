@@ -27,10 +27,17 @@ func RunServer(t testing.TB) *server.Server {
 // and start another on the same data (a restart).
 func RunServerAt(t testing.TB, dir string) *server.Server {
 	t.Helper()
-	opts := &server.Options{
+	return RunServerWith(t, &server.Options{
 		Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: dir,
 		NoLog: true, NoSigs: true, MaxPayload: 8 << 20,
-	}
+	})
+}
+
+// RunServerWith starts a server with opts (a test's own configuration,
+// e.g. read from a file of deploy/nats), waits until it is ready and shuts
+// it down when the test ends.
+func RunServerWith(t testing.TB, opts *server.Options) *server.Server {
+	t.Helper()
 	s, err := server.NewServer(opts)
 	if err != nil {
 		t.Fatalf("nats server: %v", err)

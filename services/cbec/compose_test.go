@@ -367,14 +367,7 @@ func TestComposeNATSRunsJetStream(t *testing.T) {
 	if len(n.EnvFile) != 1 || secretFile(n.EnvFile[0], secrets) != filepath.Join(secrets, SecretsNATSEnv) {
 		t.Fatalf("nats container: env_file %v; want %s/%s, its passwords", n.EnvFile, secretsDir, SecretsNATSEnv)
 	}
-	b, err := os.ReadFile(filepath.Join(secrets, SecretsNATSEnv))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		k, v, _ := strings.Cut(line, "=")
-		t.Setenv(k, v)
-	}
+	setEnvFile(t, filepath.Join(secrets, SecretsNATSEnv))
 	opts, err := server.ProcessConfigFile(filepath.Join("../..", src))
 	if err != nil {
 		t.Fatalf("nats container config %s: %v", src, err)
@@ -458,14 +451,7 @@ var update = flag.Bool("update", false, "rewrite generated files (deploy/nats/*.
 // `cbec secrets` writes it, with TLS files made for the test.
 func natsEnv(t *testing.T) {
 	t.Helper()
-	files, err := makeSecrets()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(strings.TrimSpace(files[SecretsNATSEnv]), "\n") {
-		k, v, _ := strings.Cut(line, "=")
-		t.Setenv(k, v)
-	}
+	setEnvFile(t, filepath.Join(composeSecrets(t), SecretsNATSEnv))
 	c := makeCerts(t)
 	t.Setenv(NATSTLSCertVar, c.Cert)
 	t.Setenv(NATSTLSKeyVar, c.Key)

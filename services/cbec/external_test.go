@@ -23,14 +23,7 @@ import (
 // directory; with certs, clients must use TLS.
 func runDeployedNATS(t *testing.T, dir string, certs *testCerts) *server.Server {
 	t.Helper()
-	env, err := os.ReadFile(filepath.Join(dir, SecretsNATSEnv))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(strings.TrimSpace(string(env)), "\n") {
-		k, v, _ := strings.Cut(line, "=")
-		t.Setenv(k, v)
-	}
+	setEnvFile(t, filepath.Join(dir, SecretsNATSEnv))
 	opts, err := server.ProcessConfigFile(filepath.Join(natsDir, "nats.conf"))
 	if err != nil {
 		t.Fatal(err)
@@ -44,19 +37,21 @@ func runDeployedNATS(t *testing.T, dir string, certs *testCerts) *server.Server 
 		}
 		opts.TLS = true
 	}
-	s, err := server.NewServer(opts)
+	return natstest.RunServerWith(t, opts)
+}
+
+// setEnvFile sets, for the test, the variables of an env file as `cbec
+// secrets` writes them (one NAME=value a line).
+func setEnvFile(t *testing.T, path string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	go s.Start()
-	if !s.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats server not ready")
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		k, v, _ := strings.Cut(line, "=")
+		t.Setenv(k, v)
 	}
-	t.Cleanup(func() {
-		s.Shutdown()
-		s.WaitForShutdown()
-	})
-	return s
 }
 
 // TestExternalNATSAsDeployed runs cbec against the shipped server
@@ -156,19 +151,7 @@ func TestClusterRoutesNeedTheClusterCA(t *testing.T) {
 		opts.Cluster.Host, opts.Cluster.Port = "127.0.0.1", -1
 		opts.StoreDir, opts.NoLog, opts.NoSigs = t.TempDir(), true, true
 		opts.Routes = server.RoutesFromStr(strings.Join(routes, ","))
-		s, err := server.NewServer(opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		go s.Start()
-		if !s.ReadyForConnections(10 * time.Second) {
-			t.Fatal("nats server not ready")
-		}
-		t.Cleanup(func() {
-			s.Shutdown()
-			s.WaitForShutdown()
-		})
-		return s
+		return natstest.RunServerWith(t, opts)
 	}
 	n1 := start("nats-1.conf")
 	route := "nats-route://" + n1.ClusterAddr().String()
