@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // BatchGetter reads one key-value bucket, coalescing the reads of
@@ -25,7 +26,16 @@ import (
 // It answers as jetstream.KeyValue.Get does, with the value and revision
 // of the key's last message, found false for a key never written, deleted
 // or purged. Reads only: writes go through the bucket's KeyValue.
+//
+// A direct get may be answered by any replica of the bucket, a follower a
+// few writes behind included. On a cluster (a bucket with more than one
+// replica) Setup turns direct gets off, and the getter reads each key from
+// the stream's leader instead, unbatched: cbec's protocols write and then
+// read what another writer wrote (a list and its order, a quota row), and
+// only the leader is sure to hold every acknowledged write.
 type BatchGetter struct {
+	// leader, when set, is the bucket's stream: reads go to its leader.
+	leader  jetstream.Stream
 	nc      *nats.Conn
 	api     string // $JS.API.DIRECT.GET.KV_<bucket>
 	prefix  string // $KV.<bucket>.
@@ -62,6 +72,20 @@ func NewBatchGetter(nc *nats.Conn, bucket string) (*BatchGetter, error) {
 		nc: nc, api: "$JS.API.DIRECT.GET." + kvStream(bucket), prefix: KVSubject(bucket, ""),
 		inbox: nc.NewInbox(),
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
+	defer cancel()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, err
+	}
+	st, err := js.Stream(ctx, kvStream(bucket))
+	if err != nil {
+		return nil, fmt.Errorf("batch reads of %s: %w", bucket, err)
+	}
+	if !st.CachedInfo().Config.AllowDirect {
+		g.leader = st
+		return g, nil
+	}
 	sub, err := nc.Subscribe(g.inbox+".*", g.route)
 	if err != nil {
 		return nil, fmt.Errorf("batch reads of %s: %w", bucket, err)
@@ -86,6 +110,9 @@ var ErrGetterClosed = errors.New("batch reads closed")
 // their batch times out.
 func (g *BatchGetter) Close() error {
 	g.closed.Store(true)
+	if g.sub == nil {
+		return nil
+	}
 	return g.sub.Unsubscribe()
 }
 
@@ -111,6 +138,9 @@ func (g *BatchGetter) Get(ctx context.Context, key string) (value []byte, rev ui
 	if !validKey(key) {
 		return nil, 0, false, fmt.Errorf("batch read: invalid key %q", key)
 	}
+	if g.leader != nil {
+		return g.readLeader(ctx, g.prefix+key)
+	}
 	r := &batchRead{subject: g.prefix + key, done: make(chan struct{})}
 	g.mu.Lock()
 	g.queue = append(g.queue, r)
@@ -125,6 +155,26 @@ func (g *BatchGetter) Get(ctx context.Context, key string) (value []byte, rev ui
 	case <-ctx.Done():
 		return nil, 0, false, ctx.Err()
 	}
+}
+
+// readLeader reads the last message of subject from the stream's leader.
+func (g *BatchGetter) readLeader(ctx context.Context, subject string) (value []byte, rev uint64, found bool, err error) {
+	m, err := g.leader.GetLastMsgForSubject(ctx, subject)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return nil, 0, false, nil
+	}
+	if err != nil {
+		return nil, 0, false, err
+	}
+	return m.Data, m.Sequence, liveKV(m.Header), nil
+}
+
+// liveKV reports whether a key-value message's headers hold a value: not a
+// delete or purge, nor a marker the server left (max age, purge, remove),
+// as nats.go's KeyValue.Get.
+func liveKV(h nats.Header) bool {
+	op := h.Get("KV-Operation")
+	return op != "DEL" && op != "PURGE" && h.Get("Nats-Marker-Reason") == ""
 }
 
 // validKey reports a key-value key as nats.go accepts it: dot-separated
@@ -235,11 +285,7 @@ func (g *BatchGetter) read(batch []*batchRead) (again []*batchRead) {
 		switch status := m.Header.Get("Status"); status {
 		case "":
 			rev, _ := strconv.ParseUint(m.Header.Get("Nats-Sequence"), 10, 64)
-			// As nats.go's KeyValue.Get: a delete or purge, or a marker the
-			// server left (max age, purge, remove), is no value.
-			op := m.Header.Get("KV-Operation")
-			live := op != "DEL" && op != "PURGE" && m.Header.Get("Nats-Marker-Reason") == ""
-			answer(m.Header.Get("Nats-Subject"), m.Data, rev, live, nil)
+			answer(m.Header.Get("Nats-Subject"), m.Data, rev, liveKV(m.Header), nil)
 		case "204": // end of batch: what was not sent was not found, unless cut short
 			if pending, _ := strconv.ParseUint(m.Header.Get("Nats-Num-Pending"), 10, 64); pending > 0 {
 				for _, rs := range waiting {

@@ -3,7 +3,9 @@ package broker
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -104,11 +106,47 @@ func Setup(ctx context.Context, js jetstream.JetStream, o Options) error {
 		}
 	}
 	for _, kc := range Buckets(o) {
-		if _, err := js.CreateOrUpdateKeyValue(ctx, kc); err != nil {
+		if err := setupBucket(ctx, js, kc); err != nil {
 			return fmt.Errorf("bucket %s: %w", kc.Bucket, err)
 		}
 	}
 	return nil
+}
+
+// setupBucket creates or updates a bucket, then sets whether its reads may
+// be direct gets, which any replica answers: only on one replica, where
+// that replica is the leader. With more, a direct get may be answered by a
+// follower that has not yet applied the last acknowledged writes, and the
+// write-then-read protocols of clearance (a list and its last document, a
+// quota row and the decision that counted it) would miss each other
+// (docs/architecture.md, "Which reads may be stale"). Turning direct gets
+// off sends every read to the leader.
+func setupBucket(ctx context.Context, js jetstream.JetStream, kc jetstream.KeyValueConfig) error {
+	st, err := js.Stream(ctx, kvStream(kc.Bucket))
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		// Created with direct gets on (nats.go's default) and set below:
+		// no process reads a bucket before its Setup has returned.
+		if _, err := js.CreateKeyValue(ctx, kc); err != nil && !errors.Is(err, jetstream.ErrBucketExists) {
+			return err
+		}
+		st, err = js.Stream(ctx, kvStream(kc.Bucket))
+	}
+	if err != nil {
+		return err
+	}
+	// An existing bucket is updated here rather than through nats.go's
+	// CreateOrUpdateKeyValue, which would turn direct gets back on for a
+	// moment: long enough for a process binding then to read followers.
+	cfg := st.CachedInfo().Config
+	want := cfg
+	want.Replicas = max(kc.Replicas, 1)
+	want.AllowDirect = want.Replicas == 1
+	want.Description = kc.Description
+	if reflect.DeepEqual(cfg, want) {
+		return nil
+	}
+	_, err = js.UpdateStream(ctx, want)
+	return err
 }
 
 // plain reports whether v may stand as a token as it is: 1 to 64 of

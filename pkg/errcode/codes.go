@@ -229,6 +229,10 @@ const (
 	DevClockDisabled Code = "-900901"
 	// Unavailable: storage is temporarily unavailable; retry later.
 	Unavailable Code = "-900503"
+	// Overloaded: intake refuses while the work behind it (documents not
+	// yet decided, or the inbound stream) passes its bound; retry after the
+	// Retry-After delay.
+	Overloaded Code = "-900550"
 	// Internal: an unexpected failure; the log has the cause.
 	Internal Code = "-900500"
 )
@@ -346,6 +350,7 @@ func init() {
 	reg(DocumentUsed, 409, "appType 2 names a document already used by a declaration")
 	reg(DevClockDisabled, 403, "the development clock is not enabled")
 	reg(Unavailable, 503, "storage temporarily unavailable; retry later")
+	reg(Overloaded, 503, "intake is refusing while decisions are behind; retry after Retry-After")
 	reg(Internal, 500, "internal error")
 }
 

@@ -52,7 +52,26 @@ type Env struct {
 	// SweepInterval is how often timed sweeps run (incomplete declarations,
 	// return deadlines); 0 means the default of 30 s.
 	SweepInterval time.Duration
+	// Intake bounds the gateway's intake: it refuses documents while the
+	// work behind it passes them (the zero value bounds nothing).
+	Intake IntakeLimits
 }
+
+// IntakeLimits are the bounds past which the gateway refuses submissions
+// with 503 and Retry-After, until the work behind it has drained (below
+// ResumeShare of each bound). A zero bound is no bound.
+type IntakeLimits struct {
+	// MaxBacklog is the most CEB_IN documents the consumers that decide
+	// them (clearance, returns, export) may have pending, delivered or not.
+	MaxBacklog int64
+	// MaxStreamBytes and MaxStreamMsgs bound CEB_IN itself.
+	MaxStreamBytes int64
+	MaxStreamMsgs  int64
+}
+
+// ResumeShare is the share of a bound below which a refusing intake
+// accepts again: the gap keeps it from flapping at the bound.
+const ResumeShare = 0.8
 
 // Service is one cbec service.
 type Service interface {

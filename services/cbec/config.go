@@ -11,7 +11,16 @@ import (
 	"time"
 
 	"github.com/cbec/cbec/pkg/httpapi"
+	"github.com/cbec/cbec/pkg/svc"
 )
+
+// DefaultMaxBacklog is the default --intake-max-backlog: 30,000 documents,
+// some 7,500 declarations — 5 s of the whole system's measured throughput
+// on 2 cores (1,500 declarations/s, docs/architecture.md), and under a
+// minute on a machine ten times slower. A sender is told to wait rather
+// than a decision being minutes late, and the backlog's memory (in the
+// consumers' buffers and the stream's cache) stays small.
+const DefaultMaxBacklog = 30_000
 
 // Config is the binary's configuration: flags, each with a CBEC_* environment
 // twin (CBEC_HTTP_ADDR for --http-addr); a flag given on the command line
@@ -52,7 +61,9 @@ type Config struct {
 	AuthFailBurst int
 	// TradeTarget is the annual trade target in CNY for the volume metrics.
 	TradeTarget float64
-	LogLevel    string
+	// Intake bounds the gateway's backpressure (--intake-max-*).
+	Intake   svc.IntakeLimits
+	LogLevel string
 }
 
 // ParseConfig reads args and the environment.
@@ -85,6 +96,9 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.Float64Var(&c.Rate, "rate", 0, "HTTP requests per second allowed to one party; 0 = unlimited")
 	fs.Float64Var(&c.AuthFailRate, "auth-fail-rate", httpapi.DefaultAuthFailRate, "failed authentications per second allowed to one client address (the connection's, X-Forwarded-For is not trusted) before 429; 0 = unlimited")
 	fs.IntVar(&c.AuthFailBurst, "auth-fail-burst", httpapi.DefaultAuthFailBurst, "failed authentications one client address may make at once before --auth-fail-rate applies")
+	fs.Int64Var(&c.Intake.MaxBacklog, "intake-max-backlog", DefaultMaxBacklog, "documents waiting for clearance, returns or export past which intake answers 503 with Retry-After, until below 80 %; 0 = no bound")
+	fs.Int64Var(&c.Intake.MaxStreamBytes, "intake-max-stream-bytes", 0, "bytes of CEB_IN past which intake answers 503, until below 80 %; 0 = no bound")
+	fs.Int64Var(&c.Intake.MaxStreamMsgs, "intake-max-stream-msgs", 0, "documents in CEB_IN past which intake answers 503, until below 80 %; 0 = no bound")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -167,6 +181,9 @@ func (c Config) Validate() error {
 	}
 	if c.Rate < 0 {
 		return errors.New("--rate must not be negative")
+	}
+	if c.Intake.MaxBacklog < 0 || c.Intake.MaxStreamBytes < 0 || c.Intake.MaxStreamMsgs < 0 {
+		return errors.New("--intake-max-backlog, --intake-max-stream-bytes and --intake-max-stream-msgs must not be negative")
 	}
 	if c.AuthFailRate < 0 {
 		return errors.New("--auth-fail-rate must not be negative")

@@ -165,6 +165,7 @@ func (m *Main) Run(ctx context.Context) error {
 		NC: m.nc, JS: m.js, Clock: clock.System{}, Log: m.Log, Registry: reg,
 		Parties: parties, Mux: mux, Rate: c.Rate,
 		Tariff: tariffs, Rules: ruleSet, Zones: zones, ExportRef: exportRef, SweepInterval: c.SweepInterval, TradeTarget: c.TradeTarget,
+		Intake: c.Intake,
 	}
 	env.QuotaSecret, err = m.quotaSecret()
 	if err != nil {
@@ -235,7 +236,8 @@ func (m *Main) loadParties() (*party.Directory, error) {
 }
 
 // handleReady answers 200 once the services run and NATS with JetStream
-// answers, else 503.
+// answers, else 503; 503 too while the gateway refuses submissions
+// (backpressure), so that load balancers send them elsewhere.
 func (m *Main) handleReady(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -248,6 +250,13 @@ func (m *Main) handleReady(w http.ResponseWriter, r *http.Request) {
 	default:
 		if _, err := m.js.AccountInfo(ctx); err != nil {
 			problem = "jetstream: " + err.Error()
+		}
+	}
+	for _, s := range m.services {
+		if r, ok := s.(interface{ Refusing() string }); ok && problem == "" {
+			if reason := r.Refusing(); reason != "" {
+				problem = "intake refusing: " + reason
+			}
 		}
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -546,3 +546,60 @@ func TestCountLeftByACrashedAttemptIsSettledOnce(t *testing.T) {
 		t.Fatalf("after the rejection the ledger holds %s, want only the release's 574", got)
 	}
 }
+
+// TestLostDecisionKeepsTheWinnersCount: an attempt whose state write lost
+// reads the state to see what the winner did. On a cluster that read once
+// came from a replica behind the leader, showed the list still declared,
+// and gave back the winner's count — a released list no longer counted in
+// its buyer's annual quota (issue 13). A read no newer than the lost write
+// is now retried, never acted on.
+func TestLostDecisionKeepsTheWinnersCount(t *testing.T) {
+	h := st.New(t)
+	ctx := context.Background()
+	_, _, _, inv := cebtest.Set("LOST-1")
+	h.MustSubmit("inventories", st.KeyAgent, inv)
+	key := docstore.InventoryKey(cebtest.EbpCode, "LOST-1")
+	kv, err := h.JS.KeyValue(ctx, broker.BucketInventory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var declared uint64
+	natstest.Eventually(t, 5*time.Second, func() bool {
+		e, err := kv.Get(ctx, key)
+		if err != nil {
+			return false
+		}
+		declared = e.Revision()
+		return true
+	}, "the list was never declared")
+	// The winner counted the list in its buyer's row; its state write is
+	// what this view of the state does not show yet.
+	row := quota.RowKey(quota.BuyerKey(h.Env.QuotaSecret, cebtest.BuyerIDNumber), quota.Year(h.Clock.Now()))
+	lg, err := ledger.Open(ctx, h.JS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	amount := decimal.RequireFromString("574.00")
+	if err := lg.Update(ctx, row, func(l *quota.Ledger) bool { return l.Count(key, amount, nil, h.Clock.Now()) }); err != nil {
+		t.Fatal(err)
+	}
+	err = clearance.AfterLostDecision(ctx, h.Clearance.(*clearance.Clearance), key, row, declared)
+	if err == nil {
+		t.Fatal("a state no newer than the lost write was acted on")
+	}
+	l, _, err := lg.Load(ctx, row)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := l.Entries[key]; e == nil || !e.Amount.Equal(amount) {
+		t.Fatalf("the winner's count was given back on a stale read: %+v", e)
+	}
+	// A read that shows a newer revision is the winner's: with the list
+	// still declared there (the winner rejected it), the count goes back.
+	if err := clearance.AfterLostDecision(ctx, h.Clearance.(*clearance.Clearance), key, row, declared-1); err != nil {
+		t.Fatal(err)
+	}
+	if l, _, _ = lg.Load(ctx, row); !l.Entries[key].Amount.IsZero() {
+		t.Fatalf("a count the current state does not claim stayed: %+v", l.Entries[key])
+	}
+}

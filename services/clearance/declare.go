@@ -262,7 +262,7 @@ func (c *Clearance) decide(ctx context.Context, key string, st *inventory.State,
 				// ledger with that decision.
 				return broker.Retry(err, 20*time.Millisecond)
 			}
-			return c.afterLostDecision(ctx, key, row)
+			return c.afterLostDecision(ctx, key, row, rev)
 		}
 		return err
 	}
@@ -287,13 +287,24 @@ func hitIDs(out inventory.Outcome) string {
 
 // afterLostDecision reconciles the ledger with the decision that won: what
 // this attempt counted in row stays only if that decision holds it there.
-func (c *Clearance) afterLostDecision(ctx context.Context, key, row string) error {
-	st, _, _, err := c.loadState(ctx, key)
+// lost is the revision this attempt's state write expected: the winner's is
+// newer. A read that shows no newer revision comes from a replica behind
+// the leader; giving back on its view would take the count of the decision
+// that won (a released list left uncounted), so the message is retried
+// until the read shows the winner.
+func (c *Clearance) afterLostDecision(ctx context.Context, key, row string, lost uint64) error {
+	st, cur, _, err := c.loadState(ctx, key)
 	if err != nil {
 		return err
 	}
+	if cur <= lost {
+		return broker.Retry(errStaleState, 20*time.Millisecond)
+	}
 	return c.settleCount(ctx, key, st, row)
 }
+
+// errStaleState is a state read older than a write known to have happened.
+var errStaleState = errors.New("the list's state read is older than the decision that won")
 
 // settleCount gives back what row counts for the list at key unless its
 // state st holds that very count (a decided list that counted it in row

@@ -32,6 +32,9 @@ type Gateway struct {
 	inv      jetstream.KeyValue
 	metrics  *metrics
 	micro    micro.Service
+	// bp refuses submissions while the work behind intake passes its
+	// bounds (env.Intake).
+	bp *Backpressure
 }
 
 // New builds the gateway and adds its routes to env.Mux.
@@ -51,7 +54,9 @@ func New(ctx context.Context, env *svc.Env) (svc.Service, error) {
 		receipts: receipt.NewReader(env.JS),
 		inv:      inv,
 		metrics:  newMetrics(env.Registry),
+		bp:       NewBackpressure(env.JS, env.Intake, env.Log),
 	}
+	env.Registry.MustRegister(g.bp)
 	g.routes(env.Mux)
 	return g, nil
 }
@@ -59,10 +64,13 @@ func New(ctx context.Context, env *svc.Env) (svc.Service, error) {
 // Name implements svc.Service.
 func (g *Gateway) Name() string { return Name }
 
-// Start adds the NATS micro endpoint.
-func (g *Gateway) Start(context.Context) error {
+// Start samples the work behind intake (backpressure) and adds the NATS
+// micro endpoint.
+func (g *Gateway) Start(ctx context.Context) error {
+	g.bp.Start(ctx)
 	m, err := startMicro(g)
 	if err != nil {
+		g.bp.Stop()
 		return err
 	}
 	g.micro = m
@@ -71,10 +79,19 @@ func (g *Gateway) Start(context.Context) error {
 
 // Stop ends NATS intake; HTTP intake is ended by the process's HTTP server.
 func (g *Gateway) Stop(context.Context) error {
+	defer g.bp.Stop()
 	if g.micro != nil {
 		return g.micro.Stop()
 	}
 	return nil
+}
+
+// Refusing returns why intake refuses submissions now ("" while it
+// accepts): /readyz is not ready meanwhile, so that load balancers send
+// submissions elsewhere.
+func (g *Gateway) Refusing() string {
+	reason, _ := g.bp.Refusing()
+	return reason
 }
 
 // ClockRequest sets the development clock.

@@ -67,6 +67,9 @@ func (g *Gateway) handleCEB(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, err, nil)
 		return
 	}
+	if g.refused(w) {
+		return
+	}
 	if err := httpapi.RequireContentType(r, "application/xml", "text/xml"); err != nil {
 		httpapi.WriteError(w, err, nil)
 		return
@@ -103,6 +106,9 @@ func (g *Gateway) handleJSON(w http.ResponseWriter, r *http.Request, kinds map[s
 	t, ok := kinds[r.PathValue("kind")]
 	if !ok {
 		httpapi.WriteError(w, errcode.New(errcode.NotFound, "no %s endpoint %q", direction, r.PathValue("kind")), nil)
+		return
+	}
+	if g.refused(w) {
 		return
 	}
 	if err := httpapi.RequireContentType(r, "application/json"); err != nil {
@@ -152,6 +158,19 @@ func (g *Gateway) submit(w http.ResponseWriter, r *http.Request, p *party.Party,
 		status = http.StatusServiceUnavailable
 	}
 	httpapi.WriteProblem(w, status, errcode.New(code, "no document accepted: %d rejected", resp.Rejected), results)
+}
+
+// refused answers 503 with Retry-After while the backpressure refuses
+// intake. It runs before the body is read: a refused submission costs
+// next to nothing.
+func (g *Gateway) refused(w http.ResponseWriter) bool {
+	e, secs := g.bp.refuseError()
+	if e == nil {
+		return false
+	}
+	w.Header().Set("Retry-After", secs)
+	httpapi.WriteError(w, e, nil)
+	return true
 }
 
 // commonCode is the code every rejection carries, or BadRequest when they

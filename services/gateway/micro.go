@@ -21,6 +21,9 @@ const (
 	HeaderAuth     = "Authorization"
 	HeaderMsgType  = "Cbec-Msg-Type"
 	HeaderErrorMsg = "Cbec-Error"
+	// HeaderRetryAfter carries, on a refusal of an overloaded intake
+	// (-900550), the seconds to wait before resubmitting, as over HTTP.
+	HeaderRetryAfter = "Retry-After"
 )
 
 // startMicro registers cbec-gateway with one endpoint, submit: the request
@@ -54,6 +57,11 @@ func (g *Gateway) handleMicro(req micro.Request) {
 	p, ok := g.env.Parties.Authenticate(strings.TrimSpace(key))
 	if !ok {
 		fail(errcode.New(errcode.Unauthenticated, "send the API key in the Authorization header"))
+		return
+	}
+	if e, secs := g.bp.refuseError(); e != nil {
+		body, _ := json.Marshal(e)
+		_ = req.Error(string(e.Code), e.Message, body, micro.WithHeaders(micro.Headers{HeaderRetryAfter: []string{secs}}))
 		return
 	}
 	data := req.Data()

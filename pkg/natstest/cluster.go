@@ -1,0 +1,171 @@
+package natstest
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cbec/cbec/pkg/broker"
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nkeys"
+)
+
+// Cluster is a JetStream cluster of secured servers, configured as cbec's
+// deployments are (broker.ServerConfig: the same accounts, users and
+// grants), on loopback ports, each with its store in a temporary
+// directory. Nodes can be stopped and started again on their store.
+type Cluster struct {
+	t         testing.TB
+	Servers   []*server.Server
+	opts      []*server.Options
+	passwords map[string]string
+}
+
+// freePorts returns n ports free at the time of asking.
+func freePorts(t testing.TB, n int) []int {
+	t.Helper()
+	ports := make([]int, n)
+	for i := range ports {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ports[i] = l.Addr().(*net.TCPAddr).Port
+		_ = l.Close()
+	}
+	return ports
+}
+
+// RunSecuredCluster starts n nodes and waits until JetStream has a meta
+// leader.
+func RunSecuredCluster(t testing.TB, n int) *Cluster {
+	t.Helper()
+	c := &Cluster{t: t, passwords: map[string]string{}}
+	for _, u := range broker.Users() {
+		c.passwords[u] = "test-" + u
+	}
+	issuer, err := nkeys.CreateAccount()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := issuer.PublicKey()
+	client, route := freePorts(t, n), freePorts(t, n)
+	var routes []string
+	for _, p := range route {
+		routes = append(routes, fmt.Sprintf("127.0.0.1:%d", p))
+	}
+	for i := range n {
+		sc := broker.ServerConfig{
+			Name: fmt.Sprintf("n%d", i+1), Listen: fmt.Sprintf("127.0.0.1:%d", client[i]),
+			StoreDir: t.TempDir(), Passwords: c.passwords, CalloutIssuer: pub, Setup: true,
+			Cluster: &broker.Cluster{Name: "cbec-test", Listen: routes[i], Routes: routes, User: "route", Password: "route-secret"},
+		}
+		text, err := sc.Render()
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := &server.Options{}
+		if err := opts.ProcessConfigString(text); err != nil {
+			t.Fatal(err)
+		}
+		opts.NoLog, opts.NoSigs = true, true
+		c.opts = append(c.opts, opts)
+		c.Servers = append(c.Servers, nil)
+	}
+	for i := range n {
+		c.Start(i)
+	}
+	t.Cleanup(func() {
+		for i := range c.Servers {
+			c.Stop(i)
+		}
+	})
+	c.WaitForMetaLeader()
+	return c
+}
+
+// Start starts node i (again) on its store.
+func (c *Cluster) Start(i int) {
+	c.t.Helper()
+	s, err := server.NewServer(c.opts[i].Clone())
+	if err != nil {
+		c.t.Fatalf("node %d: %v", i, err)
+	}
+	go s.Start()
+	if !s.ReadyForConnections(20 * time.Second) {
+		c.t.Fatalf("node %d not ready", i)
+	}
+	c.Servers[i] = s
+}
+
+// Stop shuts node i down, as a crash of its process would (the store stays).
+func (c *Cluster) Stop(i int) {
+	if s := c.Servers[i]; s != nil && s.Running() {
+		s.Shutdown()
+		s.WaitForShutdown()
+	}
+}
+
+// WaitForMetaLeader waits until the running nodes agree on a JetStream meta
+// leader.
+func (c *Cluster) WaitForMetaLeader() {
+	c.t.Helper()
+	Eventually(c.t, 30*time.Second, func() bool {
+		for _, s := range c.Servers {
+			if s != nil && s.Running() && s.JetStreamIsLeader() {
+				return true
+			}
+		}
+		return false
+	}, "no JetStream meta leader")
+}
+
+// URLs are the client URLs of every node, comma-separated, for --nats-url.
+func (c *Cluster) URLs() string {
+	var urls []string
+	for _, o := range c.opts {
+		urls = append(urls, fmt.Sprintf("nats://%s:%d", o.Host, o.Port))
+	}
+	return strings.Join(urls, ",")
+}
+
+// CredsFile writes user's credentials (user:password) into a file of the
+// test's and returns its path, for --nats-creds.
+func (c *Cluster) CredsFile(user string) string {
+	c.t.Helper()
+	path := filepath.Join(c.t.TempDir(), user+".creds")
+	if err := os.WriteFile(path, []byte(user+":"+c.passwords[user]+"\n"), 0o600); err != nil {
+		c.t.Fatal(err)
+	}
+	return path
+}
+
+// Credentials are user's credentials on the cluster.
+func (c *Cluster) Credentials(user string) broker.Credentials {
+	return broker.Credentials{User: user, Password: c.passwords[user], InboxPrefix: broker.InboxPrefix(user)}
+}
+
+// StreamLeader is the index of the node leading stream in cbec's account,
+// or -1 while none does.
+func (c *Cluster) StreamLeader(stream string) int {
+	for i, s := range c.Servers {
+		if s != nil && s.Running() && s.JetStreamIsStreamLeader(broker.AccountCBEC, stream) {
+			return i
+		}
+	}
+	return -1
+}
+
+// Node is the index of the node named name ("n1" …), or -1.
+func (c *Cluster) Node(name string) int {
+	for i, o := range c.opts {
+		if o.ServerName == name {
+			return i
+		}
+	}
+	return -1
+}

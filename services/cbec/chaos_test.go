@@ -1,0 +1,341 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cbec/cbec/pkg/broker"
+	"github.com/cbec/cbec/pkg/ceb"
+	"github.com/cbec/cbec/pkg/docstore"
+	"github.com/cbec/cbec/pkg/inventory"
+	"github.com/cbec/cbec/pkg/natstest"
+	"github.com/cbec/cbec/pkg/quota"
+	"github.com/cbec/cbec/services/clearance"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// ledger is what the reconciliation found.
+type ledger struct {
+	lists, decided, stuck, counted int
+	// waiting are lists still missing a document (refused at intake).
+	waiting   int
+	stuckKeys []string
+	// mismatches names each list whose state and quota row disagree.
+	mismatches []string
+}
+
+// reconcile reads every list's state and every quota row and holds them
+// against each other: no list stays declared (2) — the load generator
+// sends all four documents of each —, every list its state says is
+// counted is counted in that row for that amount, and every amount a row
+// counts belongs to a list whose state counts it there.
+func reconcile(t *testing.T, js jetstream.JetStream) ledger {
+	t.Helper()
+	ctx := context.Background()
+	inv, err := js.KeyValue(ctx, broker.BucketInventory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := js.KeyValue(ctx, broker.BucketQuota)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := js.KeyValue(ctx, broker.BucketDocs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r ledger
+	states := map[string]*inventory.State{}
+	keys, err := inv.ListKeysFiltered(ctx, "inv.>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range keys.Keys() {
+		e, err := inv.Get(ctx, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := &inventory.State{}
+		if err := json.Unmarshal(e.Value(), st); err != nil {
+			t.Fatal(err)
+		}
+		states[k] = st
+		r.lists++
+		if st.Status == inventory.StatusDeclared {
+			// Stuck only when every document is there: a document refused
+			// with 503 during a fault (the load generator does not retry)
+			// leaves its list waiting for the sweep, rightly.
+			complete := true
+			for _, k := range []string{docstore.KeyOf(ceb.CEB311, st.EbpCode, st.OrderNo), docstore.KeyOf(ceb.CEB511, st.LogisticsCode, st.LogisticsNo)} {
+				if _, err := docs.Get(ctx, k); err != nil {
+					complete = false
+				}
+			}
+			if _, err := inv.Get(ctx, docstore.PaymentIndexKey(st.EbpCode, st.OrderNo)); err != nil {
+				complete = false
+			}
+			if complete {
+				r.stuck++
+				r.stuckKeys = append(r.stuckKeys, k)
+			} else {
+				r.waiting++
+			}
+			continue
+		}
+		r.decided++
+	}
+	rows := map[string]*quota.Ledger{}
+	qkeys, err := q.ListKeysFiltered(ctx, "q.>")
+	if err != nil && !errors.Is(err, jetstream.ErrNoKeysFound) {
+		t.Fatal(err)
+	}
+	if qkeys != nil {
+		for k := range qkeys.Keys() {
+			e, err := q.Get(ctx, k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := &quota.Ledger{}
+			if err := json.Unmarshal(e.Value(), l); err != nil {
+				t.Fatal(err)
+			}
+			rows[strings.TrimPrefix(k, "q.")] = l
+		}
+	}
+	for key, st := range states {
+		if st.Counted == nil || st.Counted.GivenBack {
+			if st.Status == inventory.StatusReleased || st.Status == inventory.StatusReview {
+				r.mismatches = append(r.mismatches, fmt.Sprintf("%s: status %s but not counted", key, st.Status))
+			}
+			continue
+		}
+		r.counted++
+		e := rows[st.Counted.Row].Entries[key]
+		if e == nil || !e.Amount.Equal(st.Counted.Amount) {
+			r.mismatches = append(r.mismatches, fmt.Sprintf("%s: status %s counts %s, its row holds %+v", key, st.Status, st.Counted.Amount, e))
+		}
+	}
+	for row, l := range rows {
+		for key, e := range l.Entries {
+			if e.Amount.IsZero() {
+				continue
+			}
+			st := states[key]
+			if st == nil || st.Counted == nil || st.Counted.GivenBack || st.Counted.Row != row {
+				r.mismatches = append(r.mismatches, fmt.Sprintf("row %s counts %s for %s, whose state does not", row, e.Amount, key))
+			}
+		}
+	}
+	return r
+}
+
+// startOnCluster runs every service in one process against the cluster,
+// logged in as the all-services user, with R3 streams and buckets.
+func startOnCluster(t *testing.T, c *natstest.Cluster) *Main {
+	t.Helper()
+	args := []string{"--http-addr", "127.0.0.1:0", "--nats-url", c.URLs(), "--nats-creds", c.CredsFile(broker.UserAll),
+		"--replicas", "3", "--quota-secret", "chaos-test-secret", "--log-level", "error"}
+	cfg, err := ParseConfig(args, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMain(cfg, io.Discard, os.Stderr)
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = m.Close(context.Background()) })
+	return m
+}
+
+// runLoad sends imports at rate for d, all four documents of each, from
+// many buyers, and waits for the follow-ups.
+func runLoad(t *testing.T, url string, rate float64, d time.Duration, seed int64) LoadStats {
+	t.Helper()
+	cfg, err := ParseLoadConfig([]string{"--url", url, "--seed", fmt.Sprint(seed), "--rate", fmt.Sprint(rate),
+		"--duration", d.String(), "--buyers", "300", "--export-share", "0", "--return-share", "0",
+		"--near-limit-share", "0.05", "--inconsistent-share", "0.05", "--drain", "30s"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := NewLoad(cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats, err := g.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stats
+}
+
+// waitSettled waits until clearance has handled every message of CEB_IN
+// (its durable consumer has none pending or unacknowledged), then polls
+// the reconciliation until no complete list is declared or d passes.
+func waitSettled(t *testing.T, js jetstream.JetStream, d time.Duration) ledger {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(d)
+	natstest.Eventually(t, d, func() bool {
+		c, err := js.Consumer(ctx, broker.StreamIn, clearance.Durable)
+		if err != nil {
+			return false
+		}
+		info, err := c.Info(ctx)
+		return err == nil && info.NumPending == 0 && info.NumAckPending == 0
+	}, "clearance never caught up with CEB_IN")
+	var r ledger
+	for {
+		r = reconcile(t, js)
+		if r.stuck == 0 || time.Now().After(deadline) {
+			return r
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestChaosClusterDecidesEveryDeclarationOnce runs imports through cbec on
+// a 3-node cluster with R3 streams and buckets: every list whose four
+// documents were accepted is decided, and the quota ledger holds exactly
+// the lists their states count — the stale replica reads behind the stuck
+// declarations and the quota given back for released lists (issue 13).
+func TestChaosClusterDecidesEveryDeclarationOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a cluster and a load run: about a minute")
+	}
+	c := natstest.RunSecuredCluster(t, 3)
+	m := startOnCluster(t, c)
+	stats := runLoad(t, m.HTTPURL(), 40, 15*time.Second, 13)
+	if stats.HTTPErrors > 0 || stats.Accepted == 0 {
+		t.Fatalf("load: %+v", stats)
+	}
+	r := waitSettled(t, m.js, 30*time.Second)
+	t.Logf("cluster, no fault: %d documents accepted, %d lists, %d decided, %d stuck, %d counted, %d mismatches",
+		stats.Accepted, r.lists, r.decided, r.stuck, r.counted, len(r.mismatches))
+	if r.stuck > 0 || len(r.mismatches) > 0 || r.lists == 0 {
+		t.Fatalf("%d stuck, mismatches: %v", r.stuck, r.mismatches)
+	}
+}
+
+// outcomes reads every CEB622 receipt on CEB_OUT and counts the lists that
+// got two receipts of different outcome: accepted (120) and rejected (100)
+// both, which no path without an officer may give.
+func outcomes(t *testing.T, js jetstream.JetStream) (lists, double int) {
+	t.Helper()
+	ctx := context.Background()
+	cons, err := js.OrderedConsumer(ctx, broker.StreamOut, jetstream.OrderedConsumerConfig{FilterSubjects: []string{"ceb.out.*.ceb622"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := cons.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]map[string]bool{}
+	for n := info.NumPending; n > 0; {
+		batch, err := cons.FetchNoWait(int(min(n, 500)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := 0
+		for m := range batch.Messages() {
+			got++
+			var rs []ceb.InventoryReturn
+			if err := json.Unmarshal(m.Data(), &rs); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range rs {
+				k := r.EbpCode + "/" + r.CopNo
+				if seen[k] == nil {
+					seen[k] = map[string]bool{}
+				}
+				seen[k][r.ReturnStatus] = true
+			}
+		}
+		if got == 0 {
+			time.Sleep(20 * time.Millisecond)
+		}
+		n -= uint64(got)
+	}
+	for _, st := range seen {
+		if st["100"] && st["120"] {
+			double++
+		}
+	}
+	return len(seen), double
+}
+
+// stored counts the documents CBEC_DOCS holds (its guard markers left out).
+func stored(t *testing.T, js jetstream.JetStream) int {
+	t.Helper()
+	kv, err := js.KeyValue(context.Background(), broker.BucketDocs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := kv.ListKeys(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for k := range keys.Keys() {
+		if strings.HasPrefix(k, "ceb") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestChaosClusterNodeFaults kills, while imports flow, the node cbec is
+// connected to, then the leader of CEB_IN, then the leader of the quota
+// bucket, each restarted a few seconds later on its store. At the end every
+// document answered 202 is stored, every list is decided exactly once, no
+// list has receipts of two outcomes, and the ledger holds exactly what the
+// states count.
+func TestChaosClusterNodeFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a cluster, faults and a load run: about a minute")
+	}
+	c := natstest.RunSecuredCluster(t, 3)
+	m := startOnCluster(t, c)
+	done := make(chan LoadStats)
+	go func() { done <- runLoad(t, m.HTTPURL(), 40, 24*time.Second, 17) }()
+
+	faults := []struct {
+		name string
+		node func() int
+	}{
+		{"the node cbec is connected to", func() int { return c.Node(m.nc.ConnectedServerName()) }},
+		{"the leader of " + broker.StreamIn, func() int { return c.StreamLeader(broker.StreamIn) }},
+		{"the leader of " + broker.BucketQuota, func() int { return c.StreamLeader("KV_" + broker.BucketQuota) }},
+	}
+	for _, f := range faults {
+		time.Sleep(4 * time.Second)
+		i := f.node()
+		if i < 0 {
+			t.Fatalf("%s: not found", f.name)
+		}
+		t.Logf("killing n%d, %s", i+1, f.name)
+		c.Stop(i)
+		time.Sleep(3 * time.Second)
+		c.Start(i)
+		c.WaitForMetaLeader()
+	}
+	stats := <-done
+	r := waitSettled(t, m.js, 60*time.Second)
+	lists, double := outcomes(t, m.js)
+	docs := stored(t, m.js)
+	t.Logf("cluster, 3 faults: %d documents accepted, %d stored; %d lists, %d decided, %d waiting for a refused document, %d stuck %v, %d counted, %d mismatches; %d lists with receipts, %d with two outcomes; %d HTTP errors",
+		stats.Accepted, docs, r.lists, r.decided, r.waiting, r.stuck, r.stuckKeys, r.counted, len(r.mismatches), lists, double, stats.HTTPErrors)
+	if docs < int(stats.Accepted) {
+		t.Errorf("%d documents answered 202, %d stored", stats.Accepted, docs)
+	}
+	if r.stuck > 0 || len(r.mismatches) > 0 || double > 0 {
+		t.Fatalf("%d stuck, %d double, mismatches: %v", r.stuck, double, r.mismatches)
+	}
+}
