@@ -8,6 +8,8 @@ package docstore
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -40,7 +42,8 @@ type Entry struct {
 	// Prev are the sequences of earlier accepted versions that appType 2
 	// replaced; they were acknowledged too and still get their receipts.
 	Prev []uint64 `json:"prev,omitempty"`
-	// Hash is the SHA-256 of Doc.
+	// Hash is the SHA-256 of Doc (Digest): what tells a sender's
+	// resubmission of this very document from another one under its key.
 	Hash       string          `json:"hash"`
 	AcceptedAt time.Time       `json:"acceptedAt"`
 	Doc        json.RawMessage `json:"doc,omitempty"`
@@ -53,6 +56,29 @@ func (e Entry) Encode() ([]byte, error) {
 	doc := e.Doc
 	e.Doc = nil
 	return ceb.MarshalWith(e, "doc", doc)
+}
+
+// Digest is the hex SHA-256 of a document's canonical form: the gateway's
+// own JSON encoding of the decoded document (Entry.Doc), so that the same
+// document sent as XML or as JSON, with other whitespace, element order or
+// number spelling, has one digest. The guid, appType and appTime are part
+// of the document and so of its digest.
+func Digest(doc []byte) string {
+	sum := sha256.Sum256(doc)
+	return hex.EncodeToString(sum[:])
+}
+
+// MsgID is the Nats-Msg-Id of the CEB_IN message that carries the document
+// with the given digest under key: JetStream drops a second copy of the
+// same document inside its duplicate window, and only of the same document.
+func MsgID(key, digest string) string { return key + "/" + digest }
+
+// Holds reports whether the entry's current version is the very document
+// party sent with that digest: a resubmission of it changes nothing and is
+// answered as the first submission was. An entry without a digest cannot
+// tell, and holds no document it could be matched with.
+func (e Entry) Holds(party, digest string) bool {
+	return e.Hash != "" && e.Hash == digest && e.Party == party
 }
 
 // Accepted reports whether the CEB_IN message seq carries a version of this
