@@ -113,11 +113,13 @@ func TestEndToEndSurvivesRestart(t *testing.T) {
 		file, key string
 		accepted  int
 	}{
-		// The samples repeat business keys: the copies are duplicates.
-		{"CEB311Message.xml", "demo-platform", 1},
-		{"CEB411Message.xml", "demo-pay-sample", 2},
+		// The samples repeat business keys: a copy of a document is
+		// accepted again (stored once), another document under a key
+		// taken is a duplicate.
+		{"CEB311Message.xml", "demo-platform", 6},
+		{"CEB411Message.xml", "demo-pay-sample", 10},
 		{"CEB511Message.xml", "demo-logistics", 1},
-		{"CEB621Message.xml", "demo-platform", 2},
+		{"CEB621Message.xml", "demo-platform", 5},
 	}
 	for _, s := range submissions {
 		code, b, _ := do(t, "POST", m.HTTPURL()+"/v1/ceb", s.key, "application/xml", sample(t, s.file))
@@ -157,10 +159,17 @@ func TestEndToEndSurvivesRestart(t *testing.T) {
 		}
 	}
 	// The restart re-processed nothing: no receipt was added.
-	// And the duplicate guard survived it.
-	code, b, _ := do(t, "POST", m.HTTPURL()+"/v1/ceb", "demo-platform", "application/xml", sample(t, "CEB311Message.xml"))
-	if code != http.StatusBadRequest || !strings.Contains(string(b), "-301010") {
+	// And the duplicate guard survived it: the same orders are accepted
+	// again, another order under their number is a duplicate.
+	order := sample(t, "CEB311Message.xml")
+	code, b, _ := do(t, "POST", m.HTTPURL()+"/v1/ceb", "demo-platform", "application/xml", order)
+	if code != http.StatusAccepted || !strings.Contains(string(b), `"accepted":6,`) {
 		t.Fatalf("resubmission after restart: %d %s", code, b)
+	}
+	other := bytes.Replace(order, []byte("<ceb:goodsValue>14000<"), []byte("<ceb:goodsValue>14001<"), 1)
+	code, b, _ = do(t, "POST", m.HTTPURL()+"/v1/ceb", "demo-platform", "application/xml", other)
+	if code != http.StatusAccepted || !strings.Contains(string(b), `"accepted":5,`) || !strings.Contains(string(b), "-301010") {
+		t.Fatalf("another order after restart: %d %s", code, b)
 	}
 }
 

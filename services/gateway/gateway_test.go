@@ -182,12 +182,39 @@ func TestLimits(t *testing.T) {
 	}
 }
 
+// otherCopy returns a different document under the same business key: the
+// same document with another guid.
+func otherCopy(t *testing.T, doc ceb.Declaration) ceb.Declaration {
+	t.Helper()
+	const guid = "00000000-0000-4000-8000-00000000C0DE"
+	switch d := doc.(type) {
+	case *ceb.Order:
+		c := *d
+		c.OrderHead.Guid = guid
+		return &c
+	case *ceb.Payment:
+		c := *d
+		c.PaymentHead.Guid = guid
+		return &c
+	case *ceb.Logistics:
+		c := *d
+		c.LogisticsHead.Guid = guid
+		return &c
+	case *ceb.Inventory:
+		c := *d
+		c.InventoryHead.Guid = guid
+		return &c
+	}
+	t.Fatalf("no other copy of %T", doc)
+	return nil
+}
+
 func TestDuplicatesAreRejectedForTheDocumentsLifetime(t *testing.T) {
 	h := servicetest.New(t)
 	o, p, l, i := cebtest.Set("DUP-1")
 	for _, c := range []struct {
 		kind, key string
-		doc       any
+		doc       ceb.Declaration
 		dup       errcode.Code
 	}{
 		{"orders", keyEBP, o, errcode.OrderExists},
@@ -198,7 +225,9 @@ func TestDuplicatesAreRejectedForTheDocumentsLifetime(t *testing.T) {
 		if code, _, b := h.SubmitJSON(c.kind, c.key, c.doc); code != http.StatusAccepted {
 			t.Fatalf("%s: %d %s", c.kind, code, b)
 		}
-		code, _, b := h.SubmitJSON(c.kind, c.key, c.doc)
+		// Another document under the key, be it only its guid, is a
+		// duplicate; the same document again is not (resubmit_test.go).
+		code, _, b := h.SubmitJSON(c.kind, c.key, otherCopy(t, c.doc))
 		if code != http.StatusBadRequest {
 			t.Fatalf("%s duplicate: %d %s", c.kind, code, b)
 		}
@@ -257,11 +286,20 @@ func TestChangeReplacesOnlyUnusedDocuments(t *testing.T) {
 	if code, b := change("orders", keyEBP, &o2); code != http.StatusAccepted {
 		t.Fatalf("change of an unused order: %d %s", code, b)
 	}
+	// The same change again (a retried request) is accepted and stores
+	// nothing.
+	if code, b := change("orders", keyEBP, &o2); code != http.StatusAccepted {
+		t.Fatalf("retried change: %d %s", code, b)
+	}
 	if code, b := change("waybills", keyLogistics, l); code != http.StatusAccepted {
 		t.Fatalf("%d %s", code, b)
 	}
 	if code, b := change("inventories", keyAgent, i); code != http.StatusAccepted {
 		t.Fatalf("%d %s", code, b)
+	}
+	// Still the stored version once the order is used: accepted again.
+	if code, b := change("orders", keyEBP, &o2); code != http.StatusAccepted {
+		t.Fatalf("retried change of a used order: %d %s", code, b)
 	}
 	o3 := o2
 	o3.OrderHead.Note = "too late"
@@ -606,7 +644,7 @@ func TestRetryAfterACrashBetweenStoreAndGuard(t *testing.T) {
 	m.Header.Set(docstore.HeaderParty, cebtest.EbpCode)
 	m.Header.Set(docstore.HeaderKey, docstore.Key(o))
 	m.Header.Set(docstore.HeaderAppType, "1")
-	m.Header.Set(jetstream.MsgIDHeader, docstore.Key(o))
+	m.Header.Set(jetstream.MsgIDHeader, docstore.MsgID(docstore.Key(o), docstore.Digest(body)))
 	ack, err := h.JS.PublishMsg(context.Background(), m)
 	if err != nil {
 		t.Fatal(err)
@@ -629,9 +667,15 @@ func TestRetryAfterACrashBetweenStoreAndGuard(t *testing.T) {
 	if info.State.Msgs != 1 || info.State.LastSeq != ack.Sequence {
 		t.Fatalf("CEB_IN holds %d messages (last %d), want only the first copy %d", info.State.Msgs, info.State.LastSeq, ack.Sequence)
 	}
-	// A second copy is now a duplicate, with the official code.
-	code, _, b = h.SubmitJSON("orders", keyEBP, []any{o, o})
+	// The same document again is accepted again; another one under its
+	// key is a duplicate, with the official code.
+	code, r, b = h.SubmitJSON("orders", keyEBP, []any{o, o})
+	if code != http.StatusAccepted || r.Accepted != 2 {
+		t.Fatalf("copies of the accepted document: %d %s", code, b)
+	}
+	other := otherCopy(t, o)
+	code, _, b = h.SubmitJSON("orders", keyEBP, []any{other, other})
 	if code != http.StatusBadRequest || servicetest.DecodeProblem(t, b).Code != string(errcode.OrderExists) {
-		t.Fatalf("copies after acceptance: %d %s", code, b)
+		t.Fatalf("other documents under the key: %d %s", code, b)
 	}
 }

@@ -2,8 +2,6 @@ package gateway
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -35,6 +33,9 @@ type Result struct {
 	Key     string         `json:"key,omitempty"`
 	Status  string         `json:"status"` // "accepted" or "rejected"
 	Error   *errcode.Error `json:"error,omitempty"`
+	// again marks an accepted resubmission of the stored document: answered
+	// as the first time, nothing stored; counted apart in the metrics.
+	again bool
 }
 
 // Result statuses.
@@ -107,13 +108,16 @@ type pending struct {
 	res   *Result
 	doc   ceb.Declaration
 	body  []byte
-	hash  string
+	hash  string         // docstore.Digest of body
 	rev   uint64         // appType 2: revision being replaced
 	prev  docstore.Entry // appType 2: the entry being replaced
 	ack   jetstream.PubAckFuture
 	seq   uint64
-	dup   bool
+	dup   bool // JetStream mapped the publication to an earlier copy
 	appTy string
+	// again: the entry holds this very document already (a resubmission);
+	// it is accepted without storing anything.
+	again bool
 }
 
 // Submit stores the declarations p sent. invalid holds, per document, the
@@ -145,8 +149,7 @@ func (in *Intake) Submit(ctx context.Context, p *party.Party, docs []ceb.Declara
 			r.Error = errcode.As(err)
 			continue
 		}
-		sum := sha256.Sum256(body)
-		w := &pending{res: r, doc: d, body: body, hash: hex.EncodeToString(sum[:]), appTy: d.AppType()}
+		w := &pending{res: r, doc: d, body: body, hash: docstore.Digest(body), appTy: d.AppType()}
 		if err := in.precheck(ctx, w, k); err != nil {
 			r.Error = err
 			continue
@@ -173,6 +176,17 @@ func (in *Intake) guardAll(ctx context.Context, work []*pending) {
 		if w.res.Error != nil {
 			continue
 		}
+		if w.again {
+			guarded = append(guarded, w)
+			continue
+		}
+		if w.appTy == "2" && w.prev.Accepted(w.seq) {
+			// JetStream mapped this change to a version the entry already
+			// holds or replaced: a retry of an older change after a newer
+			// one. Writing it would name one message twice; nothing changes.
+			w.res.Error = errcode.New(errcode.DocumentUsed, "%s %s was changed since this version; read it again", w.doc.MsgType(), w.res.Key)
+			continue
+		}
 		f, err := in.writeEntry(w)
 		if err != nil {
 			w.res.Error = err
@@ -183,9 +197,13 @@ func (in *Intake) guardAll(ctx context.Context, work []*pending) {
 	}
 	var marked []jetstream.PubAckFuture
 	for _, w := range guarded {
-		in.settle(ctx, w, broker.Wait(ctx, w.ack))
+		if !w.again {
+			in.settle(ctx, w, broker.Wait(ctx, w.ack))
+		}
 		if inv, ok := w.doc.(*ceb.Inventory); ok && w.res.Status == Accepted {
-			// Mark the waybill as used so it can no longer be changed.
+			// Mark the waybill as used so it can no longer be changed. A
+			// resubmitted list writes it too: it exists already (a conflict,
+			// nothing written) unless the first attempt was cut before it.
 			h := inv.InventoryHead
 			f, err := in.js.PublishAsync(broker.KVSubject(broker.BucketDocs, docstore.UsedKey(h.LogisticsCode, h.LogisticsNo)),
 				[]byte(docstore.Key(w.doc)), jetstream.WithExpectLastSequencePerSubject(0))
@@ -263,6 +281,12 @@ func (in *Intake) precheck(ctx context.Context, w *pending, k kind) *errcode.Err
 	if e.Party != w.doc.SenderCode() {
 		return errcode.New(errcode.Forbidden, "%s %s belongs to another party", w.doc.MsgType(), w.res.Key)
 	}
+	if e.Holds(w.doc.SenderCode(), w.hash) {
+		// This very change is stored already (a retried request): it is
+		// accepted again, whether or not a declaration uses it since.
+		w.again, w.res.Status, w.res.again = true, Accepted, true
+		return nil
+	}
 	used, err := in.used(ctx, w.doc)
 	if err != nil {
 		return unavailable(err)
@@ -301,11 +325,16 @@ func (in *Intake) used(ctx context.Context, d ceb.Declaration) (bool, error) {
 }
 
 // publish stores every pending document on CEB_IN, asynchronously, and waits
-// for the acknowledgements. The message id of a new document is its business
-// key, so a second copy inside the duplicate window is not stored twice.
+// for the acknowledgements. The message id is the business key and the
+// document's digest, so a second copy of the same document inside the
+// duplicate window is not stored twice and maps to the first one, while a
+// different document under the same key is a message of its own.
 func (in *Intake) publish(ctx context.Context, work []*pending) {
 	now := in.clock.Now().UTC().Format(time.RFC3339Nano)
 	for _, w := range work {
+		if w.again {
+			continue
+		}
 		m := &nats.Msg{Subject: broker.InSubject(string(w.doc.MsgType()), w.doc.SenderCode()), Data: w.body, Header: nats.Header{}}
 		key := docstore.Key(w.doc)
 		m.Header.Set(docstore.HeaderMsgType, string(w.doc.MsgType()))
@@ -313,11 +342,7 @@ func (in *Intake) publish(ctx context.Context, work []*pending) {
 		m.Header.Set(docstore.HeaderKey, key)
 		m.Header.Set(docstore.HeaderAppType, w.appTy)
 		m.Header.Set(docstore.HeaderAcceptedAt, now)
-		id := key
-		if w.appTy == "2" {
-			id = key + "/" + w.hash
-		}
-		m.Header.Set(jetstream.MsgIDHeader, id)
+		m.Header.Set(jetstream.MsgIDHeader, docstore.MsgID(key, w.hash))
 		f, err := in.js.PublishMsgAsync(m)
 		if err != nil {
 			w.res.Error = unavailable(err)
@@ -331,6 +356,7 @@ func (in *Intake) publish(ctx context.Context, work []*pending) {
 		}
 		select {
 		case a := <-w.ack.Ok():
+			// A duplicate's sequence is the first copy's.
 			w.seq, w.dup = a.Sequence, a.Duplicate
 		case err := <-w.ack.Err():
 			w.res.Error = unavailable(err)
@@ -340,31 +366,49 @@ func (in *Intake) publish(ctx context.Context, work []*pending) {
 	}
 }
 
-// settle accepts w once its entry is written (err nil). A document that
-// lost the race for its key is rejected with the official duplicate code
-// and its copy on CEB_IN removed.
+// settle accepts w once its entry is written (err nil). When the key was
+// written first by another request, the entry decides: if it holds this
+// very document — a retried or concurrent resubmission of it — w is
+// accepted as the first time was, and nothing is stored; otherwise w is
+// rejected, a new document (appType 1) with its type's official duplicate
+// code, a change (appType 2) with -900103.
 func (in *Intake) settle(ctx context.Context, w *pending, err error) {
-	k := kinds[w.doc.MsgType()]
 	switch {
 	case err == nil:
 		w.res.Status = Accepted
+		return
 	case !broker.IsConflict(err):
 		w.res.Error = unavailable(err)
-	case w.appTy == "2":
-		// Someone changed it first. If that was this very version (a
-		// retried request), it is accepted already.
-		if e, _, ok, gerr := in.docs.Get(ctx, docstore.Key(w.doc)); gerr == nil && ok && e.Seq == w.seq {
-			w.res.Status = Accepted
-			return
-		}
-		w.res.Error = errcode.New(errcode.DocumentUsed, "%s %s was changed concurrently; read it again", w.doc.MsgType(), w.res.Key)
-		in.dropOrphan(ctx, w)
-	default:
-		w.res.Error = errcode.New(k.dupCode, "%s %s already exists", w.doc.MsgType(), w.res.Key)
-		if !w.dup {
-			in.dropOrphan(ctx, w)
-		}
+		return
 	}
+	e, _, ok, err := in.docs.Get(ctx, docstore.Key(w.doc))
+	switch {
+	case err != nil:
+		w.res.Error = unavailable(err)
+		return
+	case !ok:
+		// Keys of CBEC_DOCS are never removed: a read that misses the key
+		// it just lost cannot tell, and the sender may ask again.
+		w.res.Error = unavailable(errors.New("document entry absent after a conflict on its key"))
+		return
+	}
+	// The copy stored for w is an orphan unless the entry names it; the
+	// request that stored it removes it (a duplicate's copy is another
+	// request's). Only an appType 1 copy: no create can win the key any
+	// more, while a concurrent change carrying the same version (mapped to
+	// this copy by JetStream) may still win it with its own revision.
+	if w.appTy == "1" && !w.dup && !e.Accepted(w.seq) {
+		defer in.dropOrphan(ctx, w)
+	}
+	if e.Holds(w.doc.SenderCode(), w.hash) {
+		w.res.Status, w.res.again = Accepted, true
+		return
+	}
+	if w.appTy == "2" {
+		w.res.Error = errcode.New(errcode.DocumentUsed, "%s %s was changed concurrently; read it again", w.doc.MsgType(), w.res.Key)
+		return
+	}
+	w.res.Error = errcode.New(kinds[w.doc.MsgType()].dupCode, "%s %s already exists", w.doc.MsgType(), w.res.Key)
 }
 
 // dropOrphan removes a stored copy that lost its business key. Should this

@@ -11,7 +11,7 @@ func newMetrics(r prometheus.Registerer) *metrics {
 	m := &metrics{
 		docs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cbec_gateway_documents_total",
-			Help: "Documents submitted to the gateway by message type and result (accepted or rejected).",
+			Help: "Documents submitted to the gateway by message type and result (accepted, resubmitted or rejected).",
 		}, []string{"msg_type", "result"}),
 	}
 	r.MustRegister(m.docs)
@@ -20,6 +20,11 @@ func newMetrics(r prometheus.Registerer) *metrics {
 
 func (m *metrics) documents(results []Result) {
 	for _, r := range results {
-		m.docs.WithLabelValues(string(r.MsgType), r.Status).Inc()
+		result := r.Status
+		if r.again {
+			// Accepted again, stored once: not a second accepted document.
+			result = "resubmitted"
+		}
+		m.docs.WithLabelValues(string(r.MsgType), result).Inc()
 	}
 }
