@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"sort"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 	"github.com/cbec/cbec/pkg/docstore"
 	"github.com/cbec/cbec/pkg/errcode"
 	"github.com/cbec/cbec/pkg/httpapi"
+	"github.com/cbec/cbec/pkg/natstest"
 	"github.com/cbec/cbec/services/gateway"
 	"github.com/cbec/cbec/services/servicetest"
 	"github.com/nats-io/nats.go"
@@ -557,7 +559,16 @@ func TestMicroEndpoint(t *testing.T) {
 	req := nats.NewMsg(gateway.SubmitSubject)
 	req.Data = body
 	req.Header.Set("Authorization", "Bearer "+keyEBP)
-	resp, err := h.NC.RequestMsg(req, 5*time.Second)
+	// The gateway's subscription travels on its own connection: until the
+	// server has it, a request finds no responder.
+	var (
+		resp *nats.Msg
+		err  error
+	)
+	natstest.Eventually(t, 5*time.Second, func() bool {
+		resp, err = h.NC.RequestMsg(req, 5*time.Second)
+		return !errors.Is(err, nats.ErrNoResponders)
+	}, "no responder on %s", gateway.SubmitSubject)
 	if err != nil {
 		t.Fatal(err)
 	}
