@@ -239,7 +239,7 @@ func TestExportJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := ceb.DecodeJSON(d.MsgType(), b)
+		got, _, err := ceb.DecodeJSON(d.MsgType(), b)
 		if err != nil {
 			t.Fatalf("%s: %v\n%s", d.MsgType(), err, b)
 		}
@@ -260,10 +260,10 @@ func TestExportJSON(t *testing.T) {
 			}
 		}
 	}
-	if _, err := ceb.DecodeJSON(ceb.CEB604, []byte(`{}`)); err == nil {
+	if _, _, err := ceb.DecodeJSON(ceb.CEB604, []byte(`{}`)); err == nil {
 		t.Error("DecodeJSON accepted a receipt type")
 	}
-	if _, err := ceb.DecodeJSON(ceb.CEB303, []byte(`{"OrderHead":{"orderTyp":"E"}}`)); err == nil {
+	if _, _, err := ceb.DecodeJSON(ceb.CEB303, []byte(`{"OrderHead":{"orderTyp":"E"}}`)); err == nil {
 		t.Error("DecodeJSON accepted an unknown field")
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"unicode/utf8"
 )
 
 // DecodeJSON parses the JSON body of a declaration submission of type t
@@ -15,24 +14,50 @@ import (
 // or 701): one document object, or an array of them. Field names are the CEB element names ("OrderHead", "orderNo");
 // unknown fields are rejected; amounts may be strings or numbers. An empty
 // array is an error, and so is a body that is not UTF-8 or escapes a lone
-// surrogate. It does not validate; call ValidateDocument.
-func DecodeJSON(t MsgType, data []byte) ([]Declaration, error) {
+// surrogate: an *InputError naming the element path (rule utf8).
+//
+// dups is nil, or holds per document the keys given twice in one object
+// (rule duplicate, path below NodeName()[i]): encoding/json keeps the last
+// one, so the decoded document cannot show them; they make the document
+// invalid as a ValidateDocument error would. It does not validate; call
+// ValidateDocument.
+func DecodeJSON(t MsgType, data []byte) (docs []Declaration, dups [][]FieldError, err error) {
 	if !t.IsDeclaration() {
-		return nil, fmt.Errorf("ceb: %q is not a declaration message type", t)
+		return nil, nil, fmt.Errorf("ceb: %q is not a declaration message type", t)
 	}
 	data = bytes.TrimSpace(bytes.TrimPrefix(data, utf8BOM))
 	if len(data) == 0 {
-		return nil, errors.New("ceb: empty JSON body")
+		return nil, nil, errors.New("ceb: empty JSON body")
 	}
 	// encoding/json would store U+FFFD in place of bytes that are not
 	// UTF-8, and of an escaped lone surrogate, silently: refuse them, as
-	// DecodeXML does.
-	if !utf8.Valid(data) {
-		return nil, errors.New("ceb: the JSON body is not UTF-8")
+	// DecodeXML does, at the path of the value (or key) that holds them
+	// when the body is JSON otherwise.
+	if off := invalidUTF8(data); off >= 0 {
+		return nil, nil, utf8Error(jsonPathAt(t, data, off), off, "is not UTF-8 text")
 	}
-	if loneSurrogate(data) {
-		return nil, errors.New(`ceb: the JSON body escapes half a surrogate pair ("\ud800"), which is no character`)
+	if off := loneSurrogate(data); off >= 0 {
+		return nil, nil, utf8Error(jsonPathAt(t, data, off), off, `escapes half a surrogate pair ("\ud800"), which is no character`)
 	}
+	out, err := decodeJSONBody(t, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	dups, _ = scanJSON(t, data, -1)
+	return out, dups, nil
+}
+
+// jsonPathAt is the element path of the value or key of data that holds
+// offset off, "" when data is not JSON.
+func jsonPathAt(t MsgType, data []byte, off int) string {
+	if !json.Valid(data) {
+		return ""
+	}
+	_, p := scanJSON(t, data, off)
+	return p
+}
+
+func decodeJSONBody(t MsgType, data []byte) ([]Declaration, error) {
 	if data[0] != '[' {
 		d, err := decodeJSONDocument(t, data)
 		if err != nil {
@@ -67,10 +92,10 @@ func DecodeJSON(t MsgType, data []byte) ([]Declaration, error) {
 	return out, nil
 }
 
-// loneSurrogate reports whether data, JSON text, escapes half of a UTF-16
-// surrogate pair without the other half. A backslash only occurs in a
-// valid JSON text as an escape, so data needs no parsing.
-func loneSurrogate(data []byte) bool {
+// loneSurrogate returns the offset of an escape in data, JSON text, of half
+// of a UTF-16 surrogate pair without the other half, or -1. A backslash only
+// occurs in a valid JSON text as an escape, so data needs no parsing.
+func loneSurrogate(data []byte) int {
 	for i := 0; i < len(data); i++ {
 		if data[i] != '\\' {
 			continue
@@ -80,17 +105,17 @@ func loneSurrogate(data []byte) bool {
 		case !ok:
 			i++ // another escape ("\\" included): skip its character
 		case r >= 0xDC00 && r <= 0xDFFF:
-			return true
+			return i
 		case r >= 0xD800 && r <= 0xDBFF:
 			if lo, ok := escapedRune(data, i+6); !ok || lo < 0xDC00 || lo > 0xDFFF {
-				return true
+				return i
 			}
 			i += 11
 		default:
 			i += 5
 		}
 	}
-	return false
+	return -1
 }
 
 // escapedRune reads the escape \uXXXX at data[i:].

@@ -3,6 +3,7 @@ package ceb_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"testing"
@@ -83,17 +84,25 @@ func FuzzDecodeJSON(f *testing.F) {
 }
 
 // checkDecodeJSON asserts what holds for any body DecodeJSON takes: it does
-// not panic; a body that is not UTF-8 is refused, not stored with U+FFFD in
-// place of its bytes; every decoded document is of type typ;
-// ValidateDocument's errors lie below the document's path and carry a known
-// rule and a message; a document survives json.Marshal and DecodeJSON
-// unchanged, with the same errors; and a valid document means the same in
-// CEB XML: EncodeXML then DecodeXML gives it back, still valid.
+// not panic; a body that is not UTF-8 is refused (an *InputError), not
+// stored with U+FFFD in place of its bytes; every decoded document is of
+// type typ; ValidateDocument's errors, and the repeated keys, lie below the
+// document's path and carry a known rule and a message; a document
+// survives json.Marshal and DecodeJSON unchanged, with the same errors but
+// the repeated keys, which json.Marshal writes once; and a valid document
+// means the same in CEB XML: EncodeXML then DecodeXML gives it back, still
+// valid.
 func checkDecodeJSON(t *testing.T, typ ceb.MsgType, data []byte) {
-	docs, err := ceb.DecodeJSON(typ, data)
+	docs, dups, err := ceb.DecodeJSON(typ, data)
 	if err != nil {
-		if docs != nil {
+		if docs != nil || dups != nil {
 			t.Fatalf("DecodeJSON returned documents and the error %v", err)
+		}
+		var in *ceb.InputError
+		if errors.As(err, &in) {
+			checkInputError(t, in, data)
+		} else if !utf8.Valid(data) {
+			t.Fatalf("a body that is not UTF-8 refused without its path: %v", err)
 		}
 		return
 	}
@@ -102,6 +111,18 @@ func checkDecodeJSON(t *testing.T, typ ceb.MsgType, data []byte) {
 	}
 	if len(docs) == 0 {
 		t.Fatal("DecodeJSON returned no documents and no error")
+	}
+	if len(dups) > len(docs) {
+		t.Fatalf("repeated keys of %d documents, %d decoded", len(dups), len(docs))
+	}
+	for i, d := range dups {
+		path := fmt.Sprintf("%s[%d]", typ.NodeName(), i)
+		checkDocumentErrors(t, path, d)
+		for _, fe := range d {
+			if fe.Rule != "duplicate" {
+				t.Fatalf("repeated key with rule %q: %+v", fe.Rule, fe)
+			}
+		}
 	}
 	// encoding/json writes U+FFFD for a lone surrogate escape ("\ud800"):
 	// a U+FFFD in a document must have been sent as one.
@@ -118,9 +139,9 @@ func checkDecodeJSON(t *testing.T, typ ceb.MsgType, data []byte) {
 		if !sent && (bytes.Contains(b, []byte("\uFFFD")) || bytes.Contains(b, []byte(`\ufffd`))) {
 			t.Fatalf("DecodeJSON stored U+FFFD that the body did not hold: %q", data)
 		}
-		back, err := ceb.DecodeJSON(typ, b)
-		if err != nil || len(back) != 1 {
-			t.Fatalf("DecodeJSON(json.Marshal(d)): %d documents, %v\n%s", len(back), err, b)
+		back, dups, err := ceb.DecodeJSON(typ, b)
+		if err != nil || len(back) != 1 || dups != nil {
+			t.Fatalf("DecodeJSON(json.Marshal(d)): %d documents, repeated keys %v, %v\n%s", len(back), dups, err, b)
 		}
 		if b2 := mustJSON(t, back[0]); !bytes.Equal(b, b2) {
 			t.Fatalf("the JSON round trip changed the document\nbefore: %s\nafter:  %s", b, b2)
@@ -152,7 +173,8 @@ func checkDecodeJSON(t *testing.T, typ ceb.MsgType, data []byte) {
 // TestJSONTextXMLCannotCarry pins the fixes of what the fuzz targets
 // found: DecodeJSON refuses a body that is not UTF-8 or escapes a lone
 // surrogate (encoding/json would store U+FFFD), and ValidateDocument fails
-// text XML cannot carry with rule xmlchar at the element's path.
+// text XML cannot carry at the element's path: rule utf8, control or
+// xmlchar.
 func TestJSONTextXMLCannotCarry(t *testing.T) {
 	for _, body := range []string{
 		"{\"PaymentHead\":{\"orderNo\":\"O\xff1\"}}",
@@ -160,36 +182,39 @@ func TestJSONTextXMLCannotCarry(t *testing.T) {
 		`{"PaymentHead":{"orderNo":"O\udc00\ud800"}}`,
 		`[{"PaymentHead":{}}, {"PaymentHead":{"orderNo":"\ud83d\u0041"}}]`,
 	} {
-		if _, err := ceb.DecodeJSON(ceb.CEB411, []byte(body)); err == nil {
+		if _, _, err := ceb.DecodeJSON(ceb.CEB411, []byte(body)); err == nil {
 			t.Errorf("DecodeJSON(%q) succeeded", body)
 		}
 	}
 	for _, body := range []string{`{"PaymentHead":{"orderNo":"\\ud800 \ud83d\ude00"}}`, `{"PaymentHead":{"orderNo":"\uFFFD"}}`} {
-		if _, err := ceb.DecodeJSON(ceb.CEB411, []byte(body)); err != nil {
+		if _, _, err := ceb.DecodeJSON(ceb.CEB411, []byte(body)); err != nil {
 			t.Errorf("DecodeJSON(%q): %v", body, err)
 		}
 	}
 
 	_, p, _, _ := set()
-	for text, want := range map[string]string{
-		"\x01":     "payerName must not contain U+0001",
-		"张\uFFFE":  "payerName must not contain U+FFFE",
-		"张\xe6":    "payerName is not UTF-8 text",
-		"a\r\n\tb": "",
+	for text, want := range map[string][2]string{
+		"\x01":     {"control", "payerName must not contain U+0001"},
+		"张\uFFFE":  {"xmlchar", "payerName must not contain U+FFFE"},
+		"张\xe6":    {"utf8", "payerName is not UTF-8 text"},
+		"a\r\n\tb": {"control", "payerName must not contain U+000D"},
+		"a\u0085":  {"control", "payerName must not contain U+0085"},
+		"a\x7f":    {"control", "payerName must not contain U+007F"},
+		"a\n\tb":   {},
 	} {
 		p.PaymentHead.PayerName = text
 		errs := ceb.ValidateDocument(p, "Payment[0]")
-		if want == "" {
+		if want[0] == "" {
 			if len(errs) > 0 {
 				t.Errorf("payerName %q: %v", text, errs)
 			}
 			continue
 		}
-		if e := wantError(t, errs, "Payment[0].PaymentHead.payerName", "xmlchar"); e.Message != want {
-			t.Errorf("payerName %q: message %q, want %q", text, e.Message, want)
+		if e := wantError(t, errs, "Payment[0].PaymentHead.payerName", want[0]); e.Message != want[1] {
+			t.Errorf("payerName %q: message %q, want %q", text, e.Message, want[1])
 		}
 	}
 	o, _, _, _ := set()
 	o.OrderList[1].ItemName = "\x00"
-	wantError(t, ceb.ValidateDocument(o, "Order[3]"), "Order[3].OrderList[1].itemName", "xmlchar")
+	wantError(t, ceb.ValidateDocument(o, "Order[3]"), "Order[3].OrderList[1].itemName", "control")
 }

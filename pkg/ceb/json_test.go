@@ -20,7 +20,7 @@ func TestJSONRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := ceb.DecodeJSON(d.MsgType(), b)
+		got, _, err := ceb.DecodeJSON(d.MsgType(), b)
 		if err != nil {
 			t.Fatalf("%s: %v\n%s", d.MsgType(), err, b)
 		}
@@ -28,7 +28,7 @@ func TestJSONRoundTrip(t *testing.T) {
 			t.Fatalf("%s: decoded %+v, want %+v", d.MsgType(), got, d)
 		}
 		arr := append(append([]byte("[ "), b...), append([]byte(",\n"), append(b, ']')...)...)
-		got, err = ceb.DecodeJSON(d.MsgType(), arr)
+		got, _, err = ceb.DecodeJSON(d.MsgType(), arr)
 		if err != nil || len(got) != 2 {
 			t.Fatalf("%s array: %v, %d documents", d.MsgType(), err, len(got))
 		}
@@ -66,7 +66,7 @@ func TestDecodeJSON(t *testing.T) {
 		"payCode":"1500000003","payName":"p","payTransactionId":"T1","orderNo":"O1","ebpCode":"1500000001","ebpName":"e",
 		"payerIdType":"1","payerIdNumber":"130681196205023335","payerName":"张三","amountPaid":%s,"currency":"142","payTime":"20250310092500"}}`
 	for _, amount := range []string{`626.23`, `"626.23"`, ` 626.230 `} {
-		ds, err := ceb.DecodeJSON(ceb.CEB411, []byte(strings.Replace(payment, "%s", amount, 1)))
+		ds, _, err := ceb.DecodeJSON(ceb.CEB411, []byte(strings.Replace(payment, "%s", amount, 1)))
 		if err != nil {
 			t.Fatalf("amount %s: %v", amount, err)
 		}
@@ -102,13 +102,13 @@ func TestDecodeJSON(t *testing.T) {
 		"unknown type":            {"CEB999", `{}`},
 	}
 	for name, c := range bad {
-		if _, err := ceb.DecodeJSON(c.typ, []byte(c.body)); err == nil {
+		if _, _, err := ceb.DecodeJSON(c.typ, []byte(c.body)); err == nil {
 			t.Errorf("%s: DecodeJSON succeeded", name)
 		}
 	}
 
 	// A JSON null or "" leaves an amount absent, which validation reports.
-	ds, err := ceb.DecodeJSON(ceb.CEB411, []byte(strings.Replace(payment, "%s", `null`, 1)))
+	ds, _, err := ceb.DecodeJSON(ceb.CEB411, []byte(strings.Replace(payment, "%s", `null`, 1)))
 	if err != nil {
 		t.Fatal(err)
 	}

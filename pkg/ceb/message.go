@@ -63,6 +63,10 @@ type Message struct {
 	// project does not verify signatures, so Validate neither checks nor
 	// requires it.
 	Signature []byte
+
+	// dups are the elements the schema allows once that DecodeXML found
+	// repeated (rule duplicate); Validate reports them.
+	dups []FieldError
 }
 
 // NewMessage returns a message of type t with the given root guid, version

@@ -69,7 +69,7 @@ func checkReceipt(t *testing.T, kind uint8, decl []byte, status, info string, ms
 		r = fr
 	} else {
 		typ := declarationTypes[k]
-		docs, err := ceb.DecodeJSON(typ, decl)
+		docs, _, err := ceb.DecodeJSON(typ, decl)
 		if err != nil {
 			return
 		}

@@ -19,7 +19,10 @@ type FieldError struct {
 	Path string `json:"path"`
 	// Rule is the failed rule: required, required_with, max, min, len, eq,
 	// oneof, gtefield, amount, datetime14, date8, datetime17, type,
-	// excluded or xmlchar (text XML cannot carry).
+	// excluded; utf8 (bytes that are not UTF-8 text), control (a control
+	// character other than tab and line feed), xmlchar (another character
+	// XML cannot carry, U+FFFE or U+FFFF), duplicate (an element the schema
+	// allows once, or a JSON key, given twice).
 	Rule string `json:"rule"`
 	// Param is the rule's parameter, e.g. "18" for max=18.
 	Param string `json:"param,omitempty"`
@@ -128,8 +131,11 @@ func amountProblem(s string) string {
 // ValidateDocument checks one business node against the XSD rules and
 // returns its failures with paths prefixed by path (e.g. "Order[3]" gives
 // "Order[3].OrderHead.orderNo"). It returns nil when d is valid. Text that
-// is not UTF-8 or holds a character XML cannot carry (a control character,
-// U+FFFE) fails rule xmlchar: EncodeXML would write U+FFFD in its place.
+// is not UTF-8 fails rule utf8 and text with a character XML cannot carry
+// (U+FFFE) rule xmlchar: EncodeXML would write U+FFFD in its place. Text
+// with a control character other than tab and line feed (C0, carriage
+// return included, DEL, C1) fails rule control: no CEB field is meant to
+// hold one.
 func ValidateDocument(d Document, path string) []FieldError {
 	if d == nil || reflect.ValueOf(d).IsNil() {
 		return []FieldError{{Path: path, Rule: "required", Message: nodeName(path) + " is required"}}
@@ -163,7 +169,9 @@ func (w *textWalker) walk(v reflect.Value) {
 		for i := 0; i < v.NumField(); i++ {
 			f := v.Type().Field(i)
 			switch {
-			case !f.IsExported() || f.Type == amountType:
+			case !f.IsExported() || f.Type == amountType || f.Type == xmlElementType:
+				// XMLElement is markup (ExtendMessage's free XML), not text:
+				// DecodeXML has checked its characters.
 			case f.Anonymous:
 				// An embedded struct (AppHead) adds no element, as in the
 				// validator's paths.
@@ -185,12 +193,12 @@ func (w *textWalker) walk(v reflect.Value) {
 		s := v.String()
 		for i := 0; i < len(s); {
 			r, n := utf8.DecodeRuneInString(s[i:])
-			switch {
-			case r == utf8.RuneError && n == 1:
-				w.fail("is not UTF-8 text")
+			if r == utf8.RuneError && n == 1 {
+				w.fail("utf8", "is not UTF-8 text")
 				return
-			case !isXMLChar(r):
-				w.fail(fmt.Sprintf("must not contain %U", r))
+			}
+			if rule := charRule(r); rule != "" {
+				w.fail(rule, fmt.Sprintf("must not contain %U", r))
 				return
 			}
 			i += n
@@ -198,9 +206,9 @@ func (w *textWalker) walk(v reflect.Value) {
 	}
 }
 
-func (w *textWalker) fail(what string) {
+func (w *textWalker) fail(rule, what string) {
 	path := strings.Join(w.path, "")
-	w.errs = append(w.errs, FieldError{Path: path, Rule: "xmlchar", Message: nodeName(path) + " " + what})
+	w.errs = append(w.errs, FieldError{Path: path, Rule: rule, Message: nodeName(path) + " " + what})
 }
 
 // isXMLChar reports whether XML 1.0 allows r in text (its Char production).
@@ -212,8 +220,10 @@ func isXMLChar(r rune) bool {
 // Validate checks a whole message: the root attributes, the number and
 // type of the business nodes, every node (ValidateDocument), and the
 // envelope (BaseTransfer required in the declarations and absent from
-// receipts, BaseSubscribe 0..5, ExtendMessage). It returns nil when m is
-// valid.
+// receipts, BaseSubscribe 0..5, ExtendMessage), the text of all of them
+// as ValidateDocument checks a node's, and the elements DecodeXML found
+// repeated where the schema allows one (rule duplicate). It returns nil
+// when m is valid.
 //
 // ds:Signature is deliberately not checked: the XSD requires it in
 // CEB621/623/625 (and when appStatus is 2), but this project does not
@@ -244,6 +254,8 @@ func Validate(m *Message) []FieldError {
 	case n > 10:
 		add("version", "max", "10", "version must be at most 10 characters")
 	}
+	errs = append(errs, textErrors(reflect.ValueOf(m.GUID), "guid")...)
+	errs = append(errs, textErrors(reflect.ValueOf(m.Version), "version")...)
 
 	maxDocs := MaxDocuments
 	if m.Type == CEB900 {
@@ -269,15 +281,19 @@ func Validate(m *Message) []FieldError {
 			add("BaseTransfer", "required", "", "BaseTransfer is required")
 		} else {
 			errs = append(errs, structErrors(m.BaseTransfer, "BaseTransfer")...)
+			errs = append(errs, textErrors(reflect.ValueOf(m.BaseTransfer), "BaseTransfer")...)
 		}
 		if len(m.BaseSubscribe) > MaxBaseSubscribe {
 			add("BaseSubscribe", "max", fmt.Sprint(MaxBaseSubscribe), fmt.Sprintf("BaseSubscribe must contain at most %d items", MaxBaseSubscribe))
 		}
 		for i := range m.BaseSubscribe {
-			errs = append(errs, structErrors(&m.BaseSubscribe[i], fmt.Sprintf("BaseSubscribe[%d]", i))...)
+			path := fmt.Sprintf("BaseSubscribe[%d]", i)
+			errs = append(errs, structErrors(&m.BaseSubscribe[i], path)...)
+			errs = append(errs, textErrors(reflect.ValueOf(&m.BaseSubscribe[i]), path)...)
 		}
 		if m.ExtendMessage != nil {
 			errs = append(errs, structErrors(m.ExtendMessage, "ExtendMessage")...)
+			errs = append(errs, textErrors(reflect.ValueOf(m.ExtendMessage), "ExtendMessage")...)
 		}
 	} else {
 		for _, part := range []struct {
@@ -294,7 +310,7 @@ func Validate(m *Message) []FieldError {
 			}
 		}
 	}
-	return errs
+	return append(errs, m.dups...)
 }
 
 // structErrors runs the validator on a struct pointer and converts its

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -14,18 +16,30 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 // DecodeXML parses one CEBnnnMessage. It is namespace-aware (the official
 // samples use both the ceb: prefix and the default namespace), tolerates a
 // UTF-8 byte-order mark, refuses bytes that are not UTF-8 and characters
-// XML does not allow (anywhere, comments included), and rejects a root
-// element that is not a known CEB message in Namespace, and any unexpected
-// child of the root. Children of the root are accepted in any order, and a
-// repeated BaseTransfer or ExtendMessage keeps the last one (several
-// official export samples repeat an identical BaseTransfer). It checks
-// well-formedness and shape only; call Validate for the field rules.
+// XML does not allow (anywhere, comments included; an *InputError naming
+// the element path), and rejects a root element that is not a known CEB
+// message in Namespace, an attribute given twice, and any unexpected child
+// of the root. Children of the root are accepted in any order. An element
+// the XSD allows once that occurs twice (a field that is no list) keeps
+// the last one and is reported by Validate (rule duplicate): in a business
+// node it makes that node invalid. A repeated BaseTransfer or ExtendMessage
+// identical to the first is read once (several official export samples
+// repeat an identical BaseTransfer); a different one is a duplicate. It
+// checks well-formedness and shape only; call Validate for the field rules.
 func DecodeXML(data []byte) (*Message, error) {
 	data = bytes.TrimPrefix(data, utf8BOM)
 	if err := checkChars(data); err != nil {
 		return nil, err
 	}
 	d := xml.NewDecoder(bytes.NewReader(data))
+	m, err := decodeXML(d, data)
+	if err != nil {
+		return nil, illegalCharRef(err, data, d.InputOffset())
+	}
+	return m, nil
+}
+
+func decodeXML(d *xml.Decoder, data []byte) (*Message, error) {
 
 	root, err := rootElement(d)
 	if err != nil {
@@ -39,7 +53,12 @@ func DecodeXML(data []byte) (*Message, error) {
 		return nil, fmt.Errorf("ceb: root element <%s> is in namespace %q, want %q", root.Name.Local, root.Name.Space, Namespace)
 	}
 	m := &Message{Type: t}
-	for _, a := range root.Attr {
+	for i, a := range root.Attr {
+		for _, b := range root.Attr[:i] {
+			if a.Name == b.Name { // XML well-formedness, which encoding/xml leaves out
+				return nil, fmt.Errorf("ceb: attribute %s given twice on <%s>", a.Name.Local, root.Name.Local)
+			}
+		}
 		if a.Name.Space != "" {
 			continue // xmlns declarations and foreign attributes
 		}
@@ -81,10 +100,12 @@ func DecodeXML(data []byte) (*Message, error) {
 	}
 }
 
-// checkChars refuses data unless it is UTF-8 made of XML characters only.
-// encoding/xml checks text and attribute values but not comments and
+// checkChars refuses data unless it is UTF-8 made of XML characters only
+// (an *InputError at the path of the element holding the first offending
+// byte). encoding/xml checks text and attribute values but not comments and
 // processing instructions, which the signature and ExtendMessage keep raw
-// and EncodeXML writes back.
+// and EncodeXML writes back. A literal carriage return is a line end, which
+// XML normalises to a line feed.
 func checkChars(data []byte) error {
 	for i := 0; i < len(data); {
 		if c := data[i]; c < utf8.RuneSelf && (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') {
@@ -93,10 +114,12 @@ func checkChars(data []byte) error {
 		}
 		r, n := utf8.DecodeRune(data[i:])
 		if r == utf8.RuneError && n == 1 {
-			return fmt.Errorf("ceb: the message is not UTF-8 (byte %d)", i)
+			return utf8Error(xmlPathAt(data, i), i, "is not UTF-8 text")
 		}
 		if !isXMLChar(r) {
-			return fmt.Errorf("ceb: character %U (byte %d) is not allowed in XML", r, i)
+			path := xmlPathAt(data, i)
+			return &InputError{Offset: i, Err: FieldError{Path: path, Rule: charRule(r),
+				Message: fmt.Sprintf("%s must not contain %U", inputName(path), r)}}
 		}
 		i += n
 	}
@@ -155,34 +178,71 @@ func decodeChild(d *xml.Decoder, m *Message, info msgInfo, start xml.StartElemen
 		if err := d.Skip(); err != nil {
 			return fmt.Errorf("ceb: Signature: %w", err)
 		}
-		m.Signature = withNamespaceDecl(bytes.Clone(data[off:d.InputOffset()]))
+		sig := withNamespaceDecl(bytes.Clone(data[off:d.InputOffset()]))
+		if m.Signature != nil && !bytes.Equal(m.Signature, sig) {
+			m.dups = append(m.dups, duplicateRoot("Signature"))
+		}
+		m.Signature = sig
 		return nil
 	}
 	if start.Name.Space != Namespace {
 		return fmt.Errorf("ceb: unexpected element <%s> (namespace %q) in <%s>", start.Name.Local, start.Name.Space, root)
 	}
-	var v any
-	switch name := start.Name.Local; {
+	name := start.Name.Local
+	switch {
 	case name == info.node:
 		doc := NewDocument(m.Type)
+		path := info.node + "[" + strconv.Itoa(len(m.Documents)) + "]"
 		m.Documents = append(m.Documents, doc)
-		v = doc
+		return decodeTracked(d, m, start, doc, path, data, off)
 	case info.inbound && name == "BaseTransfer":
-		m.BaseTransfer = &BaseTransfer{}
-		v = m.BaseTransfer
+		bt := &BaseTransfer{}
+		if err := decodeTracked(d, m, start, bt, name, data, off); err != nil {
+			return err
+		}
+		if m.BaseTransfer != nil && *m.BaseTransfer != *bt {
+			m.dups = append(m.dups, duplicateRoot(name))
+		}
+		m.BaseTransfer = bt
+		return nil
 	case info.inbound && name == "BaseSubscribe":
 		m.BaseSubscribe = append(m.BaseSubscribe, BaseSubscribe{})
-		v = &m.BaseSubscribe[len(m.BaseSubscribe)-1]
+		i := len(m.BaseSubscribe) - 1
+		return decodeTracked(d, m, start, &m.BaseSubscribe[i], name+"["+strconv.Itoa(i)+"]", data, off)
 	case info.inbound && name == "ExtendMessage":
-		m.ExtendMessage = &ExtendMessage{}
-		v = m.ExtendMessage
-	default:
-		return fmt.Errorf("ceb: unexpected element <%s> in <%s>", name, root)
+		em := &ExtendMessage{}
+		if err := decodeTracked(d, m, start, em, name, data, off); err != nil {
+			return err
+		}
+		if m.ExtendMessage != nil && *m.ExtendMessage != *em {
+			m.dups = append(m.dups, duplicateRoot(name))
+		}
+		m.ExtendMessage = em
+		return nil
 	}
+	return fmt.Errorf("ceb: unexpected element <%s> in <%s>", name, root)
+}
+
+// decodeTracked decodes the element start opened, which began at byte off
+// of data, into v, and records in m the elements the schema allows once that
+// it repeats, under path.
+func decodeTracked(d *xml.Decoder, m *Message, start xml.StartElement, v any, path string, data []byte, off int64) error {
 	if err := d.DecodeElement(v, &start); err != nil {
 		return fmt.Errorf("ceb: %s: %w", start.Name.Local, err)
 	}
+	w := trackers.Get().(*elemTracker)
+	defer trackers.Put(w)
+	w.reset(path, xmlFields(reflect.TypeOf(v).Elem()))
+	trackElements(data[off:d.InputOffset()], w)
+	m.dups = append(m.dups, w.dups...)
 	return nil
+}
+
+// duplicateRoot is the error of a child of the root that the schema allows
+// once and that was given twice, differently.
+func duplicateRoot(name string) FieldError {
+	return FieldError{Path: name, Rule: "duplicate", Param: "1",
+		Message: name + " occurs more than once, differently; the schema allows it once"}
 }
 
 // withNamespaceDecl makes a raw element self-contained when its prefix was

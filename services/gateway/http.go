@@ -193,12 +193,14 @@ func commonCode(results []Result) errcode.Code {
 }
 
 // DecodeMessage decodes and validates one CEB XML message. A message that
-// cannot be parsed, or whose envelope fails the schema, is refused whole;
-// a document that fails comes back with its errors so the others can go on.
+// cannot be parsed (bytes that are not UTF-8, a character XML cannot carry
+// included), or whose envelope fails the schema, is refused whole; a
+// document that fails (text with a control character, an element given
+// twice included) comes back with its errors so the others can go on.
 func DecodeMessage(body []byte) ([]ceb.Declaration, [][]ceb.FieldError, error) {
 	m, err := ceb.DecodeXML(body)
 	if err != nil {
-		return nil, nil, errcode.New(errcode.MessageFormat, "%v", err)
+		return nil, nil, unparseable(err)
 	}
 	if len(m.Documents) == 0 {
 		return nil, nil, ErrNoDocuments
@@ -234,11 +236,14 @@ func DecodeMessage(body []byte) ([]ceb.Declaration, [][]ceb.FieldError, error) {
 	return docs, invalid, nil
 }
 
-// DecodeJSON decodes and validates JSON documents of type t.
+// DecodeJSON decodes and validates JSON documents of type t. A body that
+// cannot be parsed (bytes that are not UTF-8 included) is refused whole; a
+// document that fails (text with a control character, a key given twice
+// included) comes back with its errors so the others can go on.
 func DecodeJSON(t ceb.MsgType, body []byte) ([]ceb.Declaration, [][]ceb.FieldError, error) {
-	docs, err := ceb.DecodeJSON(t, body)
+	docs, dups, err := ceb.DecodeJSON(t, body)
 	if err != nil {
-		return nil, nil, errcode.New(errcode.MessageFormat, "%v", err)
+		return nil, nil, unparseable(err)
 	}
 	if len(docs) == 0 {
 		return nil, nil, ErrNoDocuments
@@ -250,8 +255,23 @@ func DecodeJSON(t ceb.MsgType, body []byte) ([]ceb.Declaration, [][]ceb.FieldErr
 	node := t.NodeName()
 	for i, d := range docs {
 		invalid[i] = ceb.ValidateDocument(d, node+"["+strconv.Itoa(i)+"]")
+		if i < len(dups) {
+			invalid[i] = append(invalid[i], dups[i]...)
+		}
 	}
 	return docs, invalid, nil
+}
+
+// unparseable is the answer to a body the decoder refused: 0001, with the
+// offending element's path and rule when the decoder names them (bytes
+// that are not UTF-8, a character XML cannot carry).
+func unparseable(err error) *errcode.Error {
+	e := errcode.New(errcode.MessageFormat, "%v", err)
+	var in *ceb.InputError
+	if errors.As(err, &in) {
+		e.Details = []errcode.Detail{{Path: in.Err.Path, Rule: in.Err.Rule, Message: in.Err.Message}}
+	}
+	return e
 }
 
 // docIndex parses "Order[3].OrderHead.x" into 3.
