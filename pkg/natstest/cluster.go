@@ -41,7 +41,8 @@ func freePorts(t testing.TB, n int) []int {
 }
 
 // RunSecuredCluster starts n nodes and waits until JetStream has a meta
-// leader.
+// leader. With n = 1 it is one server as deploy/nats/nats.conf runs it: no
+// cluster, and service users that set up the streams themselves.
 func RunSecuredCluster(t testing.TB, n int) *Cluster {
 	t.Helper()
 	c := &Cluster{t: t, passwords: map[string]string{}}
@@ -62,7 +63,9 @@ func RunSecuredCluster(t testing.TB, n int) *Cluster {
 		sc := broker.ServerConfig{
 			Name: fmt.Sprintf("n%d", i+1), Listen: fmt.Sprintf("127.0.0.1:%d", client[i]),
 			StoreDir: t.TempDir(), Passwords: c.passwords, CalloutIssuer: pub, Setup: true,
-			Cluster: &broker.Cluster{Name: "cbec-test", Listen: routes[i], Routes: routes, User: "route", Password: "route-secret"},
+		}
+		if n > 1 {
+			sc.Cluster = &broker.Cluster{Name: "cbec-test", Listen: routes[i], Routes: routes, User: "route", Password: "route-secret"}
 		}
 		text, err := sc.Render()
 		if err != nil {
@@ -84,7 +87,9 @@ func RunSecuredCluster(t testing.TB, n int) *Cluster {
 			c.Stop(i)
 		}
 	})
-	c.WaitForMetaLeader()
+	if n > 1 {
+		c.WaitForMetaLeader()
+	}
 	return c
 }
 

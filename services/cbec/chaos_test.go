@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -327,15 +329,96 @@ func TestChaosClusterNodeFaults(t *testing.T) {
 		c.WaitForMetaLeader()
 	}
 	stats := <-done
-	r := waitSettled(t, m.js, 60*time.Second)
-	lists, double := outcomes(t, m.js)
-	docs := stored(t, m.js)
-	t.Logf("cluster, 3 faults: %d documents accepted, %d stored; %d lists, %d decided, %d waiting for a refused document, %d stuck %v, %d counted, %d mismatches; %d lists with receipts, %d with two outcomes; %d HTTP errors",
-		stats.Accepted, docs, r.lists, r.decided, r.waiting, r.stuck, r.stuckKeys, r.counted, len(r.mismatches), lists, double, stats.HTTPErrors)
+	check(t, "cluster", m.js, stats, len(faults))
+}
+
+// freeAddr is a loopback address with a port free at the time of asking.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// check reports the end state of a chaos run and fails on anything lost,
+// stuck or counted twice.
+func check(t *testing.T, name string, js jetstream.JetStream, stats LoadStats, faults int) {
+	t.Helper()
+	r := waitSettled(t, js, 60*time.Second)
+	lists, double := outcomes(t, js)
+	docs := stored(t, js)
+	t.Logf("%s, %d faults: %d documents accepted, %d stored; %d lists, %d decided, %d waiting for a refused document, %d stuck %v, %d counted, %d mismatches; %d lists with receipts, %d with two outcomes; %d HTTP errors",
+		name, faults, stats.Accepted, docs, r.lists, r.decided, r.waiting, r.stuck, r.stuckKeys, r.counted, len(r.mismatches), lists, double, stats.HTTPErrors)
 	if docs < int(stats.Accepted) {
 		t.Errorf("%d documents answered 202, %d stored", stats.Accepted, docs)
 	}
-	if r.stuck > 0 || len(r.mismatches) > 0 || double > 0 {
-		t.Fatalf("%d stuck, %d double, mismatches: %v", r.stuck, double, r.mismatches)
+	if r.lists == 0 || r.stuck > 0 || len(r.mismatches) > 0 || double > 0 {
+		t.Fatalf("%d lists, %d stuck, %d double, mismatches: %v", r.lists, r.stuck, double, r.mismatches)
 	}
+}
+
+// TestChaosSingleProcessKilled kills the all-in-one process with SIGKILL
+// twice while imports flow, restarting it on the same data directory each
+// time; then every document answered 202 is stored and every complete list
+// decided once, its quota counted once.
+func TestChaosSingleProcessKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("processes killed under load: about a minute")
+	}
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	p := startChild(t, "--http-addr", addr, "--nats-listen", "", "--data-dir", dir, "--log-level", "error")
+	done := make(chan LoadStats)
+	go func() { done <- runLoad(t, "http://"+addr, 40, 20*time.Second, 19) }()
+	for range 2 {
+		time.Sleep(6 * time.Second)
+		p.restart()
+	}
+	stats := <-done
+	p.stop()
+	// The same store, in this process: its consumers finish what the last
+	// child left, and the test reads the store.
+	m := startMain(t, dir)
+	t.Cleanup(func() { _ = m.Close(context.Background()) })
+	check(t, "one process killed", m.js, stats, 2)
+}
+
+// TestChaosSplitServicesKilled runs each service in a process of its own
+// against one NATS server, as docker-compose does, and kills each of them
+// with SIGKILL in turn while imports flow, restarting it at once.
+func TestChaosSplitServicesKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("six processes killed under load: about a minute")
+	}
+	s := natstest.RunSecuredCluster(t, 1) // one server, as deploy/nats/nats.conf
+	procs := map[string]*child{}
+	var gateway string
+	for _, name := range ServiceNames() {
+		addr := freeAddr(t)
+		if name == "gateway" {
+			gateway = "http://" + addr
+		}
+		procs[name] = startChild(t, "--services", name, "--nats-url", s.URLs(), "--nats-creds", s.CredsFile(name),
+			"--http-addr", addr, "--quota-secret", "chaos-split-secret", "--log-level", "error")
+	}
+	nc, err := broker.Connect("test", s.URLs(), nil, s.Credentials(broker.UserAdmin), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := broker.NewJetStream(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan LoadStats)
+	go func() { done <- runLoad(t, gateway, 40, 24*time.Second, 23) }()
+	for _, name := range []string{"clearance", "gateway", "returns", "review", "export", "metrics"} {
+		time.Sleep(3 * time.Second)
+		procs[name].restart()
+	}
+	stats := <-done
+	check(t, "split services killed", js, stats, len(procs))
 }
