@@ -29,12 +29,20 @@ type EmbeddedConfig struct {
 	Name string
 	// TLS, when set, makes the client listener TLS only.
 	TLS *TLSFiles
+	// Sync is when the JetStream store fsyncs (ParseSync): SyncAlways or
+	// a duration; empty = the server's default (2m).
+	Sync string
 }
 
 // Validate checks the configuration before anything starts.
 func (c EmbeddedConfig) Validate() error {
 	if c.DataDir == "" {
 		return errors.New("embedded nats: data directory is required")
+	}
+	if c.Sync != "" {
+		if _, _, err := ParseSync(c.Sync); err != nil {
+			return fmt.Errorf("embedded nats: %w", err)
+		}
 	}
 	if c.Listen != "" {
 		if _, _, err := splitListen(c.Listen); err != nil {
@@ -111,7 +119,7 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 	}
 	sc := ServerConfig{
 		Name: name, Listen: cfg.Listen, StoreDir: filepath.Join(cfg.DataDir, "jetstream"),
-		Passwords: e.passwords, CalloutIssuer: issuer, TLS: cfg.TLS,
+		Passwords: e.passwords, CalloutIssuer: issuer, TLS: cfg.TLS, SyncInterval: cfg.Sync,
 	}
 	text, err := sc.Render()
 	if err != nil {

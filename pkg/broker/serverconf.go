@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"time"
 )
 
 // UserAll is the user of a process that runs every service on one
@@ -47,7 +48,9 @@ type ServerConfig struct {
 	// Monitor is the monitoring host:port; "" renders none.
 	Monitor  string
 	StoreDir string
-	// SyncInterval is JetStream's fsync interval ("" = server default).
+	// SyncInterval is when JetStream's file store fsyncs: SyncAlways (after
+	// every write) or a Go duration such as "1s" ("" = the server's default,
+	// 2m). See ParseSync.
 	SyncInterval string
 	// MaxMemoryStore and MaxFileStore bound JetStream ("" = the server's
 	// defaults), e.g. "256MB", "20GB".
@@ -92,6 +95,11 @@ func (c ServerConfig) Validate() error {
 	if c.CalloutIssuer == "" {
 		return errors.New("nats config: the auth callout needs an issuer account key")
 	}
+	if c.SyncInterval != "" {
+		if _, _, err := ParseSync(c.SyncInterval); err != nil {
+			return fmt.Errorf("nats config: %w", err)
+		}
+	}
 	if cl := c.Cluster; cl != nil {
 		byPassword := cl.User != "" && cl.Password != "" && !strings.HasPrefix(cl.Password, "$")
 		byCert := cl.TLS != nil && cl.TLS.CA != ""
@@ -100,6 +108,33 @@ func (c ServerConfig) Validate() error {
 		}
 	}
 	return nil
+}
+
+// SyncAlways is the sync policy that fsyncs every JetStream write before
+// the write is acknowledged.
+const SyncAlways = "always"
+
+// DefaultSync is cbec's sync policy where none is given: the embedded
+// server's (--sync) and the shipped deploy/nats files'. Measured in
+// docs/operations.md (Durability): within the benchmark's noise of the
+// server's own 2m, while "always" decided about a sixth as many
+// declarations a second.
+const DefaultSync = "1s"
+
+// ParseSync reads a JetStream sync policy as --sync and the servers'
+// sync_interval take it: SyncAlways, or a positive Go duration ("1s",
+// "2m") after which the file store fsyncs what it has written. A NATS
+// configuration variable is refused: the server would read an unquoted
+// 2m in its value as 2,000,000 seconds.
+func ParseSync(s string) (always bool, interval time.Duration, err error) {
+	if s == SyncAlways {
+		return true, 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return false, 0, fmt.Errorf("sync %q: want %q or a positive duration such as 1s or 2m", s, SyncAlways)
+	}
+	return false, d, nil
 }
 
 // value renders a configuration value: a variable reference as it is,
@@ -157,7 +192,9 @@ func (c ServerConfig) Render() (string, error) {
 		fmt.Fprintf(&b, "  store_dir: %s\n", value(c.StoreDir))
 	}
 	if c.SyncInterval != "" {
-		fmt.Fprintf(&b, "  sync_interval: %s\n", c.SyncInterval)
+		// Quoted: the server reads an unquoted 2m as a size (2,000,000) and
+		// that as seconds.
+		fmt.Fprintf(&b, "  sync_interval: %s\n", quote(c.SyncInterval))
 	}
 	if c.MaxMemoryStore != "" {
 		fmt.Fprintf(&b, "  max_memory_store: %s\n", c.MaxMemoryStore)

@@ -6,6 +6,7 @@ package natstest
 import (
 	"context"
 	"errors"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -96,14 +97,24 @@ func Eventually(t testing.TB, d time.Duration, cond func() bool, msg string, arg
 	t.Fatalf("not within "+d.String()+": "+msg, args...)
 }
 
+// SyncEnv names the environment variable that sets RunSecured's sync
+// policy (broker.ParseSync: "always" or a duration), so that a benchmark
+// can measure what each costs: CBEC_TEST_SYNC=always go test -bench ….
+// Unset, cbec's default applies (broker.DefaultSync).
+const SyncEnv = "CBEC_TEST_SYNC"
+
 // RunSecured starts the embedded server as cbec runs it — no anonymous
 // access, a user per service confined by broker.Grants, the auth callout's
 // account — on a random port with its store in a temporary directory, and
 // returns it with an admin connection on which every stream and bucket is
-// set up.
+// set up. Its sync policy is $CBEC_TEST_SYNC (SyncEnv).
 func RunSecured(t testing.TB) (*broker.Embedded, *nats.Conn, jetstream.JetStream) {
 	t.Helper()
-	e, err := broker.StartEmbedded(broker.EmbeddedConfig{DataDir: t.TempDir(), Listen: "127.0.0.1:-1"})
+	sync := os.Getenv(SyncEnv)
+	if sync == "" {
+		sync = broker.DefaultSync
+	}
+	e, err := broker.StartEmbedded(broker.EmbeddedConfig{DataDir: t.TempDir(), Listen: "127.0.0.1:-1", Sync: sync})
 	if err != nil {
 		t.Fatalf("nats server: %v", err)
 	}

@@ -45,7 +45,11 @@ func (m *Main) connect() error {
 		if c.NATSTLSCert != "" {
 			tls = &broker.TLSFiles{Cert: c.NATSTLSCert, Key: c.NATSTLSKey}
 		}
-		m.server, err = broker.StartEmbedded(broker.EmbeddedConfig{DataDir: dir, Listen: c.NATSListen, TLS: tls})
+		sync := c.Sync
+		if sync == "" {
+			sync = broker.DefaultSync
+		}
+		m.server, err = broker.StartEmbedded(broker.EmbeddedConfig{DataDir: dir, Listen: c.NATSListen, TLS: tls, Sync: sync})
 		if err != nil {
 			return err
 		}

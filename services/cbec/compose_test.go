@@ -521,6 +521,15 @@ func TestNATSConfigs(t *testing.T) {
 		if opts.MaxPayload < 8<<20 {
 			t.Errorf("%s: max_payload %d is below the 8 MiB the embedded server accepts", f, opts.MaxPayload)
 		}
+		// The durability policy is stated in the file, and the server reads
+		// it as cbec's default (docs/operations.md, Durability).
+		always, interval, _ := broker.ParseSync(broker.DefaultSync)
+		if !strings.Contains(string(b), "sync_interval: ") {
+			t.Errorf("%s: no explicit sync_interval: the server's default would flush every 2 minutes", f)
+		}
+		if opts.SyncAlways != always || (!always && opts.SyncInterval != interval) {
+			t.Errorf("%s: the server syncs always=%v every %v, want %s", f, opts.SyncAlways, opts.SyncInterval, broker.DefaultSync)
+		}
 		if !slices.Contains(cluster, f) {
 			continue
 		}

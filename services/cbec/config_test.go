@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/natstest"
 )
 
@@ -35,6 +36,13 @@ func TestConfigFlagsAndEnvironmentTwins(t *testing.T) {
 	if c.HTTPAddr != "127.0.0.1:8080" || c.NATSListen != "127.0.0.1:4222" || c.DataDir != "./data" || len(c.Services) != len(ServiceNames()) {
 		t.Errorf("defaults %+v", c)
 	}
+	if c.Sync != broker.DefaultSync {
+		t.Errorf("default --sync %q, want %q", c.Sync, broker.DefaultSync)
+	}
+	c, err = ParseConfig(nil, func(k string) string { return map[string]string{"CBEC_SYNC": "always"}[k] }, io.Discard)
+	if err != nil || c.Sync != "always" {
+		t.Errorf("CBEC_SYNC=always: %q, %v", c.Sync, err)
+	}
 	if EnvName("nats-listen") != "CBEC_NATS_LISTEN" {
 		t.Error(EnvName("nats-listen"))
 	}
@@ -43,14 +51,20 @@ func TestConfigFlagsAndEnvironmentTwins(t *testing.T) {
 func TestConfigRefusals(t *testing.T) {
 	none := func(string) string { return "" }
 	for name, args := range map[string][]string{
-		"dev clock with external NATS":  {"--dev-clock", "--nats-url", "nats://127.0.0.1:4222"},
-		"unknown service":               {"--services", "gateway,teleporter"},
-		"missing parties file":          {"--parties", "/nonexistent/parties.yaml"},
-		"bad replicas":                  {"--replicas", "0", "--nats-url", "nats://127.0.0.1:4222"},
-		"replicas on the embedded node": {"--replicas", "3"},
-		"stray argument":                {"serve"},
-		"negative auth-fail-rate":       {"--auth-fail-rate", "-1"},
-		"auth-fail-burst below 1":       {"--auth-fail-burst", "0"},
+		"dev clock with external NATS":       {"--dev-clock", "--nats-url", "nats://127.0.0.1:4222"},
+		"unknown service":                    {"--services", "gateway,teleporter"},
+		"missing parties file":               {"--parties", "/nonexistent/parties.yaml"},
+		"bad replicas":                       {"--replicas", "0", "--nats-url", "nats://127.0.0.1:4222"},
+		"replicas on the embedded node":      {"--replicas", "3"},
+		"stray argument":                     {"serve"},
+		"negative auth-fail-rate":            {"--auth-fail-rate", "-1"},
+		"auth-fail-burst below 1":            {"--auth-fail-burst", "0"},
+		"sync neither always nor a duration": {"--sync", "sometimes"},
+		"sync as a bare number":              {"--sync", "2"},
+		"sync of zero":                       {"--sync", "0s"},
+		"negative sync":                      {"--sync", "-1s"},
+		"sync as a NATS variable":            {"--sync", "$CBEC_SYNC"},
+		"sync with external NATS":            {"--sync", "always", "--nats-url", "nats://127.0.0.1:4222", "--quota-secret", "s"},
 	} {
 		if _, err := ParseConfig(args, none, io.Discard); err == nil {
 			t.Errorf("%s: accepted", name)
@@ -63,6 +77,29 @@ func TestConfigRefusals(t *testing.T) {
 		return ""
 	}, io.Discard); err == nil {
 		t.Error("bad boolean in CBEC_DEV_CLOCK accepted")
+	}
+	if _, err := ParseConfig([]string{"--nats-url", "nats://127.0.0.1:4222", "--quota-secret", "s"}, func(k string) string {
+		return map[string]string{"CBEC_SYNC": "always"}[k]
+	}, io.Discard); err == nil {
+		t.Error("CBEC_SYNC with an external NATS accepted: it would not reach that server")
+	}
+	good, err := ParseConfig(nil, none, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sync := range []string{"always", "1s", "250ms", "2m"} {
+		c := good
+		c.Sync = sync
+		if err := c.Validate(); err != nil {
+			t.Errorf("Validate refuses --sync %s: %v", sync, err)
+		}
+	}
+	for _, sync := range []string{"Always", "never", "1", "0", "-2m", "1 s"} {
+		c := good
+		c.Sync = sync
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "--sync") {
+			t.Errorf("Validate accepts --sync %q (%v)", sync, err)
+		}
 	}
 }
 

@@ -28,7 +28,11 @@ func deployNATS() map[string]broker.ServerConfig {
 		return broker.ServerConfig{
 			Name: name, Listen: "0.0.0.0:4222", Monitor: "0.0.0.0:8222", StoreDir: "/data",
 			MaxMemoryStore: "256MB", MaxFileStore: "20GB",
-			Passwords: passwords, CalloutIssuer: "$" + NATSIssuerVar, Setup: true,
+			// Fixed in the file, not a variable: a variable must be set
+			// or the server refuses to start, and one holding 2m would be
+			// read as 2,000,000 seconds (broker.ParseSync).
+			SyncInterval: broker.DefaultSync,
+			Passwords:    passwords, CalloutIssuer: "$" + NATSIssuerVar, Setup: true,
 		}
 	}
 	out := map[string]broker.ServerConfig{}
@@ -41,7 +45,12 @@ to the subjects it uses; parties log in with their API key through the auth
 callout that a cbec process answers (--nats-callout-creds). The passwords and
 the callout issuer come from the environment: ` + "`cbec secrets --dir secrets`" + ` writes
 them to secrets/nats.env. Keep the monitoring port (8222) off public networks.
-For TLS and a 3-node cluster see cluster/ and docs/security.md.`
+For TLS and a 3-node cluster see cluster/ and docs/security.md.
+
+Durability: sync_interval ` + broker.DefaultSync + `, as the embedded server's --sync. A 202 survives
+a crash of the server; a power loss may lose what was acknowledged in the last
+` + broker.DefaultSync + `. sync_interval: always makes a 202 survive power loss, at about a sixth
+of the throughput (docs/operations.md, Durability).`
 	out["deploy/nats/nats.conf"] = single
 	routes := []string{"nats-1:6222", "nats-2:6222", "nats-3:6222"}
 	tls := &broker.TLSFiles{Cert: "$" + NATSTLSCertVar, Key: "$" + NATSTLSKeyVar, CA: "$" + NATSTLSCAVar}
@@ -61,7 +70,13 @@ nats-1, nats-2 and nats-3. JetStream needs two of the three nodes up.
 Environment: the passwords and callout issuer of `+"`cbec secrets`"+` (nats.env),
 and %s, %s, %s: this node's certificate, its key
 and the CA (PEM files). Start every cbec process with --replicas 3 and
---nats-url tls://nats-1:4222,tls://nats-2:4222,tls://nats-3:4222 --nats-tls-ca <ca>.`, name, NATSTLSCertVar, NATSTLSKeyVar, NATSTLSCAVar)
+--nats-url tls://nats-1:4222,tls://nats-2:4222,tls://nats-3:4222 --nats-tls-ca <ca>.
+
+Durability: sync_interval %s. With R3 a 202 means two of the three nodes
+hold the document, so it survives a crash or power loss of any one node; it
+may be lost only if two nodes lose power within %s after it was acknowledged.
+Keep the nodes on separate power, or set sync_interval: always
+(docs/operations.md, Durability).`, name, NATSTLSCertVar, NATSTLSKeyVar, NATSTLSCAVar, broker.DefaultSync, broker.DefaultSync)
 		out[fmt.Sprintf("deploy/nats/cluster/%s.conf", name)] = c
 	}
 	return out
