@@ -184,14 +184,18 @@ func waitSettled(t *testing.T, js jetstream.JetStream, d time.Duration) ledger {
 	t.Helper()
 	ctx := context.Background()
 	deadline := time.Now().Add(d)
+	var last *jetstream.ConsumerInfo
 	natstest.Eventually(t, d, func() bool {
 		c, err := js.Consumer(ctx, broker.StreamIn, clearance.Durable)
 		if err != nil {
 			return false
 		}
 		info, err := c.Info(ctx)
+		if err == nil {
+			last = info
+		}
 		return err == nil && info.NumPending == 0 && info.NumAckPending == 0
-	}, "clearance never caught up with CEB_IN")
+	}, "clearance never caught up with CEB_IN: %s", consumerState{&last})
 	var r ledger
 	for {
 		r = reconcile(t, js)
@@ -200,6 +204,18 @@ func waitSettled(t *testing.T, js jetstream.JetStream, d time.Duration) ledger {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// consumerState describes the consumer info *p holds when the message is
+// formatted (a pointer, so that a failure shows the last one read).
+type consumerState struct{ p **jetstream.ConsumerInfo }
+
+func (c consumerState) String() string {
+	i := *c.p
+	if i == nil {
+		return "no consumer info"
+	}
+	return fmt.Sprintf("%d pending, %d unacknowledged, %d redelivered", i.NumPending, i.NumAckPending, i.NumRedelivered)
 }
 
 // TestChaosClusterDecidesEveryDeclarationOnce runs imports through cbec on
@@ -213,11 +229,11 @@ func TestChaosClusterDecidesEveryDeclarationOnce(t *testing.T) {
 	}
 	c := natstest.RunSecuredCluster(t, 3)
 	m := startOnCluster(t, c)
-	stats := runLoad(t, m.HTTPURL(), 40, 15*time.Second, 13)
+	stats := runLoad(t, m.HTTPURL(), 40, 10*time.Second, 13)
 	if stats.HTTPErrors > 0 || stats.Accepted == 0 {
 		t.Fatalf("load: %+v", stats)
 	}
-	r := waitSettled(t, m.js, 30*time.Second)
+	r := waitSettled(t, m.js, 120*time.Second)
 	t.Logf("cluster, no fault: %d documents accepted, %d lists, %d decided, %d stuck, %d counted, %d mismatches",
 		stats.Accepted, r.lists, r.decided, r.stuck, r.counted, len(r.mismatches))
 	if r.stuck > 0 || len(r.mismatches) > 0 || r.lists == 0 {
@@ -306,7 +322,7 @@ func TestChaosClusterNodeFaults(t *testing.T) {
 	c := natstest.RunSecuredCluster(t, 3)
 	m := startOnCluster(t, c)
 	done := make(chan LoadStats)
-	go func() { done <- runLoad(t, m.HTTPURL(), 40, 24*time.Second, 17) }()
+	go func() { done <- runLoad(t, m.HTTPURL(), 30, 22*time.Second, 17) }()
 
 	faults := []struct {
 		name string
@@ -347,7 +363,8 @@ func freeAddr(t *testing.T) string {
 // stuck or counted twice.
 func check(t *testing.T, name string, js jetstream.JetStream, stats LoadStats, faults int) {
 	t.Helper()
-	r := waitSettled(t, js, 60*time.Second)
+	// Under -race on two busy cores clearance may need a while to catch up.
+	r := waitSettled(t, js, 180*time.Second)
 	lists, double := outcomes(t, js)
 	docs := stored(t, js)
 	t.Logf("%s, %d faults: %d documents accepted, %d stored; %d lists, %d decided, %d waiting for a refused document, %d stuck %v, %d counted, %d mismatches; %d lists with receipts, %d with two outcomes; %d HTTP errors",
@@ -372,7 +389,7 @@ func TestChaosSingleProcessKilled(t *testing.T) {
 	addr := freeAddr(t)
 	p := startChild(t, "--http-addr", addr, "--nats-listen", "", "--data-dir", dir, "--log-level", "error")
 	done := make(chan LoadStats)
-	go func() { done <- runLoad(t, "http://"+addr, 40, 20*time.Second, 19) }()
+	go func() { done <- runLoad(t, "http://"+addr, 30, 16*time.Second, 19) }()
 	for range 2 {
 		time.Sleep(6 * time.Second)
 		p.restart()
@@ -414,7 +431,7 @@ func TestChaosSplitServicesKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan LoadStats)
-	go func() { done <- runLoad(t, gateway, 40, 24*time.Second, 23) }()
+	go func() { done <- runLoad(t, gateway, 30, 20*time.Second, 23) }()
 	for _, name := range []string{"clearance", "gateway", "returns", "review", "export", "metrics"} {
 		time.Sleep(3 * time.Second)
 		procs[name].restart()
