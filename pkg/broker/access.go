@@ -92,6 +92,7 @@ func Grants() []Grant {
 		},
 		{
 			Service: "metrics",
+			Write:   []string{BucketMetrics},
 			Read:    []string{StreamIn, StreamEvents, StreamOut, StreamAudit},
 		},
 	}

@@ -43,6 +43,9 @@ const (
 	// BucketReturns holds return applications, the quantities returned per
 	// list, and the zone and warehouse registry.
 	BucketReturns = "CBEC_RETURNS"
+	// BucketMetrics holds the metrics service's snapshot of its aggregates,
+	// so that a restart replays only the events after it.
+	BucketMetrics = "CBEC_METRICS"
 )
 
 // DuplicateWindow is JetStream's duplicate-detection window on every
@@ -94,6 +97,7 @@ func Buckets(o Options) []jetstream.KeyValueConfig {
 		{Bucket: BucketReview, Description: "review cases, claims and desk sessions", History: 1, Storage: jetstream.FileStorage, Replicas: r},
 		{Bucket: BucketReturns, Description: "returns, returned quantities and the warehouse registry", History: 1, Storage: jetstream.FileStorage, Replicas: r},
 		{Bucket: BucketQuota, Description: "annual quota ledger by buyer key and year", History: 1, Storage: jetstream.FileStorage, Replicas: r},
+		{Bucket: BucketMetrics, Description: "the metrics service's snapshot of its aggregates", History: 1, Storage: jetstream.FileStorage, Replicas: r},
 	}
 }
 

@@ -4,14 +4,20 @@
 // platform, tax assessed, returns and quota restored, the review queue, and
 // the year's trade against its target — served on /metrics.
 //
-// The aggregates are rebuilt from the stream at start (an ordered consumer
-// from the first event), so a restart never makes a counter go backwards,
-// and each event is applied once by its stream sequence, so a redelivery
-// never counts twice. Run one replica: every replica counts everything.
+// The service keeps aggregates, never events. Every SnapshotEvery it writes
+// them, with the stream sequence of the last event applied, to the bucket
+// CBEC_METRICS; at start it restores that snapshot and replays only the
+// events after it (an ordered consumer from the next sequence; from the
+// first event when there is no snapshot), so a restart neither makes a
+// counter go backwards nor costs time or memory in proportion to history.
+// Each event is applied once by its stream sequence, so a redelivery never
+// counts twice. Run one replica: every replica counts everything.
 package metrics
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -22,8 +28,31 @@ import (
 	"github.com/cbec/cbec/pkg/svc"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/shopspring/decimal"
 )
+
+// SnapshotEvery is how often the aggregates are written to CBEC_METRICS
+// (when an event was applied since); a restart replays at most that much
+// of the stream, plus what arrived while the service was down.
+const SnapshotEvery = 10 * time.Second
+
+// snapshotKey is the snapshot's key in CBEC_METRICS.
+const snapshotKey = "aggregates"
+
+// snapshot is the aggregates as of stream sequence Seq of CBEC_EVENTS.
+type snapshot struct {
+	Seq      uint64                             `json:"seq"`
+	Counters map[string][]sample                `json:"counters"`
+	Review   map[string]time.Time               `json:"review"`
+	Year     map[int]map[string]decimal.Decimal `json:"year"`
+}
+
+// sample is one counter of a vector: its labels and value.
+type sample struct {
+	Labels map[string]string `json:"labels"`
+	Value  float64           `json:"value"`
+}
 
 // Name is the service's name for --services.
 const Name = "metrics"
@@ -38,6 +67,11 @@ type Metrics struct {
 	cc   jetstream.ConsumeContext
 	mu   sync.Mutex
 	last uint64 // stream sequence of the last event applied
+
+	kv    jetstream.KeyValue
+	saved uint64 // sequence of the last snapshot written
+	stop  chan struct{}
+	done  chan struct{}
 
 	declarations *prometheus.CounterVec
 	value        *prometheus.CounterVec
@@ -83,11 +117,30 @@ func New(_ context.Context, env *svc.Env) (svc.Service, error) {
 // Name implements svc.Service.
 func (m *Metrics) Name() string { return Name }
 
-// Start replays CBEC_EVENTS from the first event and follows it.
+// vectors are the counters a snapshot holds, by name.
+func (m *Metrics) vectors() map[string]*prometheus.CounterVec {
+	return map[string]*prometheus.CounterVec{
+		"declarations": m.declarations, "value": m.value, "tax": m.tax, "returns": m.returns, "restored": m.restored,
+	}
+}
+
+// Start restores the last snapshot, replays CBEC_EVENTS after it and
+// follows the stream, writing a snapshot every SnapshotEvery.
 func (m *Metrics) Start(ctx context.Context) error {
-	cons, err := m.env.JS.OrderedConsumer(ctx, broker.StreamEvents, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{"cbec.evt.>"},
-	})
+	kv, err := m.env.JS.KeyValue(ctx, broker.BucketMetrics)
+	if err != nil {
+		return err
+	}
+	m.kv = kv
+	if err := m.restore(ctx); err != nil {
+		return err
+	}
+	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{"cbec.evt.>"}}
+	if m.last > 0 {
+		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
+		cfg.OptStartSeq = m.last + 1
+	}
+	cons, err := m.env.JS.OrderedConsumer(ctx, broker.StreamEvents, cfg)
 	if err != nil {
 		return err
 	}
@@ -96,14 +149,135 @@ func (m *Metrics) Start(ctx context.Context) error {
 		return err
 	}
 	m.cc = cc
+	m.stop, m.done = make(chan struct{}), make(chan struct{})
+	go m.snapshots()
 	return nil
 }
 
-// Stop stops following the stream.
-func (m *Metrics) Stop(context.Context) error {
-	if m.cc != nil {
-		m.cc.Stop()
+// Stop stops following the stream and writes a last snapshot. A second
+// Stop does nothing.
+func (m *Metrics) Stop(ctx context.Context) error {
+	if m.cc == nil {
+		return nil
 	}
+	m.cc.Stop()
+	m.cc = nil
+	close(m.stop)
+	<-m.done
+	return m.save(ctx)
+}
+
+// snapshots writes a snapshot every SnapshotEvery until Stop.
+func (m *Metrics) snapshots() {
+	defer close(m.done)
+	t := time.NewTicker(SnapshotEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-m.stop:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			if err := m.save(ctx); err != nil {
+				m.env.Log.Warn("metrics snapshot not written", "err", err)
+			}
+			cancel()
+		}
+	}
+}
+
+// save writes the aggregates when an event was applied since the last
+// snapshot. The snapshot is taken under the lock, so its counters are
+// exactly those of its sequence.
+func (m *Metrics) save(ctx context.Context) error {
+	m.mu.Lock()
+	if m.last == m.saved {
+		m.mu.Unlock()
+		return nil
+	}
+	snap := snapshot{Seq: m.last, Counters: map[string][]sample{}, Review: m.review, Year: m.year}
+	for name, vec := range m.vectors() {
+		snap.Counters[name] = samples(vec)
+	}
+	b, err := json.Marshal(snap)
+	m.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if _, err := m.kv.Put(ctx, snapshotKey, b); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	m.saved = max(m.saved, snap.Seq)
+	m.mu.Unlock()
+	return nil
+}
+
+// samples reads every counter of vec.
+func samples(vec *prometheus.CounterVec) []sample {
+	ch := make(chan prometheus.Metric, 64)
+	go func() { vec.Collect(ch); close(ch) }()
+	var out []sample
+	for c := range ch {
+		var d dto.Metric
+		if c.Write(&d) != nil || d.GetCounter() == nil {
+			continue
+		}
+		s := sample{Labels: map[string]string{}, Value: d.GetCounter().GetValue()}
+		for _, lp := range d.GetLabel() {
+			s.Labels[lp.GetName()] = lp.GetValue()
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// restore loads the last snapshot, unless there is none or it is ahead of
+// the stream (a stream recreated since): then everything is replayed.
+func (m *Metrics) restore(ctx context.Context) error {
+	e, err := m.kv.Get(ctx, snapshotKey)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var snap snapshot
+	if err := json.Unmarshal(e.Value(), &snap); err != nil {
+		m.env.Log.Warn("metrics snapshot unreadable; replaying every event", "err", err)
+		return nil
+	}
+	st, err := m.env.JS.Stream(ctx, broker.StreamEvents)
+	if err != nil {
+		return err
+	}
+	if last := st.CachedInfo().State.LastSeq; snap.Seq > last {
+		m.env.Log.Warn("metrics snapshot ahead of the stream; replaying every event", "snapshot", snap.Seq, "stream", last)
+		return nil
+	}
+	vecs := m.vectors()
+	for name, ss := range snap.Counters {
+		vec, ok := vecs[name]
+		if !ok {
+			continue
+		}
+		for _, s := range ss {
+			c, err := vec.GetMetricWith(s.Labels)
+			if err != nil {
+				continue // a label set of an older version
+			}
+			c.Add(s.Value)
+		}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if snap.Review != nil {
+		m.review = snap.Review
+	}
+	if snap.Year != nil {
+		m.year = snap.Year
+	}
+	m.last, m.saved = snap.Seq, snap.Seq
 	return nil
 }
 

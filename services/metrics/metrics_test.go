@@ -224,3 +224,79 @@ func mustRequest(t *testing.T) *http.Request {
 	}
 	return r
 }
+
+// A restart restores the snapshot written at Stop and replays only the
+// events after it: with every event before it purged from the stream, the
+// new instance still shows the aggregates, and counts a new event once.
+func TestRestartFromSnapshot(t *testing.T) {
+	h := st.New(t)
+	ctx := context.Background()
+	start := func() (svc.Service, *prometheus.Registry) {
+		env := h.EnvOf(metrics.Name)
+		env.Registry = telemetry.NewRegistry()
+		env.Mux = svc.NewRouter()
+		s, err := metrics.New(ctx, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Stop(ctx) })
+		return s, env.Registry
+	}
+	first, reg := start()
+	traffic(t, h)
+	imp := map[string]string{"direction": "import", "status": "released"}
+	natstest.Eventually(t, 10*time.Second, func() bool {
+		return value(t, reg, "cbec_declarations_total", imp) == 1 &&
+			value(t, reg, "cbec_declarations_total", map[string]string{"direction": "export", "status": "released"}) == 1
+	}, "aggregates")
+	natstest.Eventually(t, 10*time.Second, func() bool {
+		return value(t, reg, "cbec_quota_restored_cny_total", nil) == 574
+	}, "quota restored")
+	if err := first.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	stream, err := h.JS.Stream(ctx, broker.StreamEvents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := stream.CachedInfo().State.LastSeq
+	kv, err := h.JS.KeyValue(ctx, broker.BucketMetrics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := kv.Get(ctx, "aggregates")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var snap struct {
+		Seq uint64 `json:"seq"`
+	}
+	if err := json.Unmarshal(e.Value(), &snap); err != nil || snap.Seq != last {
+		t.Fatalf("snapshot at %d (%v), stream at %d", snap.Seq, err, last)
+	}
+	if err := stream.Purge(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, again := start()
+	for name, labels := range map[string]map[string]string{
+		"cbec_declarations_total":          imp,
+		"cbec_declaration_value_cny_total": {"direction": "import"},
+		"cbec_tax_assessed_cny_total":      {"kind": "vat"},
+		"cbec_quota_restored_cny_total":    nil,
+		"cbec_review_queue_cases":          nil,
+		"cbec_returns_total":               {"outcome": "requested"},
+	} {
+		if got, want := value(t, again, name, labels), value(t, reg, name, labels); got != want {
+			t.Errorf("%s %v after the restart, %v before", name, got, want)
+		}
+	}
+	// An event after the snapshot is counted, once.
+	h.Submit(st.NewSet("M-REL2"))
+	h.WaitDecided("M-REL2")
+	natstest.Eventually(t, 10*time.Second, func() bool {
+		return value(t, again, "cbec_declarations_total", imp) == 2
+	}, "the new release counted")
+}
