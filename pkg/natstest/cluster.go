@@ -1,16 +1,20 @@
 package natstest
 
 import (
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nkeys"
 )
 
@@ -19,10 +23,55 @@ import (
 // grants), on loopback ports, each with its store in a temporary
 // directory. Nodes can be stopped and started again on their store.
 type Cluster struct {
-	t         testing.TB
+	t testing.TB
+	// Servers are the in-process nodes (nil entries when nodes are
+	// processes).
 	Servers   []*server.Server
 	opts      []*server.Options
+	texts     []string
 	passwords map[string]string
+
+	// procs are the nodes' processes, when they run as processes.
+	procs []*exec.Cmd
+	admin *nats.Conn
+}
+
+// serveVar names the variable that turns a test binary into a nats-server
+// running the configuration file it names (ServeIfChild).
+const serveVar = "NATSTEST_SERVE"
+
+// ServeIfChild, called first in a TestMain, runs a nats-server from the
+// configuration file NATSTEST_SERVE names when it is set, and exits when
+// the server does; otherwise it returns at once. RunSecuredClusterProcesses
+// starts its nodes this way.
+func ServeIfChild() {
+	path := os.Getenv(serveVar)
+	if path == "" {
+		return
+	}
+	opts, err := server.ProcessConfigFile(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "nats node:", err)
+		os.Exit(1)
+	}
+	opts.NoLog = true
+	s, err := server.NewServer(opts)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "nats node:", err)
+		os.Exit(1)
+	}
+	s.Start()
+	s.WaitForShutdown()
+	os.Exit(0)
+}
+
+// RunSecuredClusterProcesses is RunSecuredCluster with each node a process
+// of its own — this test binary, whose TestMain calls ServeIfChild — so
+// that Stop is a SIGKILL: a node that dies hands nothing over, where a
+// shutdown would first transfer the leadership of its streams.
+func RunSecuredClusterProcesses(t testing.TB, n int) *Cluster {
+	t.Helper()
+	return runSecuredCluster(t, n, true)
 }
 
 // freePorts returns n ports free at the time of asking.
@@ -45,7 +94,15 @@ func freePorts(t testing.TB, n int) []int {
 // cluster, and service users that set up the streams themselves.
 func RunSecuredCluster(t testing.TB, n int) *Cluster {
 	t.Helper()
+	return runSecuredCluster(t, n, false)
+}
+
+func runSecuredCluster(t testing.TB, n int, procs bool) *Cluster {
+	t.Helper()
 	c := &Cluster{t: t, passwords: map[string]string{}}
+	if procs {
+		c.procs = make([]*exec.Cmd, n)
+	}
 	for _, u := range broker.Users() {
 		c.passwords[u] = "test-" + u
 	}
@@ -77,12 +134,16 @@ func RunSecuredCluster(t testing.TB, n int) *Cluster {
 		}
 		opts.NoLog, opts.NoSigs = true, true
 		c.opts = append(c.opts, opts)
+		c.texts = append(c.texts, text)
 		c.Servers = append(c.Servers, nil)
 	}
 	for i := range n {
 		c.Start(i)
 	}
 	t.Cleanup(func() {
+		if c.admin != nil {
+			c.admin.Close()
+		}
 		for i := range c.Servers {
 			c.Stop(i)
 		}
@@ -96,6 +157,10 @@ func RunSecuredCluster(t testing.TB, n int) *Cluster {
 // Start starts node i (again) on its store.
 func (c *Cluster) Start(i int) {
 	c.t.Helper()
+	if c.procs != nil {
+		c.startProcess(i)
+		return
+	}
 	s, err := server.NewServer(c.opts[i].Clone())
 	if err != nil {
 		c.t.Fatalf("node %d: %v", i, err)
@@ -109,6 +174,13 @@ func (c *Cluster) Start(i int) {
 
 // Stop shuts node i down, as a crash of its process would (the store stays).
 func (c *Cluster) Stop(i int) {
+	if c.procs != nil {
+		if p := c.procs[i]; p != nil && p.ProcessState == nil {
+			_ = p.Process.Kill()
+			_ = p.Wait()
+		}
+		return
+	}
 	if s := c.Servers[i]; s != nil && s.Running() {
 		s.Shutdown()
 		s.WaitForShutdown()
@@ -119,6 +191,14 @@ func (c *Cluster) Stop(i int) {
 // leader.
 func (c *Cluster) WaitForMetaLeader() {
 	c.t.Helper()
+	if c.procs != nil {
+		// The account's JetStream answers once the meta group has a leader.
+		Eventually(c.t, 30*time.Second, func() bool {
+			_, err := c.Admin().Request("$JS.API.INFO", nil, time.Second)
+			return err == nil
+		}, "no JetStream meta leader")
+		return
+	}
 	Eventually(c.t, 30*time.Second, func() bool {
 		for _, s := range c.Servers {
 			if s != nil && s.Running() && s.JetStreamIsLeader() {
@@ -157,6 +237,21 @@ func (c *Cluster) Credentials(user string) broker.Credentials {
 // StreamLeader is the index of the node leading stream in cbec's account,
 // or -1 while none does.
 func (c *Cluster) StreamLeader(stream string) int {
+	if c.procs != nil {
+		m, err := c.Admin().Request("$JS.API.STREAM.INFO."+stream, nil, 2*time.Second)
+		if err != nil {
+			return -1
+		}
+		var info struct {
+			Cluster struct {
+				Leader string `json:"leader"`
+			} `json:"cluster"`
+		}
+		if json.Unmarshal(m.Data, &info) != nil {
+			return -1
+		}
+		return c.Node(info.Cluster.Leader)
+	}
 	for i, s := range c.Servers {
 		if s != nil && s.Running() && s.JetStreamIsStreamLeader(broker.AccountCBEC, stream) {
 			return i
@@ -173,4 +268,50 @@ func (c *Cluster) Node(name string) int {
 		}
 	}
 	return -1
+}
+
+// Admin is a connection of the admin user to the cluster (any node),
+// reconnecting forever; closed when the test ends.
+func (c *Cluster) Admin() *nats.Conn {
+	c.t.Helper()
+	if c.admin == nil {
+		cr := c.Credentials(broker.UserAdmin)
+		nc, err := nats.Connect(c.URLs(), nats.UserInfo(cr.User, cr.Password), nats.CustomInboxPrefix(cr.InboxPrefix),
+			nats.MaxReconnects(-1), nats.ReconnectWait(100*time.Millisecond), nats.RetryOnFailedConnect(true))
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		c.admin = nc
+	}
+	return c.admin
+}
+
+// startProcess runs node i as a process of this test binary and waits
+// until its client port answers.
+func (c *Cluster) startProcess(i int) {
+	c.t.Helper()
+	conf := filepath.Join(c.opts[i].StoreDir, "..", fmt.Sprintf("n%d.conf", i+1))
+	if err := os.WriteFile(conf, []byte(c.texts[i]), 0o600); err != nil {
+		c.t.Fatal(err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), serveVar+"="+conf)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		c.t.Fatal(err)
+	}
+	c.procs[i] = cmd
+	addr := net.JoinHostPort(c.opts[i].Host, strconv.Itoa(c.opts[i].Port))
+	Eventually(c.t, 20*time.Second, func() bool {
+		conn, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err != nil {
+			return false
+		}
+		_ = conn.Close()
+		return true
+	}, "node %d never listened on %s", i+1, addr)
 }

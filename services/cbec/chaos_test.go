@@ -309,7 +309,7 @@ func stored(t *testing.T, js jetstream.JetStream) int {
 	return n
 }
 
-// TestChaosClusterNodeFaults kills, while imports flow, the node cbec is
+// TestChaosClusterNodeFaults stops, while imports flow, the node cbec is
 // connected to, then the leader of CEB_IN, then the leader of the quota
 // bucket, each restarted a few seconds later on its store. At the end every
 // document answered 202 is stored, every list is decided exactly once, no
@@ -319,6 +319,11 @@ func TestChaosClusterNodeFaults(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a cluster, faults and a load run: about a minute")
 	}
+	// In-process nodes: a stop is a shutdown, which hands a stream's
+	// leadership over first. Killed with SIGKILL instead
+	// (RunSecuredClusterProcesses), a node leaves a process whose
+	// acknowledgements the consumer's new leader no longer counts: see
+	// docs/operations.md, "Chaos suite".
 	c := natstest.RunSecuredCluster(t, 3)
 	m := startOnCluster(t, c)
 	done := make(chan LoadStats)
@@ -438,4 +443,40 @@ func TestChaosSplitServicesKilled(t *testing.T) {
 	}
 	stats := <-done
 	check(t, "split services killed", js, stats, len(procs))
+}
+
+// TestChaosReadyzFollowsTheStream: when the node leading CEB_IN goes
+// down, the stream has no leader until the others elect one, and intake
+// refuses every document with 503 meanwhile; /readyz must say so — it said
+// ready during such faults, since JetStream still answered for the
+// account (issue 13) — and say ready again once a leader is elected.
+func TestChaosReadyzFollowsTheStream(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a cluster losing a stream leader")
+	}
+	c := natstest.RunSecuredClusterProcesses(t, 3)
+	m := startOnCluster(t, c)
+	ready := func() int {
+		code, _, _ := do(t, "GET", m.HTTPURL()+"/readyz", "", "", nil)
+		return code
+	}
+	if code := ready(); code != 200 {
+		t.Fatalf("readyz on a healthy cluster: %d", code)
+	}
+	// Lead CEB_IN from a node that is not cbec's, so that killing it
+	// leaves cbec connected and only the stream without its leader.
+	connected := c.Node(m.nc.ConnectedServerName())
+	natstest.Eventually(t, 30*time.Second, func() bool {
+		l := c.StreamLeader(broker.StreamIn)
+		if l >= 0 && l != connected {
+			return true
+		}
+		_, _ = c.Admin().Request("$JS.API.STREAM.LEADER.STEPDOWN."+broker.StreamIn, nil, 2*time.Second)
+		return false
+	}, "CEB_IN never led by another node than cbec's")
+	leader := c.StreamLeader(broker.StreamIn)
+	c.Stop(leader)
+	natstest.Eventually(t, 30*time.Second, func() bool { return ready() == 503 }, "readyz stayed ready while CEB_IN had no leader")
+	natstest.Eventually(t, 60*time.Second, func() bool { return ready() == 200 }, "readyz not ready again once CEB_IN had a leader")
+	c.Start(leader)
 }

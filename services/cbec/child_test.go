@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cbec/cbec/pkg/natstest"
 )
 
 // childArgs names the variable that turns this test binary into a cbec
@@ -19,6 +21,7 @@ import (
 const childArgs = "CBEC_TEST_CHILD_ARGS"
 
 func TestMain(m *testing.M) {
+	natstest.ServeIfChild()
 	if args := os.Getenv(childArgs); args != "" {
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 		err := Run(ctx, strings.Split(args, "\x1f"), os.Getenv, os.Stdout, os.Stderr)

@@ -262,6 +262,17 @@ func (m *Main) handleReady(w http.ResponseWriter, r *http.Request) {
 	default:
 		if _, err := m.js.AccountInfo(ctx); err != nil {
 			problem = "jetstream: " + err.Error()
+			break
+		}
+		// JetStream answers for the account while a stream has lost its
+		// leader (a node of a cluster down): intake then refuses every
+		// document with 503, so the process is not ready either.
+		st, err := m.js.Stream(ctx, broker.StreamIn)
+		switch {
+		case err != nil:
+			problem = broker.StreamIn + ": " + err.Error()
+		case st.CachedInfo().Cluster != nil && st.CachedInfo().Cluster.Leader == "":
+			problem = broker.StreamIn + ": no leader"
 		}
 	}
 	for _, s := range m.services {
