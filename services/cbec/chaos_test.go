@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -142,16 +141,8 @@ func reconcile(t *testing.T, js jetstream.JetStream) ledger {
 // logged in as the all-services user, with R3 streams and buckets.
 func startOnCluster(t *testing.T, c *natstest.Cluster) *Main {
 	t.Helper()
-	args := []string{"--http-addr", "127.0.0.1:0", "--nats-url", c.URLs(), "--nats-creds", c.CredsFile(broker.UserAll),
-		"--replicas", "3", "--quota-secret", "chaos-test-secret", "--log-level", "error"}
-	cfg, err := ParseConfig(args, func(string) string { return "" }, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := NewMain(cfg, io.Discard, os.Stderr)
-	if err := m.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	m := runMain(t, "--http-addr", "127.0.0.1:0", "--nats-url", c.URLs(), "--nats-creds", c.CredsFile(broker.UserAll),
+		"--replicas", "3", "--quota-secret", "chaos-test-secret", "--log-level", "error")
 	t.Cleanup(func() { _ = m.Close(context.Background()) })
 	return m
 }

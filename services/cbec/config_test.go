@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -108,15 +107,7 @@ func TestConfigRefusals(t *testing.T) {
 func TestServicesRunAsSeparateProcesses(t *testing.T) {
 	s := natstest.RunServer(t)
 	run := func(service string) *Main {
-		cfg, err := ParseConfig([]string{"--http-addr", "127.0.0.1:0", "--nats-url", s.ClientURL(), "--services", service, "--log-level", "warn", "--quota-secret", "s"},
-			func(string) string { return "" }, io.Discard)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := NewMain(cfg, io.Discard, os.Stderr)
-		if err := m.Run(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+		m := runMain(t, "--http-addr", "127.0.0.1:0", "--nats-url", s.ClientURL(), "--services", service, "--log-level", "warn", "--quota-secret", "s")
 		t.Cleanup(func() { _ = m.Close(context.Background()) })
 		return m
 	}

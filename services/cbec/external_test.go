@@ -72,18 +72,10 @@ func TestExternalNATSAsDeployed(t *testing.T) {
 
 	quota, _ := os.ReadFile(filepath.Join(secrets, SecretsCBECEnv))
 	_, quotaSecret, _ := strings.Cut(strings.TrimSpace(string(quota)), "=")
-	args := []string{"--http-addr", "127.0.0.1:0", "--nats-url", url, "--log-level", "warn",
+	m := runMain(t, "--http-addr", "127.0.0.1:0", "--nats-url", url, "--log-level", "warn",
 		"--nats-creds", filepath.Join(secrets, broker.UserAll+".creds"), "--nats-tls-ca", certs.CA,
 		"--nats-callout-creds", filepath.Join(secrets, broker.UserAuth+".creds"),
-		"--nats-callout-seed", filepath.Join(secrets, SecretsCalloutSeed), "--quota-secret", quotaSecret}
-	cfg, err := ParseConfig(args, func(string) string { return "" }, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := NewMain(cfg, io.Discard, os.Stderr)
-	if err := m.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+		"--nats-callout-seed", filepath.Join(secrets, SecretsCalloutSeed), "--quota-secret", quotaSecret)
 	t.Cleanup(func() { _ = m.Close(context.Background()) })
 
 	ca := nats.RootCAs(certs.CA)

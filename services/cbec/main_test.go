@@ -20,7 +20,13 @@ import (
 // startMain runs the whole program on random ports with its data in dir.
 func startMain(t *testing.T, dir string, extra ...string) *Main {
 	t.Helper()
-	args := append([]string{"--http-addr", "127.0.0.1:0", "--nats-listen", "", "--data-dir", dir, "--log-level", "warn"}, extra...)
+	return runMain(t, append([]string{"--http-addr", "127.0.0.1:0", "--nats-listen", "", "--data-dir", dir, "--log-level", "warn"}, extra...)...)
+}
+
+// runMain runs the program with args (no environment), logging to stderr;
+// the caller closes it.
+func runMain(t *testing.T, args ...string) *Main {
+	t.Helper()
 	cfg, err := ParseConfig(args, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
