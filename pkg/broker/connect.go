@@ -29,6 +29,12 @@ type Credentials struct {
 	TLS *TLSFiles
 }
 
+// PasswordFile is the content of a credentials file of user and password
+// (--nats-creds), as Credentials.File reads it: one line user:password.
+func PasswordFile(user, password string) []byte {
+	return []byte(user + ":" + password + "\n")
+}
+
 // options turns the credentials into connection options.
 func (cr Credentials) options() ([]nats.Option, error) {
 	var opts []nats.Option

@@ -223,7 +223,7 @@ func (c *Cluster) URLs() string {
 func (c *Cluster) CredsFile(user string) string {
 	c.t.Helper()
 	path := filepath.Join(c.t.TempDir(), user+".creds")
-	if err := os.WriteFile(path, []byte(user+":"+c.passwords[user]+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(path, broker.PasswordFile(user, c.passwords[user]), 0o600); err != nil {
 		c.t.Fatal(err)
 	}
 	return path

@@ -90,7 +90,7 @@ func makeSecrets() (map[string]string, error) {
 			return nil, err
 		}
 		fmt.Fprintf(&natsEnv, "%s=%s\n", NATSPasswordVar(u), pw)
-		files[u+".creds"] = u + ":" + pw + "\n"
+		files[u+".creds"] = string(broker.PasswordFile(u, pw))
 	}
 	issuer, err := nkeys.CreateAccount()
 	if err != nil {

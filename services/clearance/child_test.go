@@ -111,7 +111,7 @@ func BenchmarkDecideInOwnProcess(b *testing.B) {
 	}
 	cr := h.Credentials(clearance.Name)
 	creds := filepath.Join(b.TempDir(), "clearance.creds")
-	if err := os.WriteFile(creds, []byte(cr.User+":"+cr.Password+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(creds, broker.PasswordFile(cr.User, cr.Password), 0o600); err != nil {
 		b.Fatal(err)
 	}
 	cmd.Env = append(os.Environ(), childNATS+"="+h.Server.ClientURL(), childCreds+"="+creds)
