@@ -1,7 +1,8 @@
 // Package tooltest finds the programs from Debian that some tests run for
 // real: xmllint (CEB XML against the official XSD), chromium (the review
 // desk's browser tests), promtool and prometheus (the alert rules and the
-// real check of the dashboards). .ci/run installs them.
+// real check of the dashboards), openssl (SM2/SM3 signatures checked both
+// ways). .ci/run installs them.
 //
 // A test that needs one calls Need. On a machine without the program the
 // test is skipped with one line naming the Debian package to install, so
@@ -27,6 +28,7 @@ var Packages = map[string]string{
 	"chromium":   "chromium",
 	"promtool":   "prometheus",
 	"prometheus": "prometheus",
+	"openssl":    "openssl",
 }
 
 // Need returns the path of the program name, one of Packages. When it is
