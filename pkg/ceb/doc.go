@@ -27,6 +27,7 @@
 // currencies are any three-character code.
 //
 // Signatures (ds:Signature) are kept as raw XML and re-emitted unchanged;
-// they are neither verified nor required by Validate, because this project
-// does not verify signatures (see ../shared/ceb/README.md).
+// Validate neither verifies nor requires them: package dsig verifies them
+// over the message's bytes, and the gateway applies each party's policy.
+// DxpMsg is the DXP transport envelope in which signed receipts travel.
 package ceb
