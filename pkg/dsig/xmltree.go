@@ -1,6 +1,7 @@
 package dsig
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 
 // parse reads a whole XML document.
 func parse(doc []byte) (*etree.Document, error) {
+	doc = bytes.TrimPrefix(doc, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark, which some senders write
 	d := etree.NewDocument()
 	if err := d.ReadFromBytes(doc); err != nil {
 		return nil, err

@@ -54,6 +54,18 @@ const (
 	ReturnDeclarant Code = "-625013"
 	// ReturnItem is -625209: no item with that (gnum, gcode) in the original list.
 	ReturnItem Code = "-625209"
+
+	// SignatureInvalid is 1001: the signature does not verify, or is not
+	// made with one of the sender's registered certificates.
+	SignatureInvalid Code = "1001"
+	// CertificateExpired is 1002: the signing certificate is not valid now.
+	CertificateExpired Code = "1002"
+	// SignatureMismatch is 1004: the data and the signature do not match
+	// (the content changed after signing).
+	SignatureMismatch Code = "1004"
+	// InventorySignature is -621029: an inventory list's signature failed
+	// verification (any of the above, named in the message).
+	InventorySignature Code = "-621029"
 )
 
 // Project codes of returns and the return-center warehouse (-902xxx).
@@ -225,6 +237,9 @@ const (
 	NothingToChange Code = "-900102"
 	// DocumentUsed: appType 2 names a document already used by a declaration.
 	DocumentUsed Code = "-900103"
+	// SignatureRequired: the party's documents must be signed: an unsigned
+	// CEB message, or JSON, which carries no signature.
+	SignatureRequired Code = "-900105"
 	// DevClockDisabled: the development clock is off or not allowed.
 	DevClockDisabled Code = "-900901"
 	// Unavailable: storage is temporarily unavailable; retry later.
@@ -267,6 +282,10 @@ func init() {
 	reg(InventoryLocked, 409, "the inventory list's state forbids modification")
 	reg(CancelExists, 409, "a cancellation of this inventory list is already declared")
 	reg(ReturnExists, 409, "this return application is already declared")
+	reg(SignatureInvalid, 400, "invalid signature, or not made with one of the sender's registered certificates")
+	reg(CertificateExpired, 400, "the signing certificate has expired or is not yet valid")
+	reg(SignatureMismatch, 400, "the data and the signature do not match")
+	reg(InventorySignature, 400, "the inventory list's signature failed verification")
 	reg(InventoryValidation, 422, "the inventory list fails customs validation")
 	reg(OverSingleLimit, 422, "the purchase exceeds the single-transaction limit")
 	reg(OverAnnualLimit, 422, "the buyer's used quota plus this purchase exceeds the annual limit")
@@ -348,6 +367,7 @@ func init() {
 	reg(DocumentExists, 409, "a document with the same business key exists")
 	reg(NothingToChange, 404, "appType 2 names a document that does not exist")
 	reg(DocumentUsed, 409, "appType 2 names a document already used by a declaration")
+	reg(SignatureRequired, 400, "the party's documents must be signed CEB XML; unsigned messages and JSON are refused")
 	reg(DevClockDisabled, 403, "the development clock is not enabled")
 	reg(Unavailable, 503, "storage temporarily unavailable; retry later")
 	reg(Overloaded, 503, "intake is refusing while decisions are behind; retry after Retry-After")

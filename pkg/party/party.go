@@ -8,11 +8,15 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"github.com/cbec/cbec/pkg/refdata"
 	"io"
 	"regexp"
 	"slices"
 	"sync/atomic"
+
+	"github.com/emmansun/gmsm/smx509"
+
+	"github.com/cbec/cbec/pkg/dsig"
+	"github.com/cbec/cbec/pkg/refdata"
 )
 
 // Role is what a party may do.
@@ -33,13 +37,41 @@ const (
 
 var knownRoles = []Role{RoleEBP, RoleEBC, RoleAgent, RolePay, RoleLogistics, RoleWarehouse, RoleOfficer, RoleSupervisor, RoleOperator}
 
+// SignaturePolicy says whether a party's CEB XML messages must be signed.
+type SignaturePolicy string
+
+// Signature policies (docs/signatures.md).
+const (
+	// SignaturesOptional accepts unsigned messages and JSON; a signed
+	// message must verify against one of the party's certificates when it
+	// has any. The default, so that walk-throughs run without keys.
+	SignaturesOptional SignaturePolicy = "optional"
+	// SignaturesRequired refuses unsigned messages and JSON submissions:
+	// every document must carry a signature that verifies. The production
+	// setting (docs/security.md).
+	SignaturesRequired SignaturePolicy = "required"
+)
+
 // Party is one authenticated sender or reader.
 type Party struct {
 	Code      string `yaml:"code" json:"code"`
 	Name      string `yaml:"name" json:"name"`
 	Roles     []Role `yaml:"roles" json:"roles"`
 	KeySHA256 string `yaml:"keySha256" json:"-"`
+	// CertificatesPEM are the party's signing certificates (SM2 or RSA
+	// X.509, PEM), as registered with customs.
+	CertificatesPEM []string `yaml:"certificates" json:"-"`
+	// Signatures is the party's signature policy; empty means optional.
+	Signatures SignaturePolicy `yaml:"signatures" json:"-"`
+
+	certs []*smx509.Certificate
 }
+
+// Certs returns the party's parsed signing certificates.
+func (p *Party) Certs() []*smx509.Certificate { return p.certs }
+
+// SignaturesRequired reports whether the party's messages must be signed.
+func (p *Party) SignaturesRequired() bool { return p.Signatures == SignaturesRequired }
 
 // Has reports whether the party holds the role.
 func (p *Party) Has(r Role) bool { return slices.Contains(p.Roles, r) }
@@ -96,6 +128,9 @@ func Load(r io.Reader) (*Directory, error) {
 				return nil, fmt.Errorf("parties file: party %s: unknown role %q", p.Code, r)
 			}
 		}
+		if err := p.loadCertificates(); err != nil {
+			return nil, fmt.Errorf("parties file: party %s: %w", p.Code, err)
+		}
 		if _, dup := d.byCode[p.Code]; dup {
 			return nil, fmt.Errorf("parties file: party %s listed twice", p.Code)
 		}
@@ -111,6 +146,27 @@ func Load(r io.Reader) (*Directory, error) {
 	dir := &Directory{}
 	dir.idx.Store(d)
 	return dir, nil
+}
+
+// loadCertificates parses the party's certificates and checks its policy:
+// a party whose signatures are required needs a certificate to verify them.
+func (p *Party) loadCertificates() error {
+	switch p.Signatures {
+	case "", SignaturesOptional, SignaturesRequired:
+	default:
+		return fmt.Errorf("signatures %q must be optional or required", p.Signatures)
+	}
+	for i, c := range p.CertificatesPEM {
+		certs, err := dsig.ParseCertificates([]byte(c))
+		if err != nil {
+			return fmt.Errorf("certificates[%d]: %w", i, err)
+		}
+		p.certs = append(p.certs, certs...)
+	}
+	if p.SignaturesRequired() && len(p.certs) == 0 {
+		return fmt.Errorf("signatures: required needs at least one certificate")
+	}
+	return nil
 }
 
 // Replace makes d hold what from holds: a reloaded parties file takes

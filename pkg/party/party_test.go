@@ -3,8 +3,10 @@ package party_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cbec/cbec/deploy"
+	"github.com/cbec/cbec/pkg/dsig"
 	"github.com/cbec/cbec/pkg/party"
 )
 
@@ -48,6 +50,46 @@ func TestLoadRefusesBadFiles(t *testing.T) {
 	for name, body := range cases {
 		if _, err := party.Load(strings.NewReader(body)); err == nil {
 			t.Errorf("%s: Load accepted %s", name, body)
+		}
+	}
+}
+
+func TestCertificatesAndSignaturePolicy(t *testing.T) {
+	now := time.Now()
+	_, certPEM, err := dsig.GenerateSM2("A1", now.Add(-time.Hour), now.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := party.HashKey("k")
+	indent := func(s string) string {
+		return "        " + strings.ReplaceAll(strings.TrimSpace(s), "\n", "\n        ")
+	}
+	file := func(extra string) string {
+		return "parties:\n  - code: A1\n    name: x\n    roles: [ebp]\n    keySha256: " + h + "\n" + extra
+	}
+	withCert := "    certificates:\n      - |\n" + indent(string(certPEM)) + "\n"
+	d, err := party.Load(strings.NewReader(file(withCert + "    signatures: required\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := d.ByCode("A1")
+	if len(p.Certs()) != 1 || p.Certs()[0].Subject.CommonName != "A1" || !p.SignaturesRequired() {
+		t.Fatalf("certs %d, required %v", len(p.Certs()), p.SignaturesRequired())
+	}
+	d, err = party.Load(strings.NewReader(file("")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := d.ByCode("A1"); p.SignaturesRequired() || len(p.Certs()) != 0 {
+		t.Fatal("the default policy is optional, with no certificate")
+	}
+	for name, extra := range map[string]string{
+		"required without a certificate": "    signatures: required\n",
+		"unknown policy":                 withCert + "    signatures: sometimes\n",
+		"certificate not PEM":            "    certificates: [nonsense]\n",
+	} {
+		if _, err := party.Load(strings.NewReader(file(extra))); err == nil {
+			t.Errorf("%s: accepted", name)
 		}
 	}
 }

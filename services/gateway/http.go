@@ -80,6 +80,9 @@ func (g *Gateway) handleCEB(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	docs, invalid, err := DecodeMessage(body)
+	if err == nil {
+		err = g.checkSignature(p, docs[0].MsgType(), body)
+	}
 	if err != nil {
 		httpapi.WriteError(w, err, nil)
 		return
@@ -106,6 +109,10 @@ func (g *Gateway) handleJSON(w http.ResponseWriter, r *http.Request, kinds map[s
 	t, ok := kinds[r.PathValue("kind")]
 	if !ok {
 		httpapi.WriteError(w, errcode.New(errcode.NotFound, "no %s endpoint %q", direction, r.PathValue("kind")), nil)
+		return
+	}
+	if err := g.jsonAllowed(p); err != nil {
+		httpapi.WriteError(w, err, nil)
 		return
 	}
 	if g.refused(w) {

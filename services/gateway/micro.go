@@ -75,9 +75,11 @@ func (g *Gateway) handleMicro(req micro.Request) {
 		err     error
 	)
 	if t := req.Headers().Get(HeaderMsgType); t != "" {
-		docs, invalid, err = DecodeJSON(ceb.MsgType(strings.ToUpper(t)), data)
-	} else {
-		docs, invalid, err = DecodeMessage(data)
+		if err = g.jsonAllowed(p); err == nil {
+			docs, invalid, err = DecodeJSON(ceb.MsgType(strings.ToUpper(t)), data)
+		}
+	} else if docs, invalid, err = DecodeMessage(data); err == nil {
+		err = g.checkSignature(p, docs[0].MsgType(), data)
 	}
 	if err != nil {
 		fail(err)

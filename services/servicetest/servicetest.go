@@ -5,9 +5,12 @@
 package servicetest
 
 import (
+	"slices"
+
 	"bytes"
 	"context"
 	"encoding/json"
+	"go.yaml.in/yaml/v3"
 	"io"
 	"log/slog"
 	"net/http"
@@ -89,6 +92,38 @@ func WithRules(yaml string) Option {
 			panic(err)
 		}
 		env.Rules = s
+	}
+}
+
+// WithSignatures registers signing certificates (PEM, by party code) in
+// the demo parties, as their entries in the parties file would, and makes
+// the signatures of the parties in required mandatory.
+func WithSignatures(certs map[string][]byte, required ...string) Option {
+	return func(env *svc.Env) {
+		var f struct {
+			Parties []party.Party `yaml:"parties"`
+		}
+		if err := yaml.Unmarshal(deploy.Parties, &f); err != nil {
+			panic(err)
+		}
+		for i := range f.Parties {
+			p := &f.Parties[i]
+			if c, ok := certs[p.Code]; ok {
+				p.CertificatesPEM = []string{string(c)}
+			}
+			if slices.Contains(required, p.Code) {
+				p.Signatures = party.SignaturesRequired
+			}
+		}
+		b, err := yaml.Marshal(f)
+		if err != nil {
+			panic(err)
+		}
+		dir, err := party.Load(bytes.NewReader(b))
+		if err != nil {
+			panic(err)
+		}
+		env.Parties = dir
 	}
 }
 
