@@ -34,13 +34,25 @@ import (
 // Run parses the configuration, runs the program until ctx ends (SIGINT,
 // SIGTERM) and shuts it down in order.
 // With "load" as its first argument it runs the traffic generator instead
-// (see RunLoad).
+// (see RunLoad); "secrets", "keygen", "sign" and "verify" are the other
+// subcommands (RunSecrets, RunKeygen, RunSign, RunVerify).
 func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "load" {
 		return RunLoad(ctx, args[1:], stdout, stderr)
 	}
 	if len(args) > 0 && args[0] == "secrets" {
 		return RunSecrets(args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "keygen" {
+		return RunKeygen(args[1:], stdout, stderr)
+	}
+	// sign and verify are filters: the message comes on stdin, which Run
+	// does not otherwise take.
+	if len(args) > 0 && args[0] == "sign" {
+		return RunSign(args[1:], os.Stdin, stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "verify" {
+		return RunVerify(args[1:], os.Stdin, stdout, stderr)
 	}
 	cfg, err := ParseConfig(args, getenv, stderr)
 	if err != nil {
