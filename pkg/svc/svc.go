@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cbec/cbec/pkg/clock"
+	"github.com/cbec/cbec/pkg/dsig"
 	"github.com/cbec/cbec/pkg/export"
 	"github.com/cbec/cbec/pkg/party"
 	"github.com/cbec/cbec/pkg/rules"
@@ -55,6 +56,9 @@ type Env struct {
 	// Intake bounds the gateway's intake: it refuses documents while the
 	// work behind it passes them (the zero value bounds nothing).
 	Intake IntakeLimits
+	// Signer signs the receipts emitted as XML (--signing-key and
+	// --signing-cert); nil emits them unsigned.
+	Signer *dsig.Signer
 }
 
 // IntakeLimits are the bounds past which the gateway refuses submissions

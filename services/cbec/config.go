@@ -66,8 +66,11 @@ type Config struct {
 	// TradeTarget is the annual trade target in CNY for the volume metrics.
 	TradeTarget float64
 	// Intake bounds the gateway's backpressure (--intake-max-*).
-	Intake   svc.IntakeLimits
-	LogLevel string
+	Intake svc.IntakeLimits
+	// SigningKey and SigningCert are the PEM files of customs' key and
+	// certificate that sign the receipts emitted as XML.
+	SigningKey, SigningCert string
+	LogLevel                string
 }
 
 // ParseConfig reads args and the environment.
@@ -104,6 +107,8 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.Int64Var(&c.Intake.MaxBacklog, "intake-max-backlog", DefaultMaxBacklog, "documents waiting for clearance, returns or export past which intake answers 503 with Retry-After, until below 80 %; 0 = no bound")
 	fs.Int64Var(&c.Intake.MaxStreamBytes, "intake-max-stream-bytes", 0, "bytes of CEB_IN past which intake answers 503, until below 80 %; 0 = no bound")
 	fs.Int64Var(&c.Intake.MaxStreamMsgs, "intake-max-stream-msgs", 0, "documents in CEB_IN past which intake answers 503, until below 80 %; 0 = no bound")
+	fs.StringVar(&c.SigningKey, "signing-key", "", "PEM private key (SM2, or RSA for legacy receivers) that signs every receipt emitted as XML, in a signed DxpMsg envelope (docs/signatures.md); empty = receipts unsigned")
+	fs.StringVar(&c.SigningCert, "signing-cert", "", "PEM certificate of --signing-key, carried in each signature")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -180,6 +185,9 @@ func (c Config) Validate() error {
 	}
 	if c.NATSURL == "" && (c.NATSCreds != "" || c.NATSTLSCA != "" || c.NATSCalloutCreds != "") {
 		return errors.New("--nats-creds, --nats-tls-ca and --nats-callout-creds need --nats-url: the embedded server makes its own credentials")
+	}
+	if (c.SigningKey == "") != (c.SigningCert == "") {
+		return errors.New("--signing-key and --signing-cert go together")
 	}
 	if (c.NATSTLSCert == "") != (c.NATSTLSKey == "") {
 		return errors.New("--nats-tls-cert and --nats-tls-key go together")

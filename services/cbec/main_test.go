@@ -13,6 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emmansun/gmsm/smx509"
+
+	"github.com/cbec/cbec/pkg/ceb"
+	"github.com/cbec/cbec/pkg/dsig"
 	"github.com/cbec/cbec/pkg/natstest"
 	"github.com/cbec/cbec/pkg/tooltest"
 )
@@ -180,43 +184,82 @@ func TestEndToEndSurvivesRestart(t *testing.T) {
 }
 
 // TestEmittedReceiptsValidateAgainstTheXSD reads receipts as CEB XML from
-// the running program and validates them with xmllint against import.xsd.
+// the running program and validates them with xmllint against import.xsd;
+// started with --signing-key, each comes in a DxpMsg envelope that carries
+// customs' valid signature and validates against terminal.xsd.
 func TestEmittedReceiptsValidateAgainstTheXSD(t *testing.T) {
 	xmllint := tooltest.Need(t, "xmllint")
-	m := startMain(t, t.TempDir())
-	defer m.Close(context.Background())
-	for _, s := range []struct{ file, key string }{
-		{"CEB311Message.xml", "demo-platform"}, {"CEB621Message.xml", "demo-platform"},
-		{"CEB411Message.xml", "demo-pay-sample"}, {"CEB511Message.xml", "demo-logistics"},
-	} {
-		if code, b, _ := do(t, "POST", m.HTTPURL()+"/v1/ceb", s.key, "application/xml", sample(t, s.file)); code != 202 {
-			t.Fatalf("%s: %d %s", s.file, code, b)
+	validate := func(t *testing.T, doc []byte, schema string) {
+		t.Helper()
+		f := t.TempDir() + "/doc.xml"
+		if err := os.WriteFile(f, doc, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(xmllint, "--noout", "--schema", sharedDir(t)+"/ceb/xsd/"+schema, f).CombinedOutput(); err != nil {
+			t.Fatalf("fails %s: %v\n%s\n%s", schema, err, out, doc)
 		}
 	}
-	for key, n := range map[string]int{"demo-platform": 3, "demo-pay-sample": 2, "demo-logistics": 1} {
-		natstest.Eventually(t, 10*time.Second, func() bool { return len(readReceipts(t, m.HTTPURL(), key).Receipts) >= n }, key)
-		cursor, types := "0", 0
-		for {
-			code, b, hdr := do(t, "GET", m.HTTPURL()+"/v1/receipts?after="+cursor, key, "", nil, "Accept", "application/xml")
-			if code == http.StatusNoContent {
-				break
+	for _, signed := range []bool{false, true} {
+		t.Run(map[bool]string{false: "unsigned", true: "signed"}[signed], func(t *testing.T) {
+			dir := t.TempDir()
+			var extra []string
+			var certs []*smx509.Certificate
+			if signed {
+				keyPEM, certPEM, err := dsig.GenerateSM2("CUSTOMS", time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if certs, err = dsig.ParseCertificates(certPEM); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(dir+"/key.pem", keyPEM, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(dir+"/cert.pem", certPEM, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				extra = []string{"--signing-key", dir + "/key.pem", "--signing-cert", dir + "/cert.pem"}
 			}
-			if code != http.StatusOK {
-				t.Fatalf("%s: %d %s", key, code, b)
+			m := startMain(t, dir+"/data", extra...)
+			defer m.Close(context.Background())
+			for _, s := range []struct{ file, key string }{
+				{"CEB311Message.xml", "demo-platform"}, {"CEB621Message.xml", "demo-platform"},
+				{"CEB411Message.xml", "demo-pay-sample"}, {"CEB511Message.xml", "demo-logistics"},
+			} {
+				if code, b, _ := do(t, "POST", m.HTTPURL()+"/v1/ceb", s.key, "application/xml", sample(t, s.file)); code != 202 {
+					t.Fatalf("%s: %d %s", s.file, code, b)
+				}
 			}
-			f := t.TempDir() + "/receipt.xml"
-			if err := os.WriteFile(f, b, 0o600); err != nil {
-				t.Fatal(err)
+			for key, n := range map[string]int{"demo-platform": 3, "demo-pay-sample": 2, "demo-logistics": 1} {
+				natstest.Eventually(t, 10*time.Second, func() bool { return len(readReceipts(t, m.HTTPURL(), key).Receipts) >= n }, key)
+				cursor, types := "0", 0
+				for {
+					code, b, hdr := do(t, "GET", m.HTTPURL()+"/v1/receipts?after="+cursor, key, "", nil, "Accept", "application/xml")
+					if code == http.StatusNoContent {
+						break
+					}
+					if code != http.StatusOK {
+						t.Fatalf("%s: %d %s", key, code, b)
+					}
+					if signed {
+						if _, err := dsig.Verify(b, dsig.Options{Certificates: certs, Now: time.Now()}); err != nil {
+							t.Fatalf("%s: customs' signature: %v\n%s", key, err, b)
+						}
+						validate(t, b, "terminal.xsd")
+						env, err := ceb.DecodeDxpMsg(b)
+						if err != nil {
+							t.Fatal(err)
+						}
+						b = env.Data
+					}
+					validate(t, b, "import.xsd")
+					types++
+					cursor = hdr.Get("Cbec-Next-Cursor")
+				}
+				if types == 0 {
+					t.Fatalf("%s: no receipt message validated", key)
+				}
 			}
-			out, err := exec.Command(xmllint, "--noout", "--schema", sharedDir(t)+"/ceb/xsd/import.xsd", f).CombinedOutput()
-			if err != nil {
-				t.Fatalf("%s: receipt message fails the XSD: %v\n%s\n%s", key, err, out, b)
-			}
-			types++
-			cursor = hdr.Get("Cbec-Next-Cursor")
-		}
-		if types == 0 {
-			t.Fatalf("%s: no receipt message validated", key)
-		}
+		})
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/cbec/cbec/deploy"
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/clock"
+	"github.com/cbec/cbec/pkg/dsig"
 	"github.com/cbec/cbec/pkg/httpapi"
 	"github.com/cbec/cbec/pkg/party"
 	"github.com/cbec/cbec/pkg/svc"
@@ -195,6 +196,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if env.Signer, err = loadSigner(c.SigningKey, c.SigningCert); err != nil {
+		return err
+	}
+	if env.Signer == nil && slices.Contains(c.Services, "gateway") {
+		m.Log.Warn("receipts are emitted unsigned: start with --signing-key and --signing-cert to sign them (docs/signatures.md)")
+	}
 	if c.DevClock {
 		env.DevClock = clock.NewSettable()
 		env.Clock = env.DevClock
@@ -243,6 +250,26 @@ func (m *Main) Run(ctx context.Context) error {
 	m.ready.Store(true)
 	m.banner()
 	return nil
+}
+
+// loadSigner reads customs' signing key and certificate; none gives nil.
+func loadSigner(keyFile, certFile string) (*dsig.Signer, error) {
+	if keyFile == "" {
+		return nil, nil
+	}
+	key, err := os.ReadFile(keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("--signing-key: %w", err)
+	}
+	cert, err := os.ReadFile(certFile)
+	if err != nil {
+		return nil, fmt.Errorf("--signing-cert: %w", err)
+	}
+	s, err := dsig.LoadSigner(key, cert)
+	if err != nil {
+		return nil, fmt.Errorf("--signing-key/--signing-cert: %w", err)
+	}
+	return s, nil
 }
 
 func (m *Main) loadParties() (*party.Directory, error) {
@@ -335,6 +362,9 @@ func (m *Main) banner() {
 		fmt.Fprintf(&b, "  data dir:  %s\n", dir)
 	}
 	fmt.Fprintf(&b, "  services:  %s\n", strings.Join(m.Config.Services, ", "))
+	if m.Config.SigningCert != "" {
+		fmt.Fprintf(&b, "  receipts:  XML receipts signed (%s), in DxpMsg envelopes\n", m.Config.SigningCert)
+	}
 	if m.Config.DevClock {
 		fmt.Fprintf(&b, "  dev clock: on (POST /v1/admin/clock with an operator key)\n")
 	}

@@ -330,7 +330,7 @@ func (g *Gateway) handleReceipts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if wantsXML(r) {
-		g.writeReceiptsXML(w, recs, after)
+		g.writeReceiptsXML(w, p.Code, recs, after)
 		return
 	}
 	next := after
@@ -346,8 +346,10 @@ const HeaderNextCursor = "Cbec-Next-Cursor"
 // writeReceiptsXML answers one CEB receipt message holding the leading run of
 // receipts of one type (a CEB message holds one type, at most
 // MaxDocuments), whole stored messages only; the cursor header tells where
-// the next page starts.
-func (g *Gateway) writeReceiptsXML(w http.ResponseWriter, recs []receipt.Record, after uint64) {
+// the next page starts. With a signing key (--signing-key) the message
+// travels in a signed DxpMsg envelope addressed to the reader: the
+// receipts' own schemas have no place for a signature.
+func (g *Gateway) writeReceiptsXML(w http.ResponseWriter, reader string, recs []receipt.Record, after uint64) {
 	if len(recs) == 0 {
 		w.Header().Set(HeaderNextCursor, strconv.FormatUint(after, 10))
 		w.WriteHeader(http.StatusNoContent)
@@ -376,6 +378,9 @@ func (g *Gateway) writeReceiptsXML(w http.ResponseWriter, recs []receipt.Record,
 		i = j
 	}
 	out, err := ceb.EncodeXML(m)
+	if err == nil && g.env.Signer != nil {
+		out, err = g.sealReceipt(m, reader, out)
+	}
 	if err != nil {
 		httpapi.WriteError(w, err, nil)
 		return

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,6 +18,8 @@ import (
 	"github.com/cbec/cbec/pkg/dsig"
 	"github.com/cbec/cbec/pkg/errcode"
 	"github.com/cbec/cbec/pkg/natstest"
+	"github.com/cbec/cbec/pkg/svc"
+	"github.com/cbec/cbec/pkg/tooltest"
 	"github.com/cbec/cbec/services/gateway"
 	"github.com/cbec/cbec/services/servicetest"
 )
@@ -185,5 +190,62 @@ func TestSignaturesOverNATS(t *testing.T) {
 	var r gateway.SubmitResponse
 	if resp := request(signed, ""); json.Unmarshal(resp.Data, &r) != nil || r.Accepted != 1 {
 		t.Fatalf("signed list: %s", resp.Data)
+	}
+}
+
+// TestReceiptsAsXMLAreSignedInADxpEnvelope: with a signing key, each XML
+// page of receipts is a DxpMsg envelope addressed to the reader, signed by
+// customs, valid against terminal.xsd, carrying a CEB receipt message
+// valid against import.xsd.
+func TestReceiptsAsXMLAreSignedInADxpEnvelope(t *testing.T) {
+	customs, customsCert := signer(t, "CUSTOMS")
+	h := servicetest.New(t, func(env *svc.Env) { env.Signer = customs })
+	o, _, _, _ := cebtest.Set("SIGNED-RECEIPT")
+	h.MustSubmit("orders", servicetest.KeyEBP, o)
+	h.WaitReceipts(servicetest.KeyEBP, "", 1)
+	code, body, _ := h.Do("GET", "/v1/receipts", servicetest.KeyEBP, "", nil, "Accept", "application/xml")
+	if code != http.StatusOK || !ceb.IsDxpMsg(body) {
+		t.Fatalf("%d %s", code, body)
+	}
+	certs, err := dsig.ParseCertificates(customsCert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dsig.Verify(body, dsig.Options{Certificates: certs, Now: servicetest.Start}); err != nil {
+		t.Fatalf("customs' signature: %v", err)
+	}
+	env, err := ceb.DecodeDxpMsg(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := ceb.DecodeXML(env.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if env.MsgType != ceb.CEB312 || m.Type != ceb.CEB312 || len(m.Documents) != 1 || env.ReceiverIDs[0] != cebtest.EbpCode || env.CopMsgID != m.GUID {
+		t.Fatalf("envelope %+v carries %s with %d documents", env, m.Type, len(m.Documents))
+	}
+	// A changed receipt no longer verifies: the signature covers it.
+	changed := bytes.Replace(body, []byte("<dxp:ReceiverId>"+cebtest.EbpCode), []byte("<dxp:ReceiverId>1500000009"), 1)
+	if _, err := dsig.Verify(changed, dsig.Options{Certificates: certs, Now: servicetest.Start}); err == nil {
+		t.Fatal("a changed envelope verified")
+	}
+	xmllint := tooltest.Need(t, "xmllint")
+	xsd := "../../../shared/ceb/xsd/"
+	if d := os.Getenv("CBEC_SHARED"); d != "" {
+		xsd = d + "/ceb/xsd/"
+	}
+	dir := t.TempDir()
+	for name, c := range map[string]struct {
+		doc    []byte
+		schema string
+	}{"envelope.xml": {body, "terminal.xsd"}, "receipt.xml": {env.Data, "import.xsd"}} {
+		f := filepath.Join(dir, name)
+		if err := os.WriteFile(f, c.doc, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(xmllint, "--noout", "--schema", xsd+c.schema, f).CombinedOutput(); err != nil {
+			t.Fatalf("%s against %s: %v\n%s", name, c.schema, err, out)
+		}
 	}
 }
