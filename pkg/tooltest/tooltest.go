@@ -2,7 +2,8 @@
 // real: xmllint (CEB XML against the official XSD), chromium (the review
 // desk's browser tests), promtool and prometheus (the alert rules and the
 // real check of the dashboards), openssl (SM2/SM3 signatures checked both
-// ways). .ci/run installs them.
+// ways), curl (the README's walk-throughs run as written). .ci/run
+// installs them.
 //
 // A test that needs one calls Need. On a machine without the program the
 // test is skipped with one line naming the Debian package to install, so
@@ -29,6 +30,7 @@ var Packages = map[string]string{
 	"promtool":   "prometheus",
 	"prometheus": "prometheus",
 	"openssl":    "openssl",
+	"curl":       "curl",
 }
 
 // Need returns the path of the program name, one of Packages. When it is
