@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"math/big"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -252,3 +253,39 @@ func flip(v string) string {
 	}
 	return "A" + v[1:]
 }
+
+// BenchmarkVerify verifies a signed CEB311 message of one order and of
+// 100 (the most a message holds): the per-message cost (the signature) and
+// the per-document one (parsing, canonicalising and hashing the content).
+//
+//	go test ./pkg/dsig -run '^$' -bench Verify
+func BenchmarkVerify(b *testing.B) {
+	p := newParty(b, "1500000001")
+	for _, n := range []int{1, 100} {
+		docs := make([]ceb.Document, n)
+		for i := range docs {
+			o, _, _, _ := cebtest.Set("BENCH" + strings.Repeat("0", 6-len(itoa(i))) + itoa(i))
+			docs[i] = o
+		}
+		doc, err := ceb.EncodeXML(cebtest.Message(docs...))
+		if err != nil {
+			b.Fatal(err)
+		}
+		signed, err := p.signer.Sign(doc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		opts := dsig.Options{Certificates: []*smx509.Certificate{p.cert}, Now: now}
+		b.Run(itoa(n)+"-orders", func(b *testing.B) {
+			b.SetBytes(int64(len(signed)))
+			for b.Loop() {
+				if _, err := dsig.Verify(signed, opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/float64(n), "µs/doc")
+		})
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -58,17 +58,18 @@ func canonicalizer(alg string) (canonicalizerT, bool) {
 	return nil, false
 }
 
-// withoutSignature canonicalises root without the child sig (the
-// enveloped-signature transform), leaving root itself untouched.
+// withoutSignature canonicalises root without its child sig (the
+// enveloped-signature transform). sig is taken out for the time of it and
+// put back where it was: cheaper than a copy of the whole message.
 func withoutSignature(root, sig *etree.Element, c canonicalizerT) ([]byte, error) {
-	cp := root.Copy()
 	for i, tok := range root.Child {
 		if tok == sig {
-			cp.RemoveChildAt(i)
+			root.RemoveChildAt(i)
+			defer root.InsertChildAt(i, sig)
 			break
 		}
 	}
-	return c.Canonicalize(cp)
+	return c.Canonicalize(root)
 }
 
 // text returns el's text with the whitespace that base64 in XML may carry
