@@ -193,7 +193,13 @@ func BenchmarkDeclarations(b *testing.B) {
 	// The binary runs with GOGC 200 (services/cbec GCPercent); so does this.
 	defer debug.SetGCPercent(debug.SetGCPercent(200))
 	h := st.New(b)
-	reqs := prepare(b, sets(b.N), 4)
+	timePipeline(b, h, prepare(b, sets(b.N), 4))
+}
+
+// timePipeline times the prepared requests through h, from the first
+// submission to the b.N-th release, and reports the rate, the CPU and the
+// NATS messages per declaration.
+func timePipeline(b *testing.B, h *st.Harness, reqs [][]request) {
 	b.ResetTimer()
 	defer profileTimed(b)()
 	msgs0 := natsMsgs(b, h)

@@ -65,18 +65,7 @@ func benchmarkXML(b *testing.B, signed bool) {
 		opts = append(opts, st.WithSignatures(certs, cebtest.EbpCode, cebtest.PayCode, cebtest.LogisticsCode, cebtest.AgentCode))
 	}
 	h := st.New(b, opts...)
-	reqs := prepareXML(b, sets(b.N), 4, signers)
-	b.ResetTimer()
-	defer profileTimed(b)()
-	msgs0 := natsMsgs(b, h)
-	start, cpu0 := time.Now(), cpuTime(b)
-	submit(b, h, reqs)
-	if b.Failed() {
-		return
-	}
-	waitReleased(b, h, b.N)
-	report(b, start, cpu0)
-	b.ReportMetric(float64(natsMsgs(b, h)-msgs0)/float64(b.N), "nats-msgs/decl")
+	timePipeline(b, h, prepareXML(b, sets(b.N), 4, signers))
 }
 
 // BenchmarkDeclarationsXML is the whole pipeline with the documents sent

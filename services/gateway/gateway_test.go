@@ -559,19 +559,7 @@ func TestMicroEndpoint(t *testing.T) {
 	req := nats.NewMsg(gateway.SubmitSubject)
 	req.Data = body
 	req.Header.Set("Authorization", "Bearer "+keyEBP)
-	// The gateway's subscription travels on its own connection: until the
-	// server has it, a request finds no responder.
-	var (
-		resp *nats.Msg
-		err  error
-	)
-	natstest.Eventually(t, 5*time.Second, func() bool {
-		resp, err = h.NC.RequestMsg(req, 5*time.Second)
-		return !errors.Is(err, nats.ErrNoResponders)
-	}, "no responder on %s", gateway.SubmitSubject)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := microRequest(t, h, req)
 	var r gateway.SubmitResponse
 	if err := json.Unmarshal(resp.Data, &r); err != nil || r.Accepted != 1 {
 		t.Fatalf("%v %s", err, resp.Data)
@@ -581,7 +569,7 @@ func TestMicroEndpoint(t *testing.T) {
 	req.Data, _ = json.Marshal(o)
 	req.Header.Set(gateway.HeaderMsgType, "CEB311")
 	req.Header.Set("Authorization", "Bearer nope")
-	resp, err = h.NC.RequestMsg(req, 5*time.Second)
+	resp, err := h.NC.RequestMsg(req, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -619,6 +607,25 @@ func TestMicroEndpoint(t *testing.T) {
 			t.Fatalf("receipt message %s", m.Data)
 		}
 	}
+}
+
+// microRequest sends req to the gateway's micro endpoint. The gateway's
+// subscription travels on its own connection: until the server has it, a
+// request finds no responder, so it is retried until one answers.
+func microRequest(t *testing.T, h *servicetest.Harness, req *nats.Msg) *nats.Msg {
+	t.Helper()
+	var (
+		resp *nats.Msg
+		err  error
+	)
+	natstest.Eventually(t, 5*time.Second, func() bool {
+		resp, err = h.NC.RequestMsg(req, 5*time.Second)
+		return !errors.Is(err, nats.ErrNoResponders)
+	}, "no responder on %s", gateway.SubmitSubject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
 }
 
 func TestDevClock(t *testing.T) {

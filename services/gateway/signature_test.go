@@ -3,13 +3,11 @@ package gateway_test
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/nats-io/nats.go"
 
@@ -17,7 +15,6 @@ import (
 	"github.com/cbec/cbec/pkg/ceb/cebtest"
 	"github.com/cbec/cbec/pkg/dsig"
 	"github.com/cbec/cbec/pkg/errcode"
-	"github.com/cbec/cbec/pkg/natstest"
 	"github.com/cbec/cbec/pkg/svc"
 	"github.com/cbec/cbec/pkg/tooltest"
 	"github.com/cbec/cbec/services/gateway"
@@ -166,18 +163,7 @@ func TestSignaturesOverNATS(t *testing.T) {
 		if msgType != "" {
 			req.Header.Set(gateway.HeaderMsgType, msgType)
 		}
-		var (
-			resp *nats.Msg
-			err  error
-		)
-		natstest.Eventually(t, 5*time.Second, func() bool {
-			resp, err = h.NC.RequestMsg(req, 5*time.Second)
-			return !errors.Is(err, nats.ErrNoResponders)
-		}, "no responder on %s", gateway.SubmitSubject)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp
+		return microRequest(t, h, req)
 	}
 	jsonBody, _ := json.Marshal(i)
 	if got := request(jsonBody, "CEB621").Header.Get("Nats-Service-Error-Code"); got != string(errcode.SignatureRequired) {
