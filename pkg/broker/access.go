@@ -45,8 +45,6 @@ type Grant struct {
 	Read []string
 	// Serve are the request subjects it answers (micro endpoints).
 	Serve []string
-	// Delete are the streams it may delete single messages from.
-	Delete []string
 }
 
 // Grants is the table of every service's permissions. A service that needs a
@@ -57,38 +55,36 @@ func Grants() []Grant {
 		{
 			Service: "gateway",
 			Publish: []string{"ceb.in.>"},
-			Write:   []string{BucketDocs},
-			Read:    []string{StreamIn, StreamOut, BucketInventory},
-			Serve:   []string{SubmitSubject},
-			// A stored copy that lost its business key to a concurrent
-			// submission is removed again (Intake.dropOrphan).
-			Delete: []string{StreamIn},
+			// CBEC_DOCS: the markers of waybills used by a list.
+			Write: []string{BucketDocs},
+			Read:  []string{StreamIn, StreamOut, BucketInventory},
+			Serve: []string{SubmitSubject},
 		},
 		{
 			Service: "clearance",
 			// Clearance asks for review but never decides one: only the
 			// review service may publish cbec.evt.review.decided.
 			Publish: []string{"cbec.evt.inventory.>", "cbec.evt.review.requested", "cbec.evt.review.step", "ceb.out.>"},
-			Write:   []string{BucketDocs, BucketInventory, BucketQuota},
-			Read:    []string{StreamIn, StreamEvents, StreamOut},
+			Write:   []string{BucketInventory, BucketQuota},
+			Read:    []string{StreamIn, StreamEvents, StreamOut, BucketDocs},
 		},
 		{
 			Service: "returns",
 			Publish: []string{"cbec.evt.return.>", "ceb.out.>", "cbec.audit.>"},
-			Write:   []string{BucketDocs, BucketInventory, BucketReturns, BucketQuota},
-			Read:    []string{StreamIn, StreamOut},
+			Write:   []string{BucketInventory, BucketReturns, BucketQuota},
+			Read:    []string{StreamIn, StreamOut, BucketDocs},
 		},
 		{
 			Service: "export",
 			Publish: []string{"cbec.evt.export.>", "ceb.out.>"},
-			Write:   []string{BucketDocs, BucketExport},
-			Read:    []string{StreamIn, StreamOut},
+			Write:   []string{BucketExport},
+			Read:    []string{StreamIn, StreamOut, BucketDocs},
 		},
 		{
 			Service: "review",
 			Publish: []string{"cbec.evt.review.decided", "cbec.audit.>"},
 			Write:   []string{BucketReview},
-			Read:    []string{StreamEvents, BucketInventory, BucketDocs, BucketQuota},
+			Read:    []string{StreamIn, StreamEvents, BucketInventory, BucketDocs, BucketQuota},
 		},
 		{
 			Service: "metrics",
@@ -117,7 +113,6 @@ func Union(name string, gs ...Grant) Grant {
 		u.Write = appendNew(u.Write, g.Write...)
 		u.Read = appendNew(u.Read, g.Read...)
 		u.Serve = appendNew(u.Serve, g.Serve...)
-		u.Delete = appendNew(u.Delete, g.Delete...)
 	}
 	return u
 }
@@ -200,9 +195,6 @@ func ServicePermissions(g Grant, setup bool) Permissions {
 		}
 	}
 	p.PubAllow = append(p.PubAllow, g.Publish...)
-	for _, s := range g.Delete {
-		p.PubAllow = append(p.PubAllow, "$JS.API.STREAM.MSG.DELETE."+streamOf(s))
-	}
 	if len(g.Serve) > 0 {
 		p.SubAllow = append(p.SubAllow, g.Serve...)
 		// nats.go micro answers discovery (PING, INFO, STATS) here.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,7 +15,8 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// BatchGetter reads one key-value bucket, coalescing the reads of
+// BatchGetter reads one key-value bucket (or the last message of subjects
+// of a stream, NewStreamGetter), coalescing the reads of
 // concurrent callers into multi_last direct gets: while one batch is in
 // flight the next collects, so under load one request and one reply stream
 // serve hundreds of reads. A clearance replica reads some fifteen keys per
@@ -35,10 +37,14 @@ import (
 // only the leader is sure to hold every acknowledged write.
 type BatchGetter struct {
 	// leader, when set, is the bucket's stream: reads go to its leader.
-	leader  jetstream.Stream
-	nc      *nats.Conn
-	api     string // $JS.API.DIRECT.GET.KV_<bucket>
-	prefix  string // $KV.<bucket>.
+	leader jetstream.Stream
+	nc     *nats.Conn
+	api    string // $JS.API.DIRECT.GET.KV_<bucket>
+	prefix string // $KV.<bucket>.
+	// anyLast, for a stream, reads the last message of the subjects
+	// prefix+key+".*": a key's last token is a wildcard (its sender).
+	anyLast bool
+	kv      bool // a bucket: delete and purge markers read as absent
 	inbox   string
 	sub     *nats.Subscription
 	seq     atomic.Uint64
@@ -54,10 +60,17 @@ type BatchGetter struct {
 type batchRead struct {
 	subject string
 	done    chan struct{}
-	value   []byte
-	rev     uint64
+	msg     Msg
 	found   bool
 	err     error
+}
+
+// Msg is a message a getter read: its data, headers and stream sequence
+// (a key's revision).
+type Msg struct {
+	Data   []byte
+	Header nats.Header
+	Seq    uint64
 }
 
 // Bounds of one batch: the server answers at most 1024 subjects a request.
@@ -68,8 +81,24 @@ const (
 
 // NewBatchGetter reads bucket over nc; Close releases its subscription.
 func NewBatchGetter(nc *nats.Conn, bucket string) (*BatchGetter, error) {
+	return newGetter(nc, kvStream(bucket), KVSubject(bucket, ""), true)
+}
+
+// NewStreamGetter reads, for a key, the last message of the subjects
+// prefix+key+".*" of stream (any last token: CEB_IN's sender), as
+// NewBatchGetter reads a bucket's keys. The subjects must be such that at
+// most one matches a key, as CEB_IN's guard makes them.
+func NewStreamGetter(nc *nats.Conn, stream, prefix string) (*BatchGetter, error) {
+	g, err := newGetter(nc, stream, prefix, false)
+	if g != nil {
+		g.anyLast = true
+	}
+	return g, err
+}
+
+func newGetter(nc *nats.Conn, stream, prefix string, kv bool) (*BatchGetter, error) {
 	g := &BatchGetter{
-		nc: nc, api: "$JS.API.DIRECT.GET." + kvStream(bucket), prefix: KVSubject(bucket, ""),
+		nc: nc, api: "$JS.API.DIRECT.GET." + stream, prefix: prefix, kv: kv,
 		inbox: nc.NewInbox(),
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
@@ -78,9 +107,9 @@ func NewBatchGetter(nc *nats.Conn, bucket string) (*BatchGetter, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := js.Stream(ctx, kvStream(bucket))
+	st, err := js.Stream(ctx, stream)
 	if err != nil {
-		return nil, fmt.Errorf("batch reads of %s: %w", bucket, err)
+		return nil, fmt.Errorf("batch reads of %s: %w", stream, err)
 	}
 	if !st.CachedInfo().Config.AllowDirect {
 		g.leader = st
@@ -88,7 +117,7 @@ func NewBatchGetter(nc *nats.Conn, bucket string) (*BatchGetter, error) {
 	}
 	sub, err := nc.Subscribe(g.inbox+".*", g.route)
 	if err != nil {
-		return nil, fmt.Errorf("batch reads of %s: %w", bucket, err)
+		return nil, fmt.Errorf("batch reads of %s: %w", stream, err)
 	}
 	// A batch's replies are bounded by its channel; the subscription
 	// itself must never drop one.
@@ -131,17 +160,29 @@ func (g *BatchGetter) route(m *nats.Msg) {
 // Get reads key: its value and revision; found is false when the key is
 // absent, deleted or purged.
 func (g *BatchGetter) Get(ctx context.Context, key string) (value []byte, rev uint64, found bool, err error) {
+	m, found, err := g.GetMsg(ctx, key)
+	return m.Data, m.Seq, found, err
+}
+
+// GetMsg reads the last message of key's subject, headers included; found
+// is false when there is none (or, in a bucket, the key was deleted or
+// purged).
+func (g *BatchGetter) GetMsg(ctx context.Context, key string) (Msg, bool, error) {
 	if g.closed.Load() {
-		return nil, 0, false, ErrGetterClosed
+		return Msg{}, false, ErrGetterClosed
 	}
 	// A multi_last subject may hold wildcards: a key must not.
 	if !validKey(key) {
-		return nil, 0, false, fmt.Errorf("batch read: invalid key %q", key)
+		return Msg{}, false, fmt.Errorf("batch read: invalid key %q", key)
+	}
+	subject := g.prefix + key
+	if g.anyLast {
+		subject += ".*"
 	}
 	if g.leader != nil {
-		return g.readLeader(ctx, g.prefix+key)
+		return g.readLeader(ctx, subject)
 	}
-	r := &batchRead{subject: g.prefix + key, done: make(chan struct{})}
+	r := &batchRead{subject: subject, done: make(chan struct{})}
 	g.mu.Lock()
 	g.queue = append(g.queue, r)
 	if !g.running {
@@ -151,23 +192,37 @@ func (g *BatchGetter) Get(ctx context.Context, key string) (value []byte, rev ui
 	g.mu.Unlock()
 	select {
 	case <-r.done:
-		return r.value, r.rev, r.found, r.err
+		return r.msg, r.found, r.err
 	case <-ctx.Done():
-		return nil, 0, false, ctx.Err()
+		return Msg{}, false, ctx.Err()
 	}
 }
 
 // readLeader reads the last message of subject from the stream's leader.
-func (g *BatchGetter) readLeader(ctx context.Context, subject string) (value []byte, rev uint64, found bool, err error) {
+func (g *BatchGetter) readLeader(ctx context.Context, subject string) (Msg, bool, error) {
 	m, err := g.leader.GetLastMsgForSubject(ctx, subject)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
-		return nil, 0, false, nil
+		return Msg{}, false, nil
 	}
 	if err != nil {
-		return nil, 0, false, err
+		return Msg{}, false, err
 	}
-	return m.Data, m.Sequence, liveKV(m.Header), nil
+	return Msg{Data: m.Data, Header: m.Header, Seq: m.Sequence}, g.live(m.Header), nil
 }
+
+// asked is the subject a read asked for, of the subject a reply names: with
+// anyLast its last token is the wildcard.
+func (g *BatchGetter) asked(subject string) string {
+	if g.anyLast {
+		if i := strings.LastIndexByte(subject, '.'); i >= 0 {
+			return subject[:i] + ".*"
+		}
+	}
+	return subject
+}
+
+// live reports whether a message read holds a value.
+func (g *BatchGetter) live(h nats.Header) bool { return !g.kv || liveKV(h) }
 
 // liveKV reports whether a key-value message's headers hold a value: not a
 // delete or purge, nor a marker the server left (max age, purge, remove),
@@ -244,16 +299,16 @@ func (g *BatchGetter) read(batch []*batchRead) (again []*batchRead) {
 		}
 		waiting[r.subject] = append(waiting[r.subject], r)
 	}
-	answer := func(subject string, value []byte, rev uint64, found bool, err error) {
+	answer := func(subject string, m Msg, found bool, err error) {
 		for _, r := range waiting[subject] {
-			r.value, r.rev, r.found, r.err = value, rev, found, err
+			r.msg, r.found, r.err = m, found, err
 			close(r.done)
 		}
 		delete(waiting, subject)
 	}
 	failAll := func(err error) {
 		for s := range waiting {
-			answer(s, nil, 0, false, err)
+			answer(s, Msg{}, false, err)
 		}
 	}
 	req, err := json.Marshal(struct {
@@ -285,7 +340,7 @@ func (g *BatchGetter) read(batch []*batchRead) (again []*batchRead) {
 		switch status := m.Header.Get("Status"); status {
 		case "":
 			rev, _ := strconv.ParseUint(m.Header.Get("Nats-Sequence"), 10, 64)
-			answer(m.Header.Get("Nats-Subject"), m.Data, rev, liveKV(m.Header), nil)
+			answer(g.asked(m.Header.Get("Nats-Subject")), Msg{Data: m.Data, Header: m.Header, Seq: rev}, g.live(m.Header), nil)
 		case "204": // end of batch: what was not sent was not found, unless cut short
 			if pending, _ := strconv.ParseUint(m.Header.Get("Nats-Num-Pending"), 10, 64); pending > 0 {
 				for _, rs := range waiting {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/natstest"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -101,5 +102,64 @@ func TestBatchGetterAnswersAsKeyValueGet(t *testing.T) {
 	}
 	if _, _, _, err := g.Get(ctx, "t.key03"); !errors.Is(err, broker.ErrGetterClosed) {
 		t.Errorf("read after Close: %v", err)
+	}
+}
+
+// TestStreamGetterReadsAKeyWhateverItsLastToken reads CEB_IN as the
+// document store does: the last message of ceb.in.<key>.*, found whoever
+// sent it, with its headers — batched (direct gets), and from the leader
+// when direct gets are off, as on a cluster.
+func TestStreamGetterReadsAKeyWhateverItsLastToken(t *testing.T) {
+	for _, direct := range []bool{true, false} {
+		t.Run(fmt.Sprintf("direct=%v", direct), func(t *testing.T) {
+			_, nc, js := natstest.Setup(t)
+			ctx := context.Background()
+			st, err := js.Stream(ctx, broker.StreamIn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := st.CachedInfo().Config
+			cfg.AllowDirect = direct
+			if _, err := js.UpdateStream(ctx, cfg); err != nil {
+				t.Fatal(err)
+			}
+			publish := func(key, party, body string) uint64 {
+				m := &nats.Msg{Subject: broker.InSubject(key, party), Data: []byte(body), Header: nats.Header{}}
+				m.Header.Set("Cbec-Party", party)
+				a, err := js.PublishMsg(ctx, m)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return a.Sequence
+			}
+			publish("ceb311.A.1", "A", "first")
+			last := publish("ceb311.A.1", "A", "second")
+			other := publish("ceb511.L.9", "L", "waybill")
+			g, err := broker.NewStreamGetter(nc, broker.StreamIn, broker.InPrefix)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var wg sync.WaitGroup
+			for range 50 {
+				wg.Go(func() {
+					for key, want := range map[string]struct {
+						body  string
+						seq   uint64
+						party string
+					}{"ceb311.A.1": {"second", last, "A"}, "ceb511.L.9": {"waybill", other, "L"}, "ceb311.A.2": {}} {
+						m, found, err := g.GetMsg(ctx, key)
+						switch {
+						case err != nil:
+							t.Errorf("%s: %v", key, err)
+						case want.seq == 0 && found:
+							t.Errorf("%s: found %q, want none", key, m.Data)
+						case want.seq != 0 && (!found || string(m.Data) != want.body || m.Seq != want.seq || m.Header.Get("Cbec-Party") != want.party):
+							t.Errorf("%s: %q seq %d party %q found %v, want %+v", key, m.Data, m.Seq, m.Header.Get("Cbec-Party"), found, want)
+						}
+					}
+				})
+			}
+			wg.Wait()
+		})
 	}
 }

@@ -3,6 +3,7 @@ package broker_test
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"strings"
 	"testing"
 
@@ -64,5 +65,26 @@ func TestSetupIsIdempotentAndAuditDeniesPurge(t *testing.T) {
 	}
 	if err := st.DeleteMsg(ctx, 1); err == nil {
 		t.Fatal("delete from the audit stream must be denied")
+	}
+}
+
+func TestLegacyStoreIsRefused(t *testing.T) {
+	_, _, js := natstest.RunSecured(t)
+	ctx := context.Background()
+	if err := broker.CheckStoreFormat(ctx, js); err != nil {
+		t.Fatalf("an empty store: %v", err)
+	}
+	if _, err := js.Publish(ctx, broker.InSubject("ceb311.1500000001.O-1", "1500000001"), []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	if err := broker.CheckStoreFormat(ctx, js); err != nil {
+		t.Fatalf("a document under its own subject: %v", err)
+	}
+	// Before: ceb.in.<msgtype>.<party>.
+	if _, err := js.Publish(ctx, "ceb.in.ceb311.1500000001", []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	if err := broker.CheckStoreFormat(ctx, js); !errors.Is(err, broker.ErrLegacyStore) {
+		t.Fatalf("a legacy document: %v", err)
 	}
 }

@@ -14,7 +14,14 @@ import (
 
 // Streams of the system (design §3).
 const (
-	// StreamIn holds every accepted inbound document: ceb.in.<msgtype>.<party>.
+	// StreamIn holds every accepted inbound document, one subject per
+	// document, the sender's code last as on every party subject:
+	// ceb.in.<msgtype>.<business key tokens>.<party> (InSubject). It is the
+	// system of record and the duplicate guard in one: a document is stored
+	// only if its key (InDocument: the subject, any sender) holds no
+	// message (a new document) or holds the version a change replaces
+	// (appType 2), so every message on it was acknowledged to its sender,
+	// and the last one of a key is the document's current version.
 	StreamIn = "CEB_IN"
 	// StreamEvents holds domain events: cbec.evt.<entity>.<event>.
 	StreamEvents = "CBEC_EVENTS"
@@ -26,8 +33,8 @@ const (
 
 // Key-value buckets of the system.
 const (
-	// BucketDocs holds every inbound document by business key; its existence
-	// is the duplicate guard for the document's lifetime.
+	// BucketDocs holds the markers of documents used by a declaration (a
+	// waybill an inventory list names): a used document cannot be changed.
 	BucketDocs = "CBEC_DOCS"
 	// BucketInventory holds the clearance state of each inventory list and
 	// the indexes that find it (docstore.InventoryKey and friends).
@@ -65,9 +72,15 @@ func Streams(o Options) []jetstream.StreamConfig {
 	r := max(o.Replicas, 1)
 	return []jetstream.StreamConfig{
 		{
-			Name: StreamIn, Description: "accepted inbound CEB documents",
+			// The per-subject expected sequence of every write is the
+			// guard, for a document's whole lifetime; message ids (and so
+			// the duplicate window) serve only changes (appType 2) sent
+			// again. Direct gets serve the reads of documents by key on a
+			// single node; on a cluster reads go to the leader, as for
+			// buckets.
+			Name: StreamIn, Description: "accepted inbound CEB documents, one subject per document",
 			Subjects: []string{"ceb.in.>"}, Storage: jetstream.FileStorage, Replicas: r,
-			Duplicates: DuplicateWindow,
+			Duplicates: DuplicateWindow, AllowDirect: r == 1,
 		},
 		{
 			Name: StreamEvents, Description: "domain events",
@@ -91,7 +104,7 @@ func Streams(o Options) []jetstream.StreamConfig {
 func Buckets(o Options) []jetstream.KeyValueConfig {
 	r := max(o.Replicas, 1)
 	return []jetstream.KeyValueConfig{
-		{Bucket: BucketDocs, Description: "inbound documents by business key", History: 1, Storage: jetstream.FileStorage, Replicas: r},
+		{Bucket: BucketDocs, Description: "markers of documents used by a declaration", History: 1, Storage: jetstream.FileStorage, Replicas: r},
 		{Bucket: BucketInventory, Description: "inventory clearance state and indexes", History: 1, Storage: jetstream.FileStorage, Replicas: r},
 		{Bucket: BucketExport, Description: "export lists, indexes and summary declarations", History: 1, Storage: jetstream.FileStorage, Replicas: r},
 		{Bucket: BucketReview, Description: "review cases, claims and desk sessions", History: 1, Storage: jetstream.FileStorage, Replicas: r},
@@ -195,15 +208,27 @@ func Key(parts ...string) string {
 	return strings.Join(t, ".")
 }
 
-// InSubject is the subject of an accepted inbound document.
-func InSubject(msgType, party string) string {
-	return "ceb.in." + strings.ToLower(msgType) + "." + Token(party)
-}
+// InPrefix begins the subject of every inbound document.
+const InPrefix = "ceb.in."
+
+// InSubject is the subject of an inbound document under its document key
+// (docstore.Key: the message type and the business key's tokens), sent by
+// party.
+func InSubject(docKey, party string) string { return InPrefix + docKey + "." + Token(party) }
+
+// InDocument is the filter of every version of the document under docKey,
+// whoever sent it: what the gateway's write guards and a read finds.
+func InDocument(docKey string) string { return InPrefix + docKey + ".*" }
 
 // InFilter is the subject filter of every inbound document of a type.
 func InFilter(msgType string) string {
-	return "ceb.in." + strings.ToLower(msgType) + ".*"
+	return InPrefix + strings.ToLower(msgType) + ".>"
 }
+
+// LegacyInFilter matches the inbound subjects of stores written before
+// CEB_IN was the guard (ceb.in.<msgtype>.<party>, fewer tokens than a
+// document's subject has): such a store must not be run by this version.
+const LegacyInFilter = "ceb.in.*.*"
 
 // OutSubject is the subject of a receipt to a party.
 func OutSubject(party, msgType string) string {
@@ -222,4 +247,25 @@ func OutFilter(party, msgType string) string {
 // EventSubject is the subject of a domain event.
 func EventSubject(entity, event string) string {
 	return "cbec.evt." + entity + "." + event
+}
+
+// ErrLegacyStore is the refusal to run on a store whose CEB_IN was written
+// before each document had a subject of its own (its documents were
+// guarded in CBEC_DOCS): this version can neither find nor guard them.
+var ErrLegacyStore = errors.New("CEB_IN holds documents in the format before one subject per document (docs/operations.md#upgrading-a-store); run this version on a new store")
+
+// CheckStoreFormat refuses a store written in the legacy format.
+func CheckStoreFormat(ctx context.Context, js jetstream.JetStream) error {
+	st, err := js.Stream(ctx, StreamIn)
+	if err != nil {
+		return err
+	}
+	info, err := st.Info(ctx, jetstream.WithSubjectFilter(LegacyInFilter))
+	if err != nil {
+		return err
+	}
+	if len(info.State.Subjects) > 0 {
+		return ErrLegacyStore
+	}
+	return nil
 }

@@ -158,3 +158,13 @@ func (c *Consumer) stop(ctx context.Context) error {
 	}
 	return err
 }
+
+// StreamSeq is m's sequence in its stream; a message without metadata is
+// poison.
+func StreamSeq(m jetstream.Msg) (uint64, error) {
+	md, err := m.Metadata()
+	if err != nil {
+		return 0, Poison(err)
+	}
+	return md.Sequence.Stream, nil
+}

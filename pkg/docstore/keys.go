@@ -8,7 +8,7 @@ import "github.com/cbec/cbec/pkg/broker"
 // InventoryKey is the clearance state of the list of (ebpCode, orderNo).
 func InventoryKey(ebpCode, orderNo string) string { return "inv." + broker.Key(ebpCode, orderNo) }
 
-// PaymentIndexKey points from (ebpCode, orderNo) to the payment's CBEC_DOCS key.
+// PaymentIndexKey points from (ebpCode, orderNo) to the payment's document key.
 func PaymentIndexKey(ebpCode, orderNo string) string { return "pay." + broker.Key(ebpCode, orderNo) }
 
 // WaybillIndexKey points from a waybill to the inventory list that names it.

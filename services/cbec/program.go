@@ -181,6 +181,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := broker.Setup(setupCtx, m.js, broker.Options{Replicas: c.Replicas}); err != nil {
 		return fmt.Errorf("jetstream setup: %w", err)
 	}
+	if err := broker.CheckStoreFormat(setupCtx, m.js); err != nil {
+		return err
+	}
 
 	reg := telemetry.NewRegistry()
 	reg.MustRegister(telemetry.NewJetStreamCollector(m.nc, m.js, broker.StreamIn, broker.StreamEvents, broker.StreamOut, broker.StreamAudit))
@@ -199,9 +202,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if env.Signer, err = loadSigner(c.SigningKey, c.SigningCert); err != nil {
 		return err
 	}
-	if env.Signer == nil && slices.Contains(c.Services, "gateway") {
-		m.Log.Warn("receipts are emitted unsigned: start with --signing-key and --signing-cert to sign them (docs/signatures.md)")
-	}
+
 	if c.DevClock {
 		env.DevClock = clock.NewSettable()
 		env.Clock = env.DevClock
@@ -362,8 +363,12 @@ func (m *Main) banner() {
 		fmt.Fprintf(&b, "  data dir:  %s\n", dir)
 	}
 	fmt.Fprintf(&b, "  services:  %s\n", strings.Join(m.Config.Services, ", "))
-	if m.Config.SigningCert != "" {
-		fmt.Fprintf(&b, "  receipts:  XML receipts signed (%s), in DxpMsg envelopes\n", m.Config.SigningCert)
+	if slices.Contains(m.Config.Services, "gateway") {
+		if m.Config.SigningCert != "" {
+			fmt.Fprintf(&b, "  receipts:  XML receipts signed (%s), in DxpMsg envelopes\n", m.Config.SigningCert)
+		} else {
+			fmt.Fprintf(&b, "  receipts:  UNSIGNED; start with --signing-key and --signing-cert to sign them (docs/signatures.md)\n")
+		}
 	}
 	if m.Config.DevClock {
 		fmt.Fprintf(&b, "  dev clock: on (POST /v1/admin/clock with an operator key)\n")

@@ -123,17 +123,14 @@ func (c *Clearance) Stop(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// handle is the CEB_IN handler: it checks that the message carries an
-// acknowledged version of its document, then routes it by type.
+// handle is the CEB_IN handler: it routes a document by type. Every
+// message on CEB_IN is a version acknowledged to its sender (the gateway's
+// one write is also the guard), so nothing needs checking first.
 func (c *Clearance) handle(ctx context.Context, m jetstream.Msg) error {
-	adm, err := c.docs.Admit(ctx, m)
-	if err != nil || !adm.OK {
-		if err == nil {
-			c.env.Log.Warn("dropping a copy never acknowledged to its sender", "subject", m.Subject(), "seq", adm.Seq)
-		}
+	seq, err := broker.StreamSeq(m)
+	if err != nil {
 		return err
 	}
-	seq := adm.Seq
 	key := m.Headers().Get(docstore.HeaderKey)
 	t := ceb.MsgType(m.Headers().Get(docstore.HeaderMsgType))
 	// The body is the gateway's own encoding of a validated document: a
@@ -171,7 +168,7 @@ func (c *Clearance) handle(ctx context.Context, m jetstream.Msg) error {
 		}
 		return c.waybillArrived(ctx, d, id)
 	case *ceb.Inventory:
-		return c.declareInventory(ctx, id, adm, d, now)
+		return c.declareInventory(ctx, id, seq, d, now)
 	case *ceb.InvtCancel:
 		return c.cancel(ctx, id, seq, d, now)
 	}

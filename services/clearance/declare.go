@@ -21,9 +21,8 @@ import (
 // state write and one round of receipts and events. Only a list still
 // incomplete is stored as declared, indexed for its waybill and marked for
 // the incomplete sweep.
-func (c *Clearance) declareInventory(ctx context.Context, by string, adm docstore.Admission, d *ceb.Inventory, now time.Time) error {
+func (c *Clearance) declareInventory(ctx context.Context, by string, seq uint64, d *ceb.Inventory, now time.Time) error {
 	h := d.InventoryHead
-	seq := adm.Seq
 	key := docstore.InventoryKey(h.EbpCode, h.OrderNo)
 	st, rev, _, err := c.loadState(ctx, key)
 	if err != nil {
@@ -57,17 +56,23 @@ func (c *Clearance) declareInventory(ctx context.Context, by string, adm docstor
 	from := len(st.History)
 	st.Record(inventory.StatusDeclared, infoDeclared, now)
 	st.By, st.From = by, from
-	// The message carries the list's current version: no need to read it
-	// back from CBEC_DOCS.
+	// A change (appType 2) may have replaced this version since: the list
+	// is decided now, from this message, only if it carries the current
+	// version (its subject's last message); otherwise from the stored one.
+	cur, ok, err := c.docs.Get(ctx, docstore.Key(d))
+	if err != nil {
+		return err
+	}
+	current := ok && cur.Seq == seq
 	var list *ceb.Inventory
-	if adm.Current {
+	if current {
 		list = d
 	}
 	docs, complete, err := c.documents(ctx, st, list)
 	if err != nil {
 		return err
 	}
-	if complete && adm.Current {
+	if complete && current {
 		err := c.settle(ctx, key, st, rev, docs, by, from, true)
 		if !errors.Is(err, errCountedElsewhere) {
 			return err
@@ -91,7 +96,7 @@ func (c *Clearance) declareInventory(ctx context.Context, by string, adm docstor
 	// Still incomplete: index the list for its waybill (which names no
 	// platform) and mark it for the sweep, then look once more — a
 	// document that arrived meanwhile found no state or no index, but is
-	// now in CBEC_DOCS.
+	// now on CEB_IN.
 	if _, err := c.inv.Put(ctx, docstore.WaybillIndexKey(h.LogisticsCode, h.LogisticsNo), []byte(key)); err != nil {
 		return err
 	}

@@ -74,12 +74,21 @@ func TestStoredDataDecodesAlike(t *testing.T) {
 		return out
 	}
 	var docs, states, rows int
-	for k, v := range values(broker.BucketDocs) {
-		if strings.HasPrefix(k, "used.") {
-			continue
+	in, err := h.JS.Stream(ctx, broker.StreamIn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inInfo, err := in.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seq := inInfo.State.FirstSeq; seq <= inInfo.State.LastSeq; seq++ {
+		m, err := in.GetMsg(ctx, seq)
+		if err != nil {
+			t.Fatal(err)
 		}
-		e := decodesAlike(t, k, v, func() *docstore.Entry { return &docstore.Entry{} })
-		decodesAlike(t, k+" doc", e.Doc, func() ceb.Document { return ceb.NewDocument(e.MsgType) })
+		mt := ceb.MsgType(m.Header.Get(docstore.HeaderMsgType))
+		decodesAlike(t, m.Subject, m.Data, func() ceb.Document { return ceb.NewDocument(mt) })
 		docs++
 	}
 	for k, v := range values(broker.BucketInventory) {
@@ -98,7 +107,7 @@ func TestStoredDataDecodesAlike(t *testing.T) {
 		}
 	}
 	if docs != 8 || states != 2 || rows == 0 {
-		t.Fatalf("read %d entries, %d states, %d ledger rows; want 8, 2 and some", docs, states, rows)
+		t.Fatalf("read %d documents, %d states, %d ledger rows; want 8, 2 and some", docs, states, rows)
 	}
 	events, receipts := 0, 0
 	for _, stream := range []string{broker.StreamEvents, broker.StreamOut} {

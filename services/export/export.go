@@ -90,13 +90,13 @@ func (x *Export) Stop(ctx context.Context) error {
 	return nil
 }
 
-// handle routes one admitted export document by type.
+// handle routes one export document by type (every message on CEB_IN
+// is an accepted version).
 func (x *Export) handle(ctx context.Context, m jetstream.Msg) error {
-	adm, err := x.docs.Admit(ctx, m)
-	if err != nil || !adm.OK {
+	seq, err := broker.StreamSeq(m)
+	if err != nil {
 		return err
 	}
-	seq := adm.Seq
 	t := ceb.MsgType(m.Headers().Get(docstore.HeaderMsgType))
 	doc, isDecl := ceb.NewDocument(t).(ceb.Declaration)
 	if !isDecl {

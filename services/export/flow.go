@@ -93,7 +93,7 @@ func (x *Export) documents(ctx context.Context, l *List) (d exportrule.Documents
 	complete = true
 	found := map[any]bool{}
 	for _, n := range need {
-		e, _, ok, err := x.docs.Get(ctx, n.key)
+		e, ok, err := x.docs.Get(ctx, n.key)
 		if err != nil {
 			return d, false, err
 		}

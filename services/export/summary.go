@@ -75,7 +75,7 @@ func (x *Export) released(ctx context.Context, m, consignor string) (map[string]
 		if l.StatisticsFlag != "B" || (l.Status != StatusReleased && l.Status != StatusClosed) {
 			continue
 		}
-		e, _, ok, err := x.docs.Get(ctx, docstore.KeyOf(ceb.CEB603, l.EbpCode, l.OrderNo))
+		e, ok, err := x.docs.Get(ctx, docstore.KeyOf(ceb.CEB603, l.EbpCode, l.OrderNo))
 		if err != nil {
 			return nil, err
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -139,8 +140,9 @@ func TestBackpressureHysteresis(t *testing.T) {
 		bp.Refresh(ctx)
 	}
 	publish := func(n int) {
-		for range n {
-			if _, err := js.Publish(ctx, broker.InSubject("ceb311", cebtest.EbpCode), []byte("{}")); err != nil {
+		for i := range n {
+			key := docstore.KeyOf(ceb.CEB311, cebtest.EbpCode, fmt.Sprintf("BP-%d-%d", backlog, i))
+			if _, err := js.Publish(ctx, broker.InSubject(key, cebtest.EbpCode), []byte("{}")); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -232,7 +234,7 @@ func post(t *testing.T, url, key string, docs any) (int, gateway.SubmitResponse)
 
 // A full store never acknowledges and then loses: once JetStream has no
 // room left, intake answers 503, and every document it answered accepted
-// is on CEB_IN and guarded in CBEC_DOCS.
+// is on CEB_IN, the guard of its key.
 func TestFullStoreRefusesAndLosesNothing(t *testing.T) {
 	s := natstest.RunServerWith(t, &server.Options{
 		Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(),
@@ -275,7 +277,7 @@ func TestFullStoreRefusesAndLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, key := range accepted {
-		e, _, ok, err := docs.Get(ctx, docstore.KeyOf(ceb.CEB311, strings.Split(key, "/")...))
+		e, ok, err := docs.Get(ctx, docstore.KeyOf(ceb.CEB311, strings.Split(key, "/")...))
 		if err != nil || !ok {
 			t.Fatalf("accepted %s not guarded: %v", key, err)
 		}

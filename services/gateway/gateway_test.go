@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -648,52 +649,70 @@ func TestDevClock(t *testing.T) {
 
 func itoa(u uint64) string { return strconv.FormatUint(u, 10) }
 
-// TestRetryAfterACrashBetweenStoreAndGuard: a gateway that stored a document
-// on CEB_IN and died before guarding its key never acknowledged it. The
-// sender's retry inside the duplicate window maps to that stored copy, is
-// accepted, and the copy gets exactly one receipt.
-func TestRetryAfterACrashBetweenStoreAndGuard(t *testing.T) {
+// TestOneWriteStoresAndGuards: the document's own subject on CEB_IN is its
+// store and its guard. Concurrent copies of one document and another
+// document under its key leave one message on that subject and one
+// receipt; the copies are accepted, the other is a duplicate with the
+// official code; and the stream itself refuses a second first version.
+func TestOneWriteStoresAndGuards(t *testing.T) {
 	h := servicetest.New(t)
-	o, _, _, _ := cebtest.Set("CRASH-1")
-	body, _ := json.Marshal(o)
-	m := nats.NewMsg(broker.InSubject("CEB311", cebtest.EbpCode))
-	m.Data = body
-	m.Header.Set(docstore.HeaderMsgType, "CEB311")
-	m.Header.Set(docstore.HeaderParty, cebtest.EbpCode)
-	m.Header.Set(docstore.HeaderKey, docstore.Key(o))
-	m.Header.Set(docstore.HeaderAppType, "1")
-	m.Header.Set(jetstream.MsgIDHeader, docstore.MsgID(docstore.Key(o), docstore.Digest(body)))
-	ack, err := h.JS.PublishMsg(context.Background(), m)
+	o, _, _, _ := cebtest.Set("ONCE-1")
+	other := otherCopy(t, o)
+	var wg sync.WaitGroup
+	results := make([]gateway.SubmitResponse, 4)
+	for i, doc := range []any{o, o, o, other} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, results[i], _ = h.SubmitJSON("orders", keyEBP, doc)
+		}()
+	}
+	wg.Wait()
+	accepted := 0
+	for _, r := range results {
+		accepted += r.Accepted
+	}
+	subject := broker.InDocument(docstore.Key(o))
+	st, err := h.JS.Stream(context.Background(), broker.StreamIn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The consumer holds the unguarded copy back.
-	time.Sleep(200 * time.Millisecond) // give it the chance to misbehave
-	if n := len(h.Receipts(keyEBP, "")); n != 0 {
-		t.Fatalf("unguarded copy got %d receipts", n)
+	info, err := st.Info(context.Background(), jetstream.WithSubjectFilter(subject))
+	if err != nil {
+		t.Fatal(err)
 	}
-	code, r, b := h.SubmitJSON("orders", keyEBP, o)
-	if code != http.StatusAccepted || r.Accepted != 1 {
-		t.Fatalf("retry: %d %s", code, b)
+	if n := info.State.Subjects[broker.InSubject(docstore.Key(o), cebtest.EbpCode)]; len(info.State.Subjects) != 1 || n != 1 {
+		t.Fatalf("%s holds %v, want one message", subject, info.State.Subjects)
 	}
-	recs := h.WaitReceipts(keyEBP, "", 1)
-	if len(recs) != 1 {
+	// Either the three copies won and the other lost, or the other won.
+	last, err := st.GetLastMsgForSubject(context.Background(), subject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 3
+	if last.Header.Get(docstore.HeaderDigest) != docstore.Digest(mustJSON(t, o)) {
+		want = 1
+	}
+	if accepted != want {
+		t.Fatalf("%d accepted, want %d: %+v", accepted, want, results)
+	}
+	if recs := h.WaitReceipts(keyEBP, "", 1); len(recs) != 1 {
 		t.Fatalf("receipts %+v", recs)
 	}
-	st, _ := h.JS.Stream(context.Background(), broker.StreamIn)
-	info, _ := st.Info(context.Background())
-	if info.State.Msgs != 1 || info.State.LastSeq != ack.Sequence {
-		t.Fatalf("CEB_IN holds %d messages (last %d), want only the first copy %d", info.State.Msgs, info.State.LastSeq, ack.Sequence)
+	// A write of a first version under a key that holds one fails, from
+	// any sender: the stream is the guard, not the gateway's reading of it.
+	m := nats.NewMsg(broker.InSubject(docstore.Key(o), cebtest.EbcCode))
+	m.Data = mustJSON(t, o)
+	if _, err := h.JS.PublishMsg(context.Background(), m, jetstream.WithExpectLastSequenceForSubject(0, subject)); !broker.IsConflict(err) {
+		t.Fatalf("second first version: %v, want a conflict", err)
 	}
-	// The same document again is accepted again; another one under its
-	// key is a duplicate, with the official code.
-	code, r, b = h.SubmitJSON("orders", keyEBP, []any{o, o})
-	if code != http.StatusAccepted || r.Accepted != 2 {
-		t.Fatalf("copies of the accepted document: %d %s", code, b)
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
 	}
-	other := otherCopy(t, o)
-	code, _, b = h.SubmitJSON("orders", keyEBP, []any{other, other})
-	if code != http.StatusBadRequest || servicetest.DecodeProblem(t, b).Code != string(errcode.OrderExists) {
-		t.Fatalf("other documents under the key: %d %s", code, b)
-	}
+	return b
 }

@@ -421,7 +421,7 @@ func (g *Gateway) handleInventory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := InventoryView{State: *st}
-	if e, _, ok, err := g.intake.docs.Get(r.Context(), docstore.KeyOf(ceb.CEB621, st.EbpCode, st.OrderNo)); err == nil && ok {
+	if e, ok, err := g.intake.docs.Get(r.Context(), docstore.KeyOf(ceb.CEB621, st.EbpCode, st.OrderNo)); err == nil && ok {
 		v.Document = e.Doc
 	}
 	httpapi.WriteJSON(w, http.StatusOK, v)

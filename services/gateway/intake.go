@@ -79,9 +79,9 @@ var kinds = map[ceb.MsgType]kind{
 // may reports whether p holds one of the kind's roles.
 func (k kind) may(p *party.Party) bool { return slices.ContainsFunc(k.roles, p.Has) }
 
-// Intake accepts declarations: it checks who may send them, stores each
-// accepted one durably on CEB_IN and guards its business key in CBEC_DOCS
-// before anything is acknowledged. HTTP and the NATS micro endpoint share it.
+// Intake accepts declarations: it checks who may send them and stores each
+// accepted one durably on CEB_IN, under a subject of its own that is also
+// the guard of its business key, before anything is acknowledged. HTTP and the NATS micro endpoint share it.
 type Intake struct {
 	js    jetstream.JetStream
 	docs  *docstore.Store
@@ -105,18 +105,18 @@ func NewIntake(ctx context.Context, js jetstream.JetStream, clk clock.Clock, log
 
 // pending is a document on its way through Submit.
 type pending struct {
-	res   *Result
-	doc   ceb.Declaration
-	body  []byte
-	hash  string         // docstore.Digest of body
-	rev   uint64         // appType 2: revision being replaced
-	prev  docstore.Entry // appType 2: the entry being replaced
+	res  *Result
+	doc  ceb.Declaration
+	body []byte
+	hash string // docstore.Digest of body
+	// rev is the CEB_IN sequence the document's subject must end at for
+	// the write to succeed: 0 for a new document (the subject is empty),
+	// the current version's for a change (appType 2).
+	rev   uint64
 	ack   jetstream.PubAckFuture
-	seq   uint64
-	dup   bool // JetStream mapped the publication to an earlier copy
 	appTy string
-	// again: the entry holds this very document already (a resubmission);
-	// it is accepted without storing anything.
+	// again: the stored version is this very document already (a
+	// resubmission); it is accepted without storing anything.
 	again bool
 }
 
@@ -157,91 +157,37 @@ func (in *Intake) Submit(ctx context.Context, p *party.Party, docs []ceb.Declara
 		work = append(work, w)
 	}
 	in.publish(ctx, work)
-	in.guardAll(ctx, work)
+	in.markUsed(ctx, work)
 	in.logCauses(ctx, results)
 	return results
 }
 
-// guardAll guards every stored document's key. Each entry is published to
-// its key's subject with the revision it expects there (0: the key must
-// not exist; appType 2: the revision it replaces) — a key-value create or
-// update — all asynchronously, in submission order, and the
-// acknowledgements are awaited together. JetStream applies them in that
-// order, so of documents sharing a business key the first wins it, as it
-// would alone. Then the waybills the accepted lists use are marked, the
-// same way.
-func (in *Intake) guardAll(ctx context.Context, work []*pending) {
-	var guarded []*pending
-	for _, w := range work {
-		if w.res.Error != nil {
-			continue
-		}
-		if w.again {
-			guarded = append(guarded, w)
-			continue
-		}
-		if w.appTy == "2" && w.prev.Accepted(w.seq) {
-			// JetStream mapped this change to a version the entry already
-			// holds or replaced: a retry of an older change after a newer
-			// one. Writing it would name one message twice; nothing changes.
-			w.res.Error = errcode.New(errcode.DocumentUsed, "%s %s was changed since this version; read it again", w.doc.MsgType(), w.res.Key)
-			continue
-		}
-		f, err := in.writeEntry(w)
-		if err != nil {
-			w.res.Error = err
-			continue
-		}
-		w.ack = f
-		guarded = append(guarded, w)
-	}
+// markUsed marks the waybills the accepted inventory lists name as used,
+// so that they can no longer be changed: asynchronously, the
+// acknowledgements awaited together. A resubmitted list marks it too: the
+// marker exists already (a conflict, nothing written) unless the first
+// attempt was cut before it.
+func (in *Intake) markUsed(ctx context.Context, work []*pending) {
 	var marked []jetstream.PubAckFuture
-	for _, w := range guarded {
-		if !w.again {
-			in.settle(ctx, w, broker.Wait(ctx, w.ack))
+	for _, w := range work {
+		inv, ok := w.doc.(*ceb.Inventory)
+		if !ok || w.res.Status != Accepted {
+			continue
 		}
-		if inv, ok := w.doc.(*ceb.Inventory); ok && w.res.Status == Accepted {
-			// Mark the waybill as used so it can no longer be changed. A
-			// resubmitted list writes it too: it exists already (a conflict,
-			// nothing written) unless the first attempt was cut before it.
-			h := inv.InventoryHead
-			f, err := in.js.PublishAsync(broker.KVSubject(broker.BucketDocs, docstore.UsedKey(h.LogisticsCode, h.LogisticsNo)),
-				[]byte(docstore.Key(w.doc)), jetstream.WithExpectLastSequencePerSubject(0))
-			if err != nil {
-				httpapi.Logger(ctx, in.log).Warn("waybill used marker not written", "key", w.res.Key, "err", err)
-				continue
-			}
-			marked = append(marked, f)
+		h := inv.InventoryHead
+		f, err := in.js.PublishAsync(broker.KVSubject(broker.BucketDocs, docstore.UsedKey(h.LogisticsCode, h.LogisticsNo)),
+			[]byte(docstore.Key(w.doc)), jetstream.WithExpectLastSequencePerSubject(0))
+		if err != nil {
+			httpapi.Logger(ctx, in.log).Warn("waybill used marker not written", "key", w.res.Key, "err", err)
+			continue
 		}
+		marked = append(marked, f)
 	}
 	for _, f := range marked {
 		if err := broker.Wait(ctx, f); err != nil && !broker.IsConflict(err) {
 			httpapi.Logger(ctx, in.log).Warn("waybill used marker not written", "subject", f.Msg().Subject, "err", err)
 		}
 	}
-}
-
-// writeEntry publishes w's entry — the accepted version under its business
-// key — expecting the key absent, or at the revision appType 2 replaces.
-func (in *Intake) writeEntry(w *pending) (jetstream.PubAckFuture, *errcode.Error) {
-	e := docstore.Entry{
-		MsgType: w.doc.MsgType(), Party: w.doc.SenderCode(), Seq: w.seq, Hash: w.hash,
-		AcceptedAt: in.clock.Now().UTC(), Doc: w.body,
-	}
-	expect := uint64(0)
-	if w.appTy == "2" {
-		e.Prev = append(append([]uint64(nil), w.prev.Prev...), w.prev.Seq)
-		expect = w.rev
-	}
-	entry, err := e.Encode()
-	if err != nil {
-		return nil, errcode.As(err)
-	}
-	f, err := in.js.PublishAsync(broker.KVSubject(broker.BucketDocs, docstore.Key(w.doc)), entry, jetstream.WithExpectLastSequencePerSubject(expect))
-	if err != nil {
-		return nil, unavailable(err)
-	}
-	return f, nil
 }
 
 func schemaError(fe []ceb.FieldError) *errcode.Error {
@@ -268,7 +214,7 @@ func (in *Intake) precheck(ctx context.Context, w *pending, k kind) *errcode.Err
 	if k.usedCode == "" {
 		return errcode.New(errcode.AppTypeUnsupported, "%s cannot be changed with appType 2", w.doc.MsgType())
 	}
-	e, rev, ok, err := in.docs.Get(ctx, key)
+	e, ok, err := in.docs.Get(ctx, key)
 	if err != nil {
 		return unavailable(err)
 	}
@@ -294,7 +240,7 @@ func (in *Intake) precheck(ctx context.Context, w *pending, k kind) *errcode.Err
 	if used {
 		return errcode.New(k.usedCode, "%s %s is already used by a declaration and cannot be changed", w.doc.MsgType(), w.res.Key)
 	}
-	w.rev, w.prev = rev, e
+	w.rev = e.Seq
 	return nil
 }
 
@@ -306,7 +252,7 @@ func (in *Intake) used(ctx context.Context, d ceb.Declaration) (bool, error) {
 	case *ceb.Payment:
 		return in.docs.Exists(ctx, docstore.KeyOf(ceb.CEB621, v.PaymentHead.EbpCode, v.PaymentHead.OrderNo))
 	case *ceb.Logistics:
-		return in.docs.Exists(ctx, docstore.UsedKey(v.LogisticsHead.LogisticsCode, v.LogisticsHead.LogisticsNo))
+		return in.docs.Used(ctx, v.LogisticsHead.LogisticsCode, v.LogisticsHead.LogisticsNo)
 	case *ceb.Inventory:
 		kve, err := in.inv.Get(ctx, docstore.InventoryKey(v.InventoryHead.EbpCode, v.InventoryHead.OrderNo))
 		if errors.Is(err, jetstream.ErrKeyNotFound) {
@@ -324,26 +270,38 @@ func (in *Intake) used(ctx context.Context, d ceb.Declaration) (bool, error) {
 	return false, nil
 }
 
-// publish stores every pending document on CEB_IN, asynchronously, and waits
-// for the acknowledgements. The message id is the business key and the
-// document's digest, so a second copy of the same document inside the
-// duplicate window is not stored twice and maps to the first one, while a
-// different document under the same key is a message of its own.
+// publish stores every pending document on CEB_IN, asynchronously, and
+// waits for the acknowledgements. Each goes to its document's own subject,
+// expecting the document's key to end at w.rev: empty for a new document,
+// the version it replaces for a change. That one write is the store and the
+// duplicate guard: JetStream applies the writes in submission order, so
+// of documents sharing a business key the first wins it, as it would
+// alone, and a loser stores nothing.
 func (in *Intake) publish(ctx context.Context, work []*pending) {
 	now := in.clock.Now().UTC().Format(time.RFC3339Nano)
 	for _, w := range work {
 		if w.again {
 			continue
 		}
-		m := &nats.Msg{Subject: broker.InSubject(string(w.doc.MsgType()), w.doc.SenderCode()), Data: w.body, Header: nats.Header{}}
 		key := docstore.Key(w.doc)
+		m := &nats.Msg{Subject: broker.InSubject(key, w.doc.SenderCode()), Data: w.body, Header: nats.Header{}}
 		m.Header.Set(docstore.HeaderMsgType, string(w.doc.MsgType()))
 		m.Header.Set(docstore.HeaderParty, w.doc.SenderCode())
 		m.Header.Set(docstore.HeaderKey, key)
 		m.Header.Set(docstore.HeaderAppType, w.appTy)
 		m.Header.Set(docstore.HeaderAcceptedAt, now)
-		m.Header.Set(jetstream.MsgIDHeader, docstore.MsgID(key, w.hash))
-		f, err := in.js.PublishMsgAsync(m)
+		m.Header.Set(docstore.HeaderDigest, w.hash)
+		if w.appTy == "2" {
+			// A change sent again after a newer one must not bring its
+			// version back: inside the duplicate window JetStream maps it to
+			// the message it was (settle tells). A new document needs no id:
+			// its subject holds at most one first version.
+			m.Header.Set(jetstream.MsgIDHeader, key+"/"+w.hash)
+		}
+		// The guard is the document's key whoever sends it: another
+		// party's copy under the key is a duplicate, not a document of its
+		// own.
+		f, err := in.js.PublishMsgAsync(m, jetstream.WithExpectLastSequenceForSubject(w.rev, broker.InDocument(key)))
 		if err != nil {
 			w.res.Error = unavailable(err)
 			continue
@@ -356,19 +314,39 @@ func (in *Intake) publish(ctx context.Context, work []*pending) {
 		}
 		select {
 		case a := <-w.ack.Ok():
-			// A duplicate's sequence is the first copy's.
-			w.seq, w.dup = a.Sequence, a.Duplicate
+			if a.Duplicate {
+				in.settleDuplicate(ctx, w, a.Sequence)
+				continue
+			}
+			in.settle(ctx, w, nil)
 		case err := <-w.ack.Err():
-			w.res.Error = unavailable(err)
+			in.settle(ctx, w, err)
 		case <-ctx.Done():
 			w.res.Error = unavailable(ctx.Err())
 		}
 	}
 }
 
-// settle accepts w once its entry is written (err nil). When the key was
-// written first by another request, the entry decides: if it holds this
-// very document — a retried or concurrent resubmission of it — w is
+// settleDuplicate answers a change JetStream mapped to the message seq it
+// stored before: the same change, sent again. If that version is still
+// the current one (a concurrent copy stored it), w is accepted again;
+// otherwise a newer change replaced it, and bringing it back would undo
+// that: -900103.
+func (in *Intake) settleDuplicate(ctx context.Context, w *pending, seq uint64) {
+	e, ok, err := in.docs.Get(ctx, docstore.Key(w.doc))
+	switch {
+	case err != nil:
+		w.res.Error = unavailable(err)
+	case ok && e.Seq == seq:
+		w.res.Status, w.res.again = Accepted, true
+	default:
+		w.res.Error = errcode.New(errcode.DocumentUsed, "%s %s was changed since this version; read it again", w.doc.MsgType(), w.res.Key)
+	}
+}
+
+// settle accepts w once it is stored (err nil). When its subject had moved
+// on — another request stored the key first — the stored version decides:
+// if it is this very document (a retried or concurrent resubmission), w is
 // accepted as the first time was, and nothing is stored; otherwise w is
 // rejected, a new document (appType 1) with its type's official duplicate
 // code, a change (appType 2) with -900103.
@@ -381,24 +359,16 @@ func (in *Intake) settle(ctx context.Context, w *pending, err error) {
 		w.res.Error = unavailable(err)
 		return
 	}
-	e, _, ok, err := in.docs.Get(ctx, docstore.Key(w.doc))
+	e, ok, err := in.docs.Get(ctx, docstore.Key(w.doc))
 	switch {
 	case err != nil:
 		w.res.Error = unavailable(err)
 		return
 	case !ok:
-		// Keys of CBEC_DOCS are never removed: a read that misses the key
+		// CEB_IN's documents are never removed: a read that misses the key
 		// it just lost cannot tell, and the sender may ask again.
-		w.res.Error = unavailable(errors.New("document entry absent after a conflict on its key"))
+		w.res.Error = unavailable(errors.New("document absent after a conflict on its subject"))
 		return
-	}
-	// The copy stored for w is an orphan unless the entry names it; the
-	// request that stored it removes it (a duplicate's copy is another
-	// request's). Only an appType 1 copy: no create can win the key any
-	// more, while a concurrent change carrying the same version (mapped to
-	// this copy by JetStream) may still win it with its own revision.
-	if w.appTy == "1" && !w.dup && !e.Accepted(w.seq) {
-		defer in.dropOrphan(ctx, w)
 	}
 	if e.Holds(w.doc.SenderCode(), w.hash) {
 		w.res.Status, w.res.again = Accepted, true
@@ -409,18 +379,6 @@ func (in *Intake) settle(ctx context.Context, w *pending, err error) {
 		return
 	}
 	w.res.Error = errcode.New(kinds[w.doc.MsgType()].dupCode, "%s %s already exists", w.doc.MsgType(), w.res.Key)
-}
-
-// dropOrphan removes a stored copy that lost its business key. Should this
-// fail, consumers still ignore it: it is not the version CBEC_DOCS points to.
-func (in *Intake) dropOrphan(ctx context.Context, w *pending) {
-	st, err := in.js.Stream(ctx, broker.StreamIn)
-	if err == nil {
-		err = st.DeleteMsg(ctx, w.seq)
-	}
-	if err != nil {
-		httpapi.Logger(ctx, in.log).Warn("orphan document not removed from CEB_IN", "seq", w.seq, "err", err)
-	}
 }
 
 // unavailable is the refusal of a document JetStream did not store. The

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +20,7 @@ import (
 	"github.com/cbec/cbec/services/clearance"
 	"github.com/cbec/cbec/services/gateway"
 	"github.com/cbec/cbec/services/servicetest"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // Retries safe for senders: a resubmission of the document a key holds is
@@ -64,38 +64,23 @@ func streams(t *testing.T, h *servicetest.Harness) map[string]uint64 {
 	return out
 }
 
-// shrinkWindow cuts JetStream's duplicate window of CEB_IN to its least and
-// lets it pass, so that only the CBEC_DOCS entry can still recognise a
-// copy: a time window has to elapse, so this waits.
-func shrinkWindow(t *testing.T, h *servicetest.Harness) {
+// versions counts the messages of a document's subject on CEB_IN: its
+// accepted versions.
+func versions(t *testing.T, h *servicetest.Harness, key string) uint64 {
 	t.Helper()
-	ctx := context.Background()
-	st, err := h.JS.Stream(ctx, broker.StreamIn)
+	st, err := h.JS.Stream(context.Background(), broker.StreamIn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := st.CachedInfo().Config
-	cfg.Duplicates = 100 * time.Millisecond
-	if _, err := h.JS.UpdateStream(ctx, cfg); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(300 * time.Millisecond)
-}
-
-// docsStream is the stream of the CBEC_DOCS bucket.
-const docsStream = "KV_" + broker.BucketDocs
-
-func entryRevision(t *testing.T, h *servicetest.Harness, key string) uint64 {
-	t.Helper()
-	kv, err := h.JS.KeyValue(context.Background(), broker.BucketDocs)
+	info, err := st.Info(context.Background(), jetstream.WithSubjectFilter(broker.InDocument(key)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := kv.Get(context.Background(), key)
-	if err != nil {
-		t.Fatalf("%s: %v", key, err)
+	var n uint64
+	for _, c := range info.State.Subjects {
+		n += c
 	}
-	return e.Revision()
+	return n
 }
 
 // documentsCounted reads cbec_gateway_documents_total of CEB311 by result.
@@ -130,7 +115,6 @@ func TestResubmissionOfTheStoredDocumentIsAcceptedOnce(t *testing.T) {
 	if code != http.StatusAccepted || first.Accepted != 1 {
 		t.Fatalf("first: %d %s", code, b)
 	}
-	rev := entryRevision(t, h, docstore.Key(o))
 	same := func(what string, code int, r gateway.SubmitResponse, b []byte) {
 		t.Helper()
 		if code != http.StatusAccepted {
@@ -143,8 +127,8 @@ func TestResubmissionOfTheStoredDocumentIsAcceptedOnce(t *testing.T) {
 			}
 		}
 	}
-	// Inside JetStream's duplicate window: as JSON, as CEB XML (the same
-	// document in another encoding) and twice in one submission.
+	// As JSON, as CEB XML (the same document in another encoding) and
+	// twice in one submission.
 	code, r, b := h.SubmitJSON("orders", keyEBP, o)
 	same("JSON again", code, r, b)
 	code, b = h.SubmitXML(keyEBP, cebtest.Message(o))
@@ -163,28 +147,25 @@ func TestResubmissionOfTheStoredDocumentIsAcceptedOnce(t *testing.T) {
 	if code != http.StatusBadRequest || servicetest.DecodeProblem(t, b).Results[0].Error.Code != errcode.OrderExists {
 		t.Fatalf("another document: %d %s", code, b)
 	}
-	// Past the window only the entry can tell: the same again.
-	shrinkWindow(t, h)
-	code, r, b = h.SubmitJSON("orders", keyEBP, o)
-	same("past the window", code, r, b)
+	// Another guid under the key: a duplicate too.
 	code, _, b = h.SubmitJSON("orders", keyEBP, otherCopy(t, o))
 	if code != http.StatusBadRequest || servicetest.DecodeProblem(t, b).Results[0].Error.Code != errcode.OrderExists {
-		t.Fatalf("another guid past the window: %d %s", code, b)
+		t.Fatalf("another guid: %d %s", code, b)
 	}
 
 	settled(t, h)
 	if got := streams(t, h)[broker.StreamIn+" messages"]; got != 1 {
 		t.Fatalf("CEB_IN holds %d messages, want the one stored copy", got)
 	}
-	if got := entryRevision(t, h, docstore.Key(o)); got != rev {
-		t.Fatalf("entry rewritten: revision %d, was %d", got, rev)
+	if got := versions(t, h, docstore.Key(o)); got != 1 {
+		t.Fatalf("%d versions of the order stored, want 1", got)
 	}
 	if recs := h.Receipts(keyEBP, "msgType=CEB312"); len(recs) != 1 || recs[0].Status() != "120" {
 		t.Fatalf("order receipts %+v, want one 120", recs)
 	}
-	// One document accepted, five answers to its resubmissions, two
+	// One document accepted, four answers to its resubmissions, two
 	// duplicates.
-	if got := documentsCounted(t, h); got["accepted"] != 1 || got["resubmitted"] != 5 || got["rejected"] != 2 {
+	if got := documentsCounted(t, h); got["accepted"] != 1 || got["resubmitted"] != 4 || got["rejected"] != 2 {
 		t.Fatalf("cbec_gateway_documents_total of CEB311: %v", got)
 	}
 }
@@ -221,9 +202,8 @@ func TestResubmissionAfterTheDecisionChangesNothing(t *testing.T) {
 			}
 		}
 	}
-	resubmit("inside the window")
-	shrinkWindow(t, h)
-	resubmit("past the window")
+	resubmit("once")
+	resubmit("twice")
 
 	settled(t, h)
 	after := streams(t, h)
@@ -242,8 +222,7 @@ func TestResubmissionAfterTheDecisionChangesNothing(t *testing.T) {
 
 // TestConcurrentResubmissionsStoreOneCopy sends one new document many times
 // at once, as a client retrying while its first request is still in flight
-// would, half of them past a short duplicate window so that the entry
-// alone must sort them out.
+// would, and spread over some hundred milliseconds.
 func TestConcurrentResubmissionsStoreOneCopy(t *testing.T) {
 	h := servicetest.New(t)
 	for _, c := range []struct {
@@ -251,15 +230,11 @@ func TestConcurrentResubmissionsStoreOneCopy(t *testing.T) {
 		orderNo string
 		spread  time.Duration
 	}{
-		{"inside the window", "AGAIN-3", 0},
-		{"across a short window", "AGAIN-4", 600 * time.Millisecond},
+		{"at once", "AGAIN-3", 0},
+		{"spread", "AGAIN-4", 600 * time.Millisecond},
 	} {
-		if c.spread > 0 {
-			shrinkWindow(t, h)
-		}
 		o, _, _, _ := cebtest.Set(c.orderNo)
 		body, _ := json.Marshal(o)
-		writes := streams(t, h)[docsStream]
 		const n = 16
 		type answer struct {
 			code int
@@ -294,9 +269,8 @@ func TestConcurrentResubmissionsStoreOneCopy(t *testing.T) {
 			}
 		}
 		settled(t, h)
-		// The bucket keeps one revision a key: count its stream's writes.
-		if got := streams(t, h)[docsStream] - writes; got != 1 {
-			t.Fatalf("%s: %d writes to CBEC_DOCS, want the one entry", c.name, got)
+		if got := versions(t, h, docstore.Key(o)); got != 1 {
+			t.Fatalf("%s: %d versions stored, want 1", c.name, got)
 		}
 		recs := h.Receipts(keyEBP, "limit=500&msgType=CEB312")
 		n120 := 0
@@ -315,9 +289,10 @@ func TestConcurrentResubmissionsStoreOneCopy(t *testing.T) {
 	}
 }
 
-// TestChangeSentAgain: a change (appType 2) the key holds is accepted again
-// without a write; an older change sent again inside the duplicate window
-// (JetStream maps it to its old message) is -900103, and writes nothing.
+// TestChangeSentAgain: a change (appType 2) that is the current version is
+// accepted again without a write; an older change sent again after a newer
+// one (JetStream maps it to its old message) is -900103, and writes
+// nothing: it does not bring its version back.
 func TestChangeSentAgain(t *testing.T) {
 	h := servicetest.New(t)
 	o, _, _, _ := cebtest.Set("AGAIN-5")
@@ -328,7 +303,6 @@ func TestChangeSentAgain(t *testing.T) {
 	h.MustSubmit("orders", keyEBP, &v2)
 	h.MustSubmit("orders", keyEBP, &v2)
 	h.MustSubmit("orders", keyEBP, &v3)
-	writes := streams(t, h)[docsStream]
 	code, _, b := h.SubmitJSON("orders", keyEBP, &v2)
 	if code != http.StatusBadRequest || servicetest.DecodeProblem(t, b).Results[0].Error.Code != errcode.DocumentUsed {
 		t.Fatalf("older change again: %d %s", code, b)
@@ -339,21 +313,13 @@ func TestChangeSentAgain(t *testing.T) {
 	if got := streams(t, h)[broker.StreamIn+" messages"]; got != 3 {
 		t.Fatalf("CEB_IN holds %d messages, want the three versions", got)
 	}
-	if got := streams(t, h)[docsStream] - writes; got != 0 {
-		t.Fatalf("%d writes to CBEC_DOCS, want none", got)
-	}
-	kv, err := h.JS.KeyValue(context.Background(), broker.BucketDocs)
+	docs, err := docstore.Open(context.Background(), h.JS)
 	if err != nil {
 		t.Fatal(err)
 	}
-	kve, err := kv.Get(context.Background(), docstore.Key(o))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Three versions: the current one and the two it replaced, each named once.
-	var e docstore.Entry
-	if err := json.Unmarshal(kve.Value(), &e); err != nil || len(e.Prev) != 2 || e.Prev[0] == e.Prev[1] || e.Accepted(0) || slices.Contains(e.Prev, e.Seq) {
-		t.Fatalf("current entry seq %d prev %v: %v", e.Seq, e.Prev, err)
+	e, ok, err := docs.Get(context.Background(), docstore.Key(o))
+	if err != nil || !ok || !e.Holds(cebtest.EbpCode, docstore.Digest(mustJSON(t, &v3))) {
+		t.Fatalf("current version %+v (%v): want the third", e, err)
 	}
 	if recs := h.Receipts(keyEBP, "msgType=CEB312"); len(recs) != 3 {
 		t.Fatalf("%d order receipts, want one per version", len(recs))

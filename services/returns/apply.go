@@ -21,11 +21,10 @@ import (
 
 // handle takes one return application from CEB_IN.
 func (r *Returns) handle(ctx context.Context, m jetstream.Msg) error {
-	adm, err := r.docs.Admit(ctx, m)
-	if err != nil || !adm.OK {
+	seq, err := broker.StreamSeq(m)
+	if err != nil {
 		return err
 	}
-	seq := adm.Seq
 	var d ceb.InvtRefund
 	if err := broker.Decode(m.Data(), &d); err != nil {
 		return broker.Poison(err)
@@ -133,7 +132,7 @@ func (r *Returns) check(ctx context.Context, rec *Record, d *ceb.InvtRefund, now
 			st.ReleasedAt.In(clock.Shanghai).Format("2006-01-02"), rec.ApplyBy.Add(-time.Millisecond).In(clock.Shanghai).Format("2006-01-02"))
 	}
 	var list ceb.Inventory
-	e, _, ok, err := r.docs.Get(ctx, docstore.KeyOf(ceb.CEB621, st.EbpCode, st.OrderNo))
+	e, ok, err := r.docs.Get(ctx, docstore.KeyOf(ceb.CEB621, st.EbpCode, st.OrderNo))
 	if err != nil {
 		return false, err
 	}

@@ -326,7 +326,7 @@ func (r *Returns) originalList(ctx context.Context, rec *Record) (*ceb.Inventory
 		return nil, nil, err
 	}
 	var list ceb.Inventory
-	e, _, ok, err := r.docs.Get(ctx, docstore.KeyOf(ceb.CEB621, st.EbpCode, st.OrderNo))
+	e, ok, err := r.docs.Get(ctx, docstore.KeyOf(ceb.CEB621, st.EbpCode, st.OrderNo))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -144,11 +144,11 @@ type docSet struct {
 	inventory *ceb.Inventory
 }
 
-// documents loads the four documents from CBEC_DOCS.
+// documents loads the current versions of the four documents from CEB_IN.
 func (r *Review) documents(ctx context.Context, c *Case) (docSet, error) {
 	var ds docSet
 	get := func(key string, doc any) (bool, error) {
-		e, _, ok, err := r.docs.Get(ctx, key)
+		e, ok, err := r.docs.Get(ctx, key)
 		if err != nil || !ok {
 			return false, err
 		}
