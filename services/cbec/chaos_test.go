@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -346,15 +345,14 @@ func TestChaosClusterNodeFaults(t *testing.T) {
 	check(t, "cluster", m.js, stats, len(faults))
 }
 
-// freeAddr is a loopback address with a port free at the time of asking.
-func freeAddr(t *testing.T) string {
+// testAddr is a loopback address with a port free at the time of asking.
+func testAddr(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := freeAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().String()
+	return addr
 }
 
 // check reports the end state of a chaos run and fails on anything lost,
@@ -384,7 +382,7 @@ func TestChaosSingleProcessKilled(t *testing.T) {
 		t.Skip("processes killed under load: about a minute")
 	}
 	dir := t.TempDir()
-	addr := freeAddr(t)
+	addr := testAddr(t)
 	p := startChild(t, "--http-addr", addr, "--nats-listen", "", "--data-dir", dir, "--log-level", "error")
 	done := make(chan LoadStats)
 	go func() { done <- runLoad(t, "http://"+addr, 30, 16*time.Second, 19) }()
@@ -412,7 +410,7 @@ func TestChaosSplitServicesKilled(t *testing.T) {
 	procs := map[string]*child{}
 	var gateway string
 	for _, name := range ServiceNames() {
-		addr := freeAddr(t)
+		addr := testAddr(t)
 		if name == "gateway" {
 			gateway = "http://" + addr
 		}

@@ -41,6 +41,9 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && args[0] == "load" {
 		return RunLoad(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "bench" {
+		return RunBench(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) > 0 && args[0] == "secrets" {
 		return RunSecrets(args[1:], stdout, stderr)
 	}
@@ -63,7 +66,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		debug.SetGCPercent(GCPercent)
 	}
 	if getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(MemoryLimit)
+		debug.SetMemoryLimit(systemMemoryLimit())
 	}
 	m := NewMain(cfg, stdout, stderr)
 	if err := m.Run(ctx); err != nil {
@@ -97,15 +100,6 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // 16×) measured slower again in the throughput benchmarks — a larger heap
 // costs more in cache misses than the collections it spares.
 const GCPercent = 200
-
-// MemoryLimit is the Go heap's soft limit unless GOMEMLIMIT says otherwise:
-// 1 GiB. Past it the collector runs as often as it must instead of letting
-// garbage grow to GCPercent above the live heap, so the process's RSS stays
-// near the limit under load. Measured on the development machine (docs/
-// operations.md, "Memory"), the live heap of the all-in-one process under
-// load is 250–400 MB, most of it the embedded NATS server's: GOGC alone let
-// RSS reach three times that and keep it when idle.
-const MemoryLimit = 1 << 30
 
 // Main is the running program: the NATS connection (and embedded server),
 // the services and the HTTP server.
