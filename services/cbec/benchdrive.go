@@ -72,20 +72,14 @@ func startBenchChild(ctx context.Context, dir, sync string, extra []string) (*be
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	running := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(out)
-		said := false
-		for sc.Scan() {
-			if !said && strings.HasPrefix(sc.Text(), "cbec is running") {
-				said = true
-				close(running)
-			}
-		}
-	}()
+	running := saysRunning(out)
 	go func() { _ = cmd.Wait(); close(c.exited) }()
 	select {
-	case <-running:
+	case ok := <-running:
+		if !ok {
+			<-c.exited
+			return nil, fmt.Errorf("cbec exited before running: %s", c.stderrTail.String())
+		}
 		return c, nil
 	case <-c.exited:
 		return nil, fmt.Errorf("cbec exited before running: %s", c.stderrTail.String())
@@ -96,6 +90,27 @@ func startBenchChild(ctx context.Context, dir, sync string, extra []string) (*be
 		c.stop()
 		return nil, ctx.Err()
 	}
+}
+
+// saysRunning reads a cbec process's standard output to its end and
+// tells, once, whether the process said it is running (true) or ended its
+// output without saying so (false).
+func saysRunning(out io.Reader) <-chan bool {
+	running := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		said := false
+		for sc.Scan() {
+			if !said && strings.HasPrefix(sc.Text(), "cbec is running") {
+				said = true
+				running <- true
+			}
+		}
+		if !said {
+			running <- false
+		}
+	}()
+	return running
 }
 
 // stop ends the child with SIGTERM (its ordered shutdown), then SIGKILL.
@@ -420,24 +435,12 @@ func (d *driver) post(ctx context.Context, path, key string, body []byte, n int)
 			}
 			continue
 		}
-		var r struct {
-			Results []struct {
-				Index  int    `json:"index"`
-				Status string `json:"status"`
-			} `json:"results"`
-		}
-		if (resp.StatusCode != http.StatusAccepted && resp.StatusCode != http.StatusBadRequest) || json.Unmarshal(b, &r) != nil {
+		accepted, rejected, answered := submitted(resp.StatusCode, b, ok)
+		if !answered {
 			d.httpErrors.Add(1)
-			return ok
 		}
-		for _, x := range r.Results {
-			if x.Status == "accepted" && x.Index >= 0 && x.Index < len(ok) {
-				ok[x.Index] = true
-				d.docsAccepted.Add(1)
-			} else {
-				d.docsRejected.Add(1)
-			}
-		}
+		d.docsAccepted.Add(int64(accepted))
+		d.docsRejected.Add(int64(rejected))
 		return ok
 	}
 	return ok

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"io"
 	"os"
@@ -69,20 +68,7 @@ func (c *child) start() {
 		c.t.Fatal(err)
 	}
 	c.cmd = cmd
-	running := make(chan bool, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		said := false
-		for sc.Scan() {
-			if !said && strings.HasPrefix(sc.Text(), "cbec is running") {
-				said = true
-				running <- true
-			}
-		}
-		if !said {
-			running <- false
-		}
-	}()
+	running := saysRunning(out)
 	select {
 	case ok := <-running:
 		if !ok {

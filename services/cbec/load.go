@@ -465,31 +465,42 @@ func (g *Load) submit(ctx context.Context, path, key string, docs []any) []bool 
 		g.httpErrors.Add(1)
 		return ok
 	}
+	accepted, rejected, answered := submitted(code, b, ok)
+	if !answered {
+		g.httpErrors.Add(1)
+	}
+	g.accepted.Add(int64(accepted))
+	g.rejected.Add(int64(rejected))
+	return ok
+}
+
+// submitted reads the answer to a submission of len(ok) documents: it
+// marks the accepted ones in ok and counts them and the rejected ones;
+// answered is false when the answer holds no per-document results (an
+// error other than 400, or a body that does not parse).
+func submitted(code int, body []byte, ok []bool) (accepted, rejected int, answered bool) {
+	if code != http.StatusAccepted && code != http.StatusBadRequest {
+		return 0, 0, false
+	}
+	// 400: nothing accepted; with results, each was rejected on its own.
 	var r struct {
 		Results []struct {
 			Index  int    `json:"index"`
 			Status string `json:"status"`
 		} `json:"results"`
 	}
-	switch code {
-	case http.StatusAccepted, http.StatusBadRequest:
-		// 400: nothing accepted; with results, each was rejected on its own.
-		if json.Unmarshal(b, &r) != nil || len(r.Results) == 0 {
-			g.httpErrors.Add(1)
-			return ok
-		}
-		for _, x := range r.Results {
-			if x.Status == "accepted" && x.Index >= 0 && x.Index < len(ok) {
-				ok[x.Index] = true
-				g.accepted.Add(1)
-			} else {
-				g.rejected.Add(1)
-			}
-		}
-	default:
-		g.httpErrors.Add(1)
+	if json.Unmarshal(body, &r) != nil || len(r.Results) == 0 {
+		return 0, 0, false
 	}
-	return ok
+	for _, x := range r.Results {
+		if x.Status == "accepted" && x.Index >= 0 && x.Index < len(ok) {
+			ok[x.Index] = true
+			accepted++
+		} else {
+			rejected++
+		}
+	}
+	return accepted, rejected, true
 }
 
 // do sends one request to the configured URL and reads the answer.
