@@ -287,7 +287,7 @@ func runPhase(ctx context.Context, cfg BenchConfig, dir, name string, rate float
 					return
 				case <-t.C:
 					s := Sample{At: time.Since(start).Seconds(), RSS: child.rss(), Goroutines: child.goroutines(drv.client),
-						Decided: drv.count(time.Time{}, time.Now()).decided}
+						Decided: drv.book.count(time.Time{}, time.Now()).decided}
 					res.Samples = append(res.Samples, s)
 					_, _ = fmt.Fprintf(stdout, "  soak %4.0fs: RSS %d MB, %d goroutines, %d decided\n", s.At, s.RSS>>20, s.Goroutines, s.Decided)
 				}
@@ -310,7 +310,7 @@ func runPhase(ctx context.Context, cfg BenchConfig, dir, name string, rate float
 	stopSampling()
 	samplers.Wait()
 
-	t := drv.count(start, end)
+	t := drv.book.count(start, end)
 	secs := end.Sub(start).Seconds()
 	res.Seconds = secs
 	res.Declarations, res.Complete, res.Decided, res.Undecided, res.Double = t.declarations, t.complete, t.decided, t.undecided, t.double

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -194,15 +193,6 @@ func (t *tailBuffer) String() string {
 	return string(t.buf)
 }
 
-// decision is what the driver knows of one declaration.
-type decision struct {
-	parts    int       // documents accepted, of four
-	accepted time.Time // when the last of them was answered 202
-	decided  time.Time // when its decision receipt came
-	status   string    // the decision: 800, 100 or 300
-	double   bool      // a second decision receipt with another outcome came
-}
-
 // driver sends import declarations to a cbec and follows their decisions.
 type driver struct {
 	base   string
@@ -214,8 +204,7 @@ type driver struct {
 	seq atomic.Int64
 	run string
 
-	mu    sync.Mutex
-	decls map[string]*decision // by the list's guid, which its receipts carry
+	book *decisions
 
 	docsAccepted, docsRejected, httpErrors, refused atomic.Int64
 }
@@ -234,7 +223,7 @@ func newDriver(base string, batch int, seed int64) (*driver, error) {
 	return &driver{
 		base: base, keys: cfg.Keys, batch: batch, gen: g, run: strconv.FormatInt(time.Now().UnixNano()%1e6, 36),
 		client: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 512}},
-		decls:  map[string]*decision{},
+		book:   newDecisions(),
 	}, nil
 }
 
@@ -254,24 +243,8 @@ func (d *driver) follow(natsURL string) (*nats.Conn, error) {
 		if json.Unmarshal(m.Data, &rs) != nil {
 			return
 		}
-		d.mu.Lock()
-		defer d.mu.Unlock()
 		for _, r := range rs {
-			switch r.ReturnStatus {
-			case "800", "100", "300":
-			default:
-				continue
-			}
-			x := d.decls[r.GUID]
-			if x == nil {
-				continue // another run's
-			}
-			switch {
-			case x.decided.IsZero():
-				x.decided, x.status = now, r.ReturnStatus
-			case x.status != r.ReturnStatus:
-				x.double = true
-			}
+			d.book.receipt(r.GUID, r.ReturnStatus, now)
 		}
 	})
 	if err != nil {
@@ -374,27 +347,18 @@ func (d *driver) supply(ctx context.Context, n, ahead int) (<-chan group, error)
 // declaration, how many of its documents were accepted and when the last
 // one was.
 func (d *driver) send(ctx context.Context, g group) {
-	d.mu.Lock()
 	for _, guid := range g.guids {
-		d.decls[guid] = &decision{}
+		d.book.expect(guid)
 	}
-	d.mu.Unlock()
 	kinds := d.kinds()
 	var wg sync.WaitGroup
 	for k, kind := range kinds {
 		wg.Go(func() {
 			ok := d.post(ctx, kind.path, kind.key, g.bodies[k], len(g.guids))
 			now := time.Now()
-			d.mu.Lock()
-			defer d.mu.Unlock()
 			for i, guid := range g.guids {
-				if !ok[i] {
-					continue
-				}
-				r := d.decls[guid]
-				r.parts++
-				if now.After(r.accepted) {
-					r.accepted = now
+				if ok[i] {
+					d.book.accepted(guid, now)
 				}
 			}
 		})
@@ -446,62 +410,13 @@ func (d *driver) post(ctx context.Context, path, key string, body []byte, n int)
 	return ok
 }
 
-// tally is the driver's account of a phase.
-type tally struct {
-	declarations, complete, decided, undecided, double int
-	decidedIn                                          int // decisions within [from, to]
-	latencies                                          []time.Duration
-}
-
-// count tallies the declarations: complete ones (four documents accepted),
-// decided ones, and their latency from the last 202 to the decision.
-func (d *driver) count(from, to time.Time) tally {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	var t tally
-	for _, x := range d.decls {
-		t.declarations++
-		if x.parts == 4 {
-			t.complete++
-		}
-		if x.double {
-			t.double++
-		}
-		if x.decided.IsZero() {
-			if x.parts == 4 {
-				t.undecided++
-			}
-			continue
-		}
-		t.decided++
-		if !x.decided.Before(from) && !x.decided.After(to) {
-			t.decidedIn++
-		}
-		if x.parts == 4 {
-			// A decision may come before the last 202 is read: 0 then.
-			t.latencies = append(t.latencies, max(0, x.decided.Sub(x.accepted)))
-		}
-	}
-	slices.Sort(t.latencies)
-	return t
-}
-
 // waitDecided waits until every complete declaration is decided, or d.
 func (d *driver) waitDecided(ctx context.Context, within time.Duration) {
 	deadline := time.Now().Add(within)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
-		if d.count(time.Time{}, time.Now()).undecided == 0 {
+		if d.book.count(time.Time{}, time.Now()).undecided == 0 {
 			return
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-// percentile of sorted durations, in milliseconds.
-func percentile(sorted []time.Duration, p float64) float64 {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(float64(len(sorted)-1) * p)
-	return float64(sorted[i]) / float64(time.Millisecond)
 }

@@ -162,9 +162,23 @@ type LoadStats struct {
 	ReturnsRejected               int64 // refused applications and returns with nothing resaleable
 	Skipped                       int64 // follow-ups not started: too many in flight
 	Elapsed                       time.Duration
+	// Decided are the imports decided (800, 100 or 300) of those whose
+	// four documents were accepted, counted at their CEB622 receipts, as
+	// `cbec bench` counts them; P50, P95 and P99 are milliseconds from the
+	// 202 of a declaration's last document to its decision.
+	Decided       int64
+	P50, P95, P99 float64
 	// Samples holds up to sampleMax order numbers per outcome: "800",
 	// "300", "100" (followed imports), "export-closed", "returned".
 	Samples map[string][]string
+}
+
+// DecidedRate is the imports decided per second.
+func (s LoadStats) DecidedRate() float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(s.Decided) / s.Elapsed.Seconds()
 }
 
 // Rate is the declarations per second achieved.
@@ -202,6 +216,8 @@ type Load struct {
 	mu      sync.Mutex
 	samples map[string][]string
 
+	// book follows every import from its documents' 202s to its decision.
+	book      *decisions
 	sem       chan struct{}
 	followers sync.WaitGroup
 	start     time.Time
@@ -231,6 +247,7 @@ func NewLoad(cfg LoadConfig, out io.Writer) (*Load, error) {
 		rnd:     rand.New(rand.NewPCG(uint64(cfg.Seed), 0x636265632d6c6f61)),
 		samples: map[string][]string{},
 		sem:     make(chan struct{}, maxFollowers),
+		book:    newDecisions(),
 		runID:   strconv.FormatInt(time.Now().Unix(), 36),
 	}
 	g.goods = catalogue(tb, time.Now())
@@ -264,7 +281,58 @@ func (g *Load) Stats() LoadStats {
 		s.Samples[k] = append([]string(nil), v...)
 	}
 	g.mu.Unlock()
+	t := g.book.count(time.Time{}, time.Now())
+	s.Decided = int64(t.decided)
+	s.P50, s.P95, s.P99 = percentile(t.latencies, 0.50), percentile(t.latencies, 0.95), percentile(t.latencies, 0.99)
 	return s
+}
+
+// watchDecisions reads the agent's CEB622 receipts page after page until
+// stop closes (and once more then), recording the imports' decisions.
+func (g *Load) watchDecisions(ctx context.Context, stop <-chan struct{}) {
+	var after uint64
+	read := func() {
+		for {
+			var page struct {
+				Receipts []struct {
+					// Time is when cbec stored the receipt: the decision's
+					// time, not the poll's (on another machine, give or take
+					// the clocks' difference).
+					Time    time.Time `json:"time"`
+					Receipt struct {
+						GUID         string `json:"guid"`
+						ReturnStatus string `json:"returnStatus"`
+					} `json:"receipt"`
+				} `json:"receipts"`
+				Next uint64 `json:"next"`
+			}
+			path := "/v1/receipts?msgType=CEB622&limit=500&after=" + strconv.FormatUint(after, 10)
+			if !g.getJSON(ctx, path, g.cfg.Keys.Agent, &page) || len(page.Receipts) == 0 {
+				return
+			}
+			for _, r := range page.Receipts {
+				at := r.Time
+				if at.IsZero() {
+					at = time.Now()
+				}
+				g.book.receipt(r.Receipt.GUID, r.Receipt.ReturnStatus, at)
+			}
+			after = page.Next
+		}
+	}
+	t := time.NewTicker(pollEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			read()
+			return
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			read()
+		}
+	}
 }
 
 func (g *Load) sample(kind, orderNo string) {
@@ -278,11 +346,11 @@ func (g *Load) sample(kind, orderNo string) {
 // summary is the one-line report of s.
 func summary(prefix string, s LoadStats) string {
 	return fmt.Sprintf("load %s %s: sent %d declarations (%d import, %d export), documents accepted %d rejected %d, "+
-		"HTTP errors %d, %.1f decl/s; followed imports 800 %d, 300 %d, 100 %d; exports closed %d refused %d; "+
-		"returns accepted %d rejected %d",
+		"HTTP errors %d, %.1f decl/s; imports decided %d (%.1f/s), latency p50 %.0f p95 %.0f p99 %.0f ms; "+
+		"followed imports 800 %d, 300 %d, 100 %d; exports closed %d refused %d; returns accepted %d rejected %d",
 		prefix, s.Elapsed.Round(time.Second), s.Imports+s.Exports, s.Imports, s.Exports, s.Accepted, s.Rejected,
-		s.HTTPErrors, s.Rate(), s.Released, s.Reviewed, s.Refused, s.ExportsClosed, s.ExportsRefused,
-		s.ReturnsAccepted, s.ReturnsRejected)
+		s.HTTPErrors, s.Rate(), s.Decided, s.DecidedRate(), s.P50, s.P95, s.P99, s.Released, s.Reviewed, s.Refused,
+		s.ExportsClosed, s.ExportsRefused, s.ReturnsAccepted, s.ReturnsRejected)
 }
 
 // Run sends declarations at the configured rate until the duration is over
@@ -299,6 +367,8 @@ func (g *Load) Run(ctx context.Context) (LoadStats, error) {
 	}
 	followCtx, stopFollowers := context.WithCancel(ctx)
 	defer stopFollowers()
+	watchStop, watched := make(chan struct{}), make(chan struct{})
+	go func() { defer close(watched); g.watchDecisions(ctx, watchStop) }()
 
 	reportDone := make(chan struct{})
 	reporterStopped := make(chan struct{})
@@ -361,6 +431,8 @@ func (g *Load) Run(ctx context.Context) (LoadStats, error) {
 	drain.Stop()
 	stopFollowers()
 	<-done
+	close(watchStop)
+	<-watched
 	close(reportDone)
 	<-reporterStopped
 	s := g.Stats()
@@ -377,6 +449,9 @@ type submission struct {
 	path, key string
 	doc       any
 	after     func()
+	// list is the guid of the import list whose declaration the document
+	// belongs to ("" for others): its 202 counts toward the declaration.
+	list string
 }
 
 // conveyor holds the documents of recent declarations by the step they go
@@ -434,9 +509,13 @@ func (g *Load) send(ctx context.Context, subs []submission) {
 					docs[n] = s.doc
 				}
 				ok := g.submit(ctx, k.path, k.key, docs)
+				now := time.Now()
 				mu.Lock()
 				defer mu.Unlock()
 				for n, s := range part {
+					if s.list != "" && ok[n] {
+						g.book.accepted(s.list, now)
+					}
 					if s.after != nil && ok[n] {
 						follow = append(follow, s.after)
 					}
@@ -662,11 +741,13 @@ func (g *Load) declare(followCtx context.Context, c *conveyor) {
 		}
 	}
 	k := cfg.Keys
+	list := d.i.InventoryHead.Guid
+	g.book.expect(list)
 	subs := []submission{
-		{path: "/v1/import/orders", key: k.EBP, doc: d.o},
-		{path: "/v1/import/payments", key: k.Pay, doc: d.p},
-		{path: "/v1/import/waybills", key: k.Logistics, doc: d.l},
-		{path: "/v1/import/inventories", key: k.Agent, doc: d.i},
+		{path: "/v1/import/orders", key: k.EBP, doc: d.o, list: list},
+		{path: "/v1/import/payments", key: k.Pay, doc: d.p, list: list},
+		{path: "/v1/import/waybills", key: k.Logistics, doc: d.l, list: list},
+		{path: "/v1/import/inventories", key: k.Agent, doc: d.i, list: list},
 	}
 	perm := g.rnd.Perm(len(subs))
 	for n, s := range subs {

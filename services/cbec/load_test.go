@@ -122,6 +122,11 @@ func TestLoadAgainstTheWholeProgram(t *testing.T) {
 	if !strings.Contains(out.String(), "load done") {
 		t.Errorf("no final summary: %q", out.String())
 	}
+	// Every import is decided within the drain, and counted as the bench
+	// counts: at its receipt, with its latency from the last 202.
+	if s.Decided != s.Imports || s.P99 <= 0 || s.P50 > s.P99 {
+		t.Fatalf("imports decided %d of %d, latency p50 %.0f p99 %.0f ms", s.Decided, s.Imports, s.P50, s.P99)
+	}
 	if s.Released == 0 || s.Reviewed+s.Refused == 0 || s.ExportsClosed == 0 || s.ReturnsAccepted == 0 {
 		t.Fatalf("stats %+v", s)
 	}
