@@ -417,15 +417,7 @@ func TestChaosSplitServicesKilled(t *testing.T) {
 		procs[name] = startChild(t, "--services", name, "--nats-url", s.URLs(), "--nats-creds", s.CredsFile(name),
 			"--http-addr", addr, "--quota-secret", "chaos-split-secret", "--log-level", "error")
 	}
-	nc, err := broker.Connect("test", s.URLs(), nil, s.Credentials(broker.UserAdmin), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := broker.NewJetStream(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := adminJS(t, s)
 	done := make(chan LoadStats)
 	go func() { done <- runLoad(t, gateway, 30, 20*time.Second, 23) }()
 	for _, name := range []string{"clearance", "gateway", "returns", "review", "export", "metrics"} {
@@ -434,6 +426,22 @@ func TestChaosSplitServicesKilled(t *testing.T) {
 	}
 	stats := <-done
 	check(t, "split services killed", js, stats, len(procs))
+}
+
+// adminJS is JetStream on the cluster as its admin user, who may read
+// every stream and bucket: what the reconciliation reads.
+func adminJS(t *testing.T, c *natstest.Cluster) jetstream.JetStream {
+	t.Helper()
+	nc, err := broker.Connect("test", c.URLs(), nil, c.Credentials(broker.UserAdmin), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := broker.NewJetStream(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
 }
 
 // TestChaosReadyzFollowsTheStream: when the node leading CEB_IN goes

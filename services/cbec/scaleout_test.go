@@ -2,14 +2,12 @@ package main
 
 import (
 	"bufio"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/natstest"
 )
 
@@ -45,15 +43,7 @@ func TestScaleOutThreeClearanceReplicas(t *testing.T) {
 		replicas = append(replicas, "http://"+addr)
 		start("clearance", addr)
 	}
-	nc, err := broker.Connect("test", c.URLs(), nil, c.Credentials(broker.UserAdmin), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := broker.NewJetStream(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := adminJS(t, c)
 	stats := runLoad(t, gateway, 40, 15*time.Second, 31)
 	check(t, "scale-out, 3 clearance replicas", js, stats, 0)
 	total := 0.0
