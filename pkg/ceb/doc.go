@@ -31,3 +31,6 @@
 // over the message's bytes, and the gateway applies each party's policy.
 // DxpMsg is the DXP transport envelope in which signed receipts travel.
 package ceb
+
+// The JSON Schemas of the documents (docs/schemas), from the types below.
+//go:generate go run ./schemagen -src . -out ../../docs/schemas
