@@ -186,7 +186,7 @@ func Decide(in Input) Outcome {
 	if err != nil {
 		// A rule that cannot be evaluated is a reason for an officer to
 		// look, never a reason to release unseen.
-		hits = append(hits, risk.Hit{RuleID: "EVAL", Description: "a risk rule failed to evaluate: " + err.Error(), Action: risk.Review})
+		hits = append(hits, risk.EvalFailed(err))
 	}
 	out := Outcome{Status: StatusReleased, Tax: &a, Hits: hits, Count: &Count{Amount: p, Qty: qty}}
 	var rejected []string

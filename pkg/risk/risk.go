@@ -31,19 +31,43 @@ const (
 type Spec struct {
 	// ID names the rule in hits, logs and load errors (e.g. R001).
 	ID string `yaml:"id"`
-	// Description tells the officer, in words, why a list was stopped.
-	Description string `yaml:"description"`
+	// Description tells the officer, in words, why a list was stopped, in
+	// Chinese and in English.
+	Description Text `yaml:"description"`
 	// Expr is an expression over Facts that returns bool; true fires the rule.
 	Expr string `yaml:"expr"`
 	// Action is review or reject.
 	Action Action `yaml:"action"`
+	// Line is where the rule starts in the rules file, for load errors;
+	// 0 when the rule was not read from a file.
+	Line int `yaml:"-"`
 }
 
-// Hit is one rule that fired on a list.
+// Hit is one rule that fired on a list, with its reason in both languages:
+// the hit is the record of why the list was stopped, so it keeps the texts
+// of the rule as they were when it fired.
 type Hit struct {
-	RuleID      string `json:"ruleId"`
+	RuleID string `json:"ruleId"`
+	// Description is the English reason; receipts quote it
+	// (-901030: risk rule(s) R006 <description>).
 	Description string `json:"description"`
-	Action      Action `json:"action"`
+	// DescriptionZh is the Chinese reason, which the Chinese desk shows.
+	// Empty only on hits recorded before the rules were bilingual.
+	DescriptionZh string `json:"descriptionZh,omitempty"`
+	Action        Action `json:"action"`
+}
+
+// EvalFailedID is the rule id of the hit that stands for rules that could
+// not be evaluated.
+const EvalFailedID = "EVAL"
+
+// EvalFailed is the hit that holds a list whose rules could not all be
+// evaluated (the error of Evaluate): an officer must look, the list must
+// never clear unseen.
+func EvalFailed(err error) Hit {
+	return Hit{RuleID: EvalFailedID, Action: Review,
+		Description:   "a risk rule failed to evaluate: " + err.Error(),
+		DescriptionZh: "风险规则无法计算，须人工审核：" + err.Error()}
 }
 
 // Engine holds compiled rules. It is immutable after Compile and safe for
@@ -54,38 +78,50 @@ type Engine struct {
 }
 
 // Compile checks and compiles every rule. It refuses the whole set on the
-// first rule without an id, description or expression, with a duplicate id,
-// with an unknown action, or whose expression does not compile against Facts
-// to a bool; the error names the rule. The builtin now() is disabled so that
-// a rule depends only on the facts, never on the wall clock, and replays the
-// same way in tests and audits.
+// first rule without an id, a description in both Chinese and English, or
+// an expression, with a duplicate id, with an unknown action, or whose
+// expression does not compile against Facts to a bool; the error names the
+// rule and, for a rule read from a file, its line. The builtin now() is
+// disabled so that a rule depends only on the facts, never on the wall
+// clock, and replays the same way in tests and audits.
 func Compile(specs []Spec) (*Engine, error) {
 	e := &Engine{specs: slices.Clone(specs), programs: make([]*vm.Program, len(specs))}
 	seen := make(map[string]bool, len(specs))
 	for i, s := range specs {
 		if s.ID == "" {
-			return nil, fmt.Errorf("risk rule %d: no id", i+1)
+			return nil, fmt.Errorf("risk rule %d%s: no id", i+1, at(s))
 		}
 		if seen[s.ID] {
-			return nil, fmt.Errorf("risk rule %s: duplicate id", s.ID)
+			return nil, fmt.Errorf("risk rule %s%s: duplicate id", s.ID, at(s))
 		}
 		seen[s.ID] = true
-		if s.Description == "" {
-			return nil, fmt.Errorf("risk rule %s: no description", s.ID)
+		if s.Description == (Text{}) {
+			return nil, fmt.Errorf("risk rule %s%s: no description", s.ID, at(s))
+		}
+		if m := s.Description.missing(); m != "" {
+			return nil, fmt.Errorf("risk rule %s%s: description has no %s text: every rule needs both zh and en", s.ID, at(s), m)
 		}
 		if s.Action != Review && s.Action != Reject {
-			return nil, fmt.Errorf("risk rule %s: unknown action %q (want %q or %q)", s.ID, s.Action, Review, Reject)
+			return nil, fmt.Errorf("risk rule %s%s: unknown action %q (want %q or %q)", s.ID, at(s), s.Action, Review, Reject)
 		}
 		if s.Expr == "" {
-			return nil, fmt.Errorf("risk rule %s: no expression", s.ID)
+			return nil, fmt.Errorf("risk rule %s%s: no expression", s.ID, at(s))
 		}
 		p, err := expr.Compile(s.Expr, expr.Env(Facts{}), expr.AsBool(), expr.DisableBuiltin("now"))
 		if err != nil {
-			return nil, fmt.Errorf("risk rule %s: expression does not compile: %w", s.ID, err)
+			return nil, fmt.Errorf("risk rule %s%s: expression does not compile: %w", s.ID, at(s), err)
 		}
 		e.programs[i] = p
 	}
 	return e, nil
+}
+
+// at is " (line N)" for a rule read from a file, "" otherwise.
+func at(s Spec) string {
+	if s.Line == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (line %d)", s.Line)
 }
 
 // Evaluate runs every rule over f and returns those that fire, in file
@@ -108,7 +144,7 @@ func (e *Engine) Evaluate(f Facts) ([]Hit, error) {
 		}
 		if fired, _ := out.(bool); fired {
 			s := e.specs[i]
-			hits = append(hits, Hit{RuleID: s.ID, Description: s.Description, Action: s.Action})
+			hits = append(hits, Hit{RuleID: s.ID, Description: s.Description.En, DescriptionZh: s.Description.Zh, Action: s.Action})
 		}
 	}
 	return hits, errors.Join(errs...)

@@ -1,10 +1,12 @@
 package risk_test
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"unicode"
 
 	"github.com/cbec/cbec/pkg/risk"
 	"github.com/cbec/cbec/pkg/rules"
@@ -39,6 +41,9 @@ func defaultEngine(t testing.TB) *risk.Engine {
 	}
 	return set.Risk
 }
+
+// d is a description in both languages, for rules whose text does not matter.
+var d = risk.Text{Zh: "说明", En: "description"}
 
 func ids(hits []risk.Hit) []string {
 	out := make([]string, 0, len(hits))
@@ -107,8 +112,8 @@ func TestDefaultRules(t *testing.T) {
 				if h.RuleID == "R006" {
 					want = risk.Reject
 				}
-				if h.Action != want || h.Description == "" {
-					t.Errorf("hit %+v: want action %s and a description", h, want)
+				if h.Action != want || h.Description == "" || !hasHan(h.DescriptionZh) {
+					t.Errorf("hit %+v: want action %s and a description in English and Chinese", h, want)
 				}
 			}
 		})
@@ -116,28 +121,32 @@ func TestDefaultRules(t *testing.T) {
 }
 
 func TestCompileRefuses(t *testing.T) {
-	ok := risk.Spec{ID: "R1", Description: "fine", Expr: "decl.valueFen > 0", Action: risk.Review}
+	ok := risk.Spec{ID: "R1", Description: d, Expr: "decl.valueFen > 0", Action: risk.Review}
 	tests := []struct {
 		name  string
 		specs []risk.Spec
 		want  []string
 	}{
-		{"syntax error", []risk.Spec{ok, {ID: "R9", Description: "d", Expr: "decl.valueFen >", Action: risk.Review}},
+		{"syntax error", []risk.Spec{ok, {ID: "R9", Description: d, Expr: "decl.valueFen >", Action: risk.Review}},
 			[]string{"risk rule R9", "does not compile"}},
-		{"unknown field", []risk.Spec{{ID: "R7", Description: "d", Expr: "decl.valueYuan > 5", Action: risk.Review}},
+		{"unknown field", []risk.Spec{{ID: "R7", Description: d, Expr: "decl.valueYuan > 5", Action: risk.Review}},
 			[]string{"risk rule R7", "valueYuan"}},
-		{"Go field name instead of expr name", []risk.Spec{{ID: "R8", Description: "d", Expr: "Decl.ValueFen > 5", Action: risk.Review}},
+		{"Go field name instead of expr name", []risk.Spec{{ID: "R8", Description: d, Expr: "Decl.ValueFen > 5", Action: risk.Review}},
 			[]string{"risk rule R8"}},
-		{"not bool", []risk.Spec{{ID: "R2", Description: "d", Expr: "decl.valueFen + 1", Action: risk.Review}},
+		{"not bool", []risk.Spec{{ID: "R2", Description: d, Expr: "decl.valueFen + 1", Action: risk.Review}},
 			[]string{"risk rule R2", "bool"}},
-		{"wall clock", []risk.Spec{{ID: "R3", Description: "d", Expr: "now().Year() > 2000", Action: risk.Review}},
+		{"wall clock", []risk.Spec{{ID: "R3", Description: d, Expr: "now().Year() > 2000", Action: risk.Review}},
 			[]string{"risk rule R3"}},
 		{"duplicate id", []risk.Spec{ok, ok}, []string{"risk rule R1: duplicate id"}},
-		{"unknown action", []risk.Spec{{ID: "R4", Description: "d", Expr: "true", Action: "hold"}},
+		{"unknown action", []risk.Spec{{ID: "R4", Description: d, Expr: "true", Action: "hold"}},
 			[]string{"risk rule R4", `unknown action "hold"`}},
-		{"no id", []risk.Spec{ok, {Description: "d", Expr: "true", Action: risk.Review}}, []string{"risk rule 2: no id"}},
-		{"no expression", []risk.Spec{{ID: "R5", Description: "d", Action: risk.Review}}, []string{"risk rule R5: no expression"}},
+		{"no id", []risk.Spec{ok, {Description: d, Expr: "true", Action: risk.Review}}, []string{"risk rule 2: no id"}},
+		{"no expression", []risk.Spec{{ID: "R5", Description: d, Action: risk.Review}}, []string{"risk rule R5: no expression"}},
 		{"no description", []risk.Spec{{ID: "R6", Expr: "true", Action: risk.Review}}, []string{"risk rule R6: no description"}},
+		{"no Chinese", []risk.Spec{{ID: "R7", Description: risk.Text{En: "why"}, Expr: "true", Action: risk.Review, Line: 12}},
+			[]string{"risk rule R7 (line 12)", "no zh (Chinese) text"}},
+		{"no English", []risk.Spec{{ID: "R8", Description: risk.Text{Zh: "理由", En: "  "}, Expr: "true", Action: risk.Review}},
+			[]string{"risk rule R8: description has no en (English) text"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -154,10 +163,33 @@ func TestCompileRefuses(t *testing.T) {
 	}
 }
 
+// hasHan reports whether s holds a Chinese character.
+func hasHan(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0
+}
+
+// TestHitKeepsBothTexts checks that a hit carries the rule's Chinese and
+// English reason, and that the stand-in for a failed evaluation does too.
+func TestHitKeepsBothTexts(t *testing.T) {
+	e, err := risk.Compile([]risk.Spec{{ID: "B", Description: risk.Text{Zh: "两行", En: "two lines"}, Expr: "decl.lineCount == 2", Action: risk.Review}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits, err := e.Evaluate(normal())
+	if err != nil || len(hits) != 1 || hits[0].Description != "two lines" || hits[0].DescriptionZh != "两行" {
+		t.Fatalf("hits %+v, %v", hits, err)
+	}
+	f := risk.EvalFailed(errors.New("index out of range"))
+	if f.RuleID != risk.EvalFailedID || f.Action != risk.Review || !strings.Contains(f.Description, "index out of range") ||
+		!hasHan(f.DescriptionZh) || !strings.Contains(f.DescriptionZh, "index out of range") {
+		t.Errorf("EvalFailed %+v", f)
+	}
+}
+
 func TestEvaluateRuntimeError(t *testing.T) {
 	e, err := risk.Compile([]risk.Spec{
-		{ID: "A", Description: "d", Expr: "lines[5].qtyMilli > 0", Action: risk.Review},
-		{ID: "B", Description: "d", Expr: "decl.lineCount == 2", Action: risk.Review},
+		{ID: "A", Description: d, Expr: "lines[5].qtyMilli > 0", Action: risk.Review},
+		{ID: "B", Description: d, Expr: "decl.lineCount == 2", Action: risk.Review},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -65,8 +65,9 @@ type windowsRaw struct {
 }
 
 // Load reads a rules file. It is strict: an unknown key, a missing or
-// invalid field, or a risk rule that does not compile refuses the file, and
-// the error names the field or the rule id.
+// invalid field, a risk rule that does not compile or whose description
+// lacks its Chinese or English text refuses the file, and the error names
+// the field, or the rule id and the line where the rule starts.
 func Load(r io.Reader) (*Set, error) {
 	s, err := load(r)
 	if err != nil {

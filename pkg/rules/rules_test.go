@@ -54,7 +54,7 @@ windows:
   returnArriveDays: 45
   reviewClaimTTL: 30m
 risk:
-  - {id: R001, description: "near the limit", expr: "decl.valueFen * 100 >= limit.singleFen * 95", action: review}
+  - {id: R001, description: {zh: "接近单次限值", en: "near the limit"}, expr: "decl.valueFen * 100 >= limit.singleFen * 95", action: review}
 `
 
 func TestLoadValid(t *testing.T) {
@@ -80,7 +80,7 @@ func TestLoadRefuses(t *testing.T) {
 		{"unknown top-level key", "windows:", "window:", []string{"window"}},
 		{"unknown window key", "reviewClaimTTL: 30m", "reviewClaimTTL: 30m\n  reviewClaimTtl: 5m", []string{"reviewClaimTtl"}},
 		{"unknown limit key", `annual: "20000"}`, `annual: "20000", currency: CNY}`, []string{"currency"}},
-		{"unknown rule key", "action: review}", "action: review, severity: high}", []string{"severity"}},
+		{"unknown rule key", "action: review}", "action: review, severity: high}", []string{"line 11", `unknown field "severity"`}},
 		{"bad duration", "incompleteAfter: 24h", "incompleteAfter: 1 day", []string{"windows.incompleteAfter", `"1 day"`}},
 		{"bare number duration", "reviewClaimTTL: 30m", "reviewClaimTTL: 30", []string{"windows.reviewClaimTTL", `"30"`}},
 		{"negative duration", "incompleteAfter: 24h", "incompleteAfter: -1h", []string{"windows.incompleteAfter", "not positive"}},
@@ -101,6 +101,19 @@ func TestLoadRefuses(t *testing.T) {
 		{"non-bool rule", `expr: "decl.valueFen * 100 >= limit.singleFen * 95"`, `expr: "decl.valueFen * 100"`, []string{"risk rule R001", "bool"}},
 		{"unknown action", "action: review}", "action: hold}", []string{"risk rule R001", `"hold"`}},
 		{"second document", "risk:", "---\nrisk:", []string{"more than one YAML document"}},
+		// Every rule's text in both languages, and the error names its line.
+		{"no Chinese text", `{zh: "接近单次限值", en: "near the limit"}`, `{en: "near the limit"}`,
+			[]string{"risk rule R001 (line 11)", "no zh (Chinese) text"}},
+		{"no English text", `{zh: "接近单次限值", en: "near the limit"}`, `{zh: "接近单次限值"}`,
+			[]string{"risk rule R001 (line 11)", "no en (English) text"}},
+		{"empty English text", `en: "near the limit"`, `en: ""`, []string{"risk rule R001 (line 11)", "no en (English) text"}},
+		{"no description", `description: {zh: "接近单次限值", en: "near the limit"}, `, "", []string{"risk rule R001 (line 11): no description"}},
+		{"one-language description", `{zh: "接近单次限值", en: "near the limit"}`, `"near the limit"`,
+			[]string{"line 11", "{zh: …, en: …}"}},
+		{"unknown language", `en: "near the limit"`, `en: "near the limit", fr: "près de la limite"`, []string{"line 11", `unknown language "fr"`}},
+		{"text not a string", `en: "near the limit"`, `en: [near, limit]`, []string{"line 11", "text en: not a string"}},
+		{"rule line in a compile error", `expr: "decl.valueFen * 100 >= limit.singleFen * 95"`, `expr: "decl.valueFen >>= 1"`,
+			[]string{"risk rule R001 (line 11)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

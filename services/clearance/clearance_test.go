@@ -445,7 +445,7 @@ func TestCancellation(t *testing.T) {
 
 func TestRiskRuleRejects(t *testing.T) {
 	h := st.New(t, st.WithRules(strings.Replace(st.NoRisk, "risk: []", `risk:
-  - {id: T001, description: "no formula over 500 CNY", expr: "decl.valueFen > 50000 && any(lines, {.gcode startsWith '1901'})", action: reject}`, 1)))
+  - {id: T001, description: {zh: "配方奶粉超过 500 元", en: "no formula over 500 CNY"}, expr: "decl.valueFen > 50000 && any(lines, {.gcode startsWith '1901'})", action: reject}`, 1)))
 	h.Submit(st.NewSet("RISK-1"))
 	v := h.WaitDecided("RISK-1")
 	if v.Status != inventory.StatusRejected || v.Code != string(errcode.RiskRejected) || len(v.Hits) != 1 || v.Hits[0].RuleID != "T001" {
