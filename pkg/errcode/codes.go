@@ -259,119 +259,228 @@ const (
 type Entry struct {
 	Code Code
 	HTTP int
+	// Text is the code's meaning in English: the problem document's title
+	// and the "meaning" column of docs/errors.md.
 	Text string
+	// TextZh is the same meaning in Chinese, which the bilingual review
+	// desk shows. Every code has both (a test walks the catalogue).
+	TextZh string
 }
 
 var catalogue = map[Code]Entry{}
 
-func reg(c Code, status int, text string) {
-	catalogue[c] = Entry{Code: c, HTTP: status, Text: text}
+// reg adds a code with its status and its meaning in English and Chinese.
+func reg(c Code, status int, text, textZh string) {
+	catalogue[c] = Entry{Code: c, HTTP: status, Text: text, TextZh: textZh}
 }
 
 func init() {
-	reg(MessageFormat, 400, "message format error: the body cannot be parsed")
-	reg(SchemaInvalid, 400, "message does not satisfy the CEB schema")
-	reg(OrderExists, 409, "an order with the same ebpCode and orderNo exists")
-	reg(OrderDuplicateGnum, 422, "a gnum appears twice in the order body")
-	reg(OrderUsed, 409, "the order is already used by a declared inventory list")
-	reg(PaymentExists, 409, "a payment with the same payCode and payTransactionId exists")
-	reg(PaymentUsed, 409, "the payment's order is already used by a declared inventory list")
-	reg(WaybillExists, 409, "a waybill with the same logisticsCode and logisticsNo exists")
-	reg(InventoryExists, 409, "an inventory list for the same ebpCode and orderNo is already declared")
-	reg(InventoryUnknown, 404, "the inventory list to modify does not exist")
-	reg(InventoryLocked, 409, "the inventory list's state forbids modification")
-	reg(CancelExists, 409, "a cancellation of this inventory list is already declared")
-	reg(ReturnExists, 409, "this return application is already declared")
-	reg(SignatureInvalid, 400, "invalid signature, or not made with one of the sender's registered certificates")
-	reg(CertificateExpired, 400, "the signing certificate has expired or is not yet valid")
-	reg(SignatureMismatch, 400, "the data and the signature do not match")
-	reg(InventorySignature, 400, "the inventory list's signature failed verification")
-	reg(InventoryValidation, 422, "the inventory list fails customs validation")
-	reg(OverSingleLimit, 422, "the purchase exceeds the single-transaction limit")
-	reg(OverAnnualLimit, 422, "the buyer's used quota plus this purchase exceeds the annual limit")
-	reg(DuplicateGnum, 422, "a gnum appears twice in the list body")
-	reg(CancelUnknown, 404, "no inventory list with that invtNo")
-	reg(CancelForbidden, 409, "the inventory list's state forbids cancellation")
-	reg(ReturnDeclarant, 422, "the return's declaring unit is not the original list's")
-	reg(ReturnItem, 422, "no item with that (gnum, gcode) in the original list")
-	reg(ReturnUnknownList, 422, "the return names no inventory list of this order and buyer")
-	reg(ReturnNotReleased, 422, "the original inventory list is not released")
-	reg(ReturnLate, 422, "the return application came after the 30-day window (D7)")
-	reg(ReturnQuantity, 422, "a returned quantity exceeds the original minus what was already returned")
-	reg(ReturnNoWarehouse, 422, "no eligible return-center warehouse serves the original list's zone (D8)")
-	reg(WarehouseUnknown, 422, "the warehouse is not registered")
-	reg(WarehouseInactive, 422, "the warehouse is deactivated")
-	reg(WarehouseDishonest, 422, "the warehouse operator's credit rating is dishonest (失信)")
-	reg(WarehouseZone, 422, "the warehouse is not in the original list's zone")
-	reg(ReturnSite, 422, "a 9610 return must go back to the original supervision site")
-	reg(ArrivalLate, 422, "the goods arrived after the 45-day window (D7)")
-	reg(ReturnState, 409, "the application or warehouse event does not fit the current state of the return")
-	reg(ReturnExpired, 422, "the goods did not arrive within the 45-day window (D7)")
-	reg(NotResaleable, 422, "the goods are not resaleable and must be shipped out of the zone")
-	reg(LinePrice, 422, "X01: an order line's totalPrice is not price × qty")
-	reg(GoodsValue, 422, "X02: the order lines' totalPrice do not sum to goodsValue")
-	reg(ActuralPaid, 422, "X03: acturalPaid is not goodsValue + freight + taxTotal − discount")
-	reg(PaymentOrder, 422, "X04: the payment does not identify the order")
-	reg(AmountPaid, 422, "X05: the payment's amountPaid differs from the order's acturalPaid")
-	reg(PayerBuyer, 422, "X06: the payer is not the buyer (name or ID number)")
-	reg(PaymentRef, 422, "X07: the order's payCode or payTransactionId differ from the payment's")
-	reg(WaybillOrder, 422, "X08: the waybill does not identify the order")
-	reg(Consignee, 422, "X09: consignee, phone or address differ between order and waybill")
-	reg(InventoryOrder, 422, "X10: the inventory list does not tie to its order")
-	reg(InventoryWaybill, 422, "X11: the inventory list does not tie to its waybill")
-	reg(GnumSet, 422, "X12: list and order lines do not match one-to-one by gnum")
-	reg(LineMismatch, 422, "X13: a list line differs from its order line")
-	reg(InventoryBuyer, 422, "X14: the list's buyer or consignee address differ from the order's")
-	reg(BondedFields, 422, "X15: a 1210 list lacks emsNo, areaCode/areaName, itemRecordNo or country 142")
-	reg(DirectFields, 422, "X15: a 9610 list lacks trafNo, voyageNo or billNo")
-	reg(NotOnPositiveList, 422, "X17: the gcode is not on the positive list")
-	reg(OutsideListDates, 422, "X17: the positive-list line is not valid on the declaration date")
-	reg(ModeNotAllowed, 422, "X17: the positive-list line does not allow the trade mode")
-	reg(AnnualQuantity, 422, "the buyer's annual quantity limit of a tariff line would be exceeded")
-	reg(BuyerID, 422, "the buyer ID number fails GB 11643 (D12)")
-	reg(Incomplete, 422, "order, payment or waybill still missing when the wait ran out")
-	reg(RiskRejected, 422, "a risk rule with action reject fired")
-	reg(OfficerRejected, 422, "a customs officer rejected the declaration on review")
-	reg(ReviewClaimed, 409, "another officer holds the claim on the review case")
-	reg(ReviewDecided, 409, "the review case is already decided or has a decision on its way")
-	reg(ReviewNotClaimant, 409, "the officer does not hold the claim on the review case")
-	reg(ReviewStatus, 409, "the review action does not fit the inventory list's status")
-	reg(ReviewCSRF, 403, "missing or wrong CSRF token of the desk session")
-	reg(ExportInventoryOrder, 422, "E01: the export list does not tie to its order")
-	reg(ExportInventoryWaybill, 422, "E02: the export list does not tie to its waybill")
-	reg(ExportReceiptOrder, 422, "E03: the receipt of payment does not identify the order")
-	reg(ExportCharge, 422, "E04: the receipt's charge or currency differs from the order's goodsValue + freight")
-	reg(ExportGnumSet, 422, "E05: export list and order lines do not match one-to-one by gnum")
-	reg(ExportLineMismatch, 422, "E06: an export list line differs from its order line")
-	reg(ExportOrderCurrency, 422, "E07: an order line's currency differs from the order's currency")
-	reg(ExportLinePrice, 422, "E08: an export order or list line's totalPrice is not price × qty")
-	reg(ExportGoodsValue, 422, "E09: the export order lines' totalPrice do not sum to goodsValue")
-	reg(ExportTradeMode, 422, "E10: the list's tradeMode is not an export trade mode")
-	reg(ExportModeFields, 422, "E11: the list lacks an element its trade mode requires")
-	reg(ExportOrderType, 422, "E12: the order's orderType does not fit the list's trade mode")
-	reg(ExportSimplified, 422, "E13: statisticsFlag A for goods needing a licence, with export duty or export refund")
-	reg(ExportProhibited, 422, "E14: the goods are prohibited or restricted for export")
-	reg(ExportParties, 422, "E15: the consignor (ebcCode) or producer/seller (ownerCode) is missing")
-	reg(CurrencyUnknown, 422, "E16: the currency is not in the rate table (D11)")
-	reg(CurrencyNoRate, 422, "E16: the rate table has no rate of the currency on that date (D11)")
-	reg(SummaryRequest, 400, "the summary month, summaryFlag or inventory lists are invalid")
-	reg(Unauthenticated, 401, "missing or unknown API key")
-	reg(Forbidden, 403, "the party may not submit or read this document")
-	reg(NotFound, 404, "not found")
-	reg(UnsupportedMediaType, 415, "unsupported content type")
-	reg(TooLarge, 413, "body or batch too large")
-	reg(TooManyRequests, 429, "too many requests")
-	reg(MethodNotAllowed, 405, "method not allowed on this path")
-	reg(BadRequest, 400, "invalid request parameter")
-	reg(AppTypeUnsupported, 422, "appType 3 (delete) is not accepted; cancel an inventory list with CEB623")
-	reg(DocumentExists, 409, "a document with the same business key exists")
-	reg(NothingToChange, 404, "appType 2 names a document that does not exist")
-	reg(DocumentUsed, 409, "appType 2 names a document already used by a declaration")
-	reg(SignatureRequired, 400, "the party's documents must be signed CEB XML; unsigned messages and JSON are refused")
-	reg(DevClockDisabled, 403, "the development clock is not enabled")
-	reg(Unavailable, 503, "storage temporarily unavailable; retry later")
-	reg(Overloaded, 503, "intake is refusing while decisions are behind; retry after Retry-After")
-	reg(Internal, 500, "internal error")
+	reg(MessageFormat, 400, "message format error: the body cannot be parsed",
+		"报文格式错误：无法解析报文")
+	reg(SchemaInvalid, 400, "message does not satisfy the CEB schema",
+		"报文不符合 CEB 报文规范（XSD）")
+	reg(OrderExists, 409, "an order with the same ebpCode and orderNo exists",
+		"已存在相同电商平台代码和订单编号的订单")
+	reg(OrderDuplicateGnum, 422, "a gnum appears twice in the order body",
+		"订单表体商品序号（gnum）重复")
+	reg(OrderUsed, 409, "the order is already used by a declared inventory list",
+		"订单已被已申报的清单使用")
+	reg(PaymentExists, 409, "a payment with the same payCode and payTransactionId exists",
+		"已存在相同支付企业代码和支付交易编号的支付单")
+	reg(PaymentUsed, 409, "the payment's order is already used by a declared inventory list",
+		"支付单对应的订单已被已申报的清单使用")
+	reg(WaybillExists, 409, "a waybill with the same logisticsCode and logisticsNo exists",
+		"已存在相同物流企业代码和运单编号的运单")
+	reg(InventoryExists, 409, "an inventory list for the same ebpCode and orderNo is already declared",
+		"相同电商平台代码和订单编号的清单已申报")
+	reg(InventoryUnknown, 404, "the inventory list to modify does not exist",
+		"要修改的清单不存在")
+	reg(InventoryLocked, 409, "the inventory list's state forbids modification",
+		"清单当前状态不允许修改")
+	reg(CancelExists, 409, "a cancellation of this inventory list is already declared",
+		"该清单的撤销申请已申报")
+	reg(ReturnExists, 409, "this return application is already declared",
+		"该退货申请已申报")
+	reg(SignatureInvalid, 400, "invalid signature, or not made with one of the sender's registered certificates",
+		"签名无效，或非以发送方备案证书签名")
+	reg(CertificateExpired, 400, "the signing certificate has expired or is not yet valid",
+		"签名证书已过期或尚未生效")
+	reg(SignatureMismatch, 400, "the data and the signature do not match",
+		"数据与签名不一致")
+	reg(InventorySignature, 400, "the inventory list's signature failed verification",
+		"清单签名验证失败")
+	reg(InventoryValidation, 422, "the inventory list fails customs validation",
+		"清单未通过海关校验")
+	reg(OverSingleLimit, 422, "the purchase exceeds the single-transaction limit",
+		"交易金额超过单次交易限值")
+	reg(OverAnnualLimit, 422, "the buyer's used quota plus this purchase exceeds the annual limit",
+		"订购人年度已用额度加本次交易超过年度交易限值")
+	reg(DuplicateGnum, 422, "a gnum appears twice in the list body",
+		"清单表体商品序号（gnum）重复")
+	reg(CancelUnknown, 404, "no inventory list with that invtNo",
+		"不存在该清单编号的清单")
+	reg(CancelForbidden, 409, "the inventory list's state forbids cancellation",
+		"清单当前状态不允许撤销")
+	reg(ReturnDeclarant, 422, "the return's declaring unit is not the original list's",
+		"退货申报单位与原清单申报单位不一致")
+	reg(ReturnItem, 422, "no item with that (gnum, gcode) in the original list",
+		"原清单中没有该商品序号和商品编码的商品")
+	reg(ReturnUnknownList, 422, "the return names no inventory list of this order and buyer",
+		"退货申请所指订单和订购人没有对应的清单")
+	reg(ReturnNotReleased, 422, "the original inventory list is not released",
+		"原清单尚未放行")
+	reg(ReturnLate, 422, "the return application came after the 30-day window (D7)",
+		"退货申请超过 30 日期限（D7）")
+	reg(ReturnQuantity, 422, "a returned quantity exceeds the original minus what was already returned",
+		"退货数量超过原清单数量减去已退数量")
+	reg(ReturnNoWarehouse, 422, "no eligible return-center warehouse serves the original list's zone (D8)",
+		"原清单所在区域没有符合条件的退货中心仓（D8）")
+	reg(WarehouseUnknown, 422, "the warehouse is not registered",
+		"仓库未登记")
+	reg(WarehouseInactive, 422, "the warehouse is deactivated",
+		"仓库已停用")
+	reg(WarehouseDishonest, 422, "the warehouse operator's credit rating is dishonest (失信)",
+		"仓库经营企业信用等级为失信企业")
+	reg(WarehouseZone, 422, "the warehouse is not in the original list's zone",
+		"仓库不在原清单所在区域")
+	reg(ReturnSite, 422, "a 9610 return must go back to the original supervision site",
+		"9610 退货须退回原监管场所")
+	reg(ArrivalLate, 422, "the goods arrived after the 45-day window (D7)",
+		"退货商品超过 45 日期限才运抵（D7）")
+	reg(ReturnState, 409, "the application or warehouse event does not fit the current state of the return",
+		"申请或仓库事件与退货当前状态不符")
+	reg(ReturnExpired, 422, "the goods did not arrive within the 45-day window (D7)",
+		"退货商品未在 45 日期限内运抵（D7）")
+	reg(NotResaleable, 422, "the goods are not resaleable and must be shipped out of the zone",
+		"退货商品不能二次销售，须运出区域")
+	reg(LinePrice, 422, "X01: an order line's totalPrice is not price × qty",
+		"X01：订单商品总价不等于单价 × 数量")
+	reg(GoodsValue, 422, "X02: the order lines' totalPrice do not sum to goodsValue",
+		"X02：订单商品总价之和不等于商品价格（goodsValue）")
+	reg(ActuralPaid, 422, "X03: acturalPaid is not goodsValue + freight + taxTotal − discount",
+		"X03：实际支付金额不等于商品价格 + 运杂费 + 代扣税款 − 非现金抵扣金额")
+	reg(PaymentOrder, 422, "X04: the payment does not identify the order",
+		"X04：支付单与订单不对应")
+	reg(AmountPaid, 422, "X05: the payment's amountPaid differs from the order's acturalPaid",
+		"X05：支付单支付金额与订单实际支付金额不一致")
+	reg(PayerBuyer, 422, "X06: the payer is not the buyer (name or ID number)",
+		"X06：支付人不是订购人（姓名或证件号码不一致）")
+	reg(PaymentRef, 422, "X07: the order's payCode or payTransactionId differ from the payment's",
+		"X07：订单的支付企业代码或支付交易编号与支付单不一致")
+	reg(WaybillOrder, 422, "X08: the waybill does not identify the order",
+		"X08：运单与订单不对应")
+	reg(Consignee, 422, "X09: consignee, phone or address differ between order and waybill",
+		"X09：订单与运单的收货人、电话或地址不一致")
+	reg(InventoryOrder, 422, "X10: the inventory list does not tie to its order",
+		"X10：清单与订单不对应")
+	reg(InventoryWaybill, 422, "X11: the inventory list does not tie to its waybill",
+		"X11：清单与运单不对应")
+	reg(GnumSet, 422, "X12: list and order lines do not match one-to-one by gnum",
+		"X12：清单与订单的商品序号不能一一对应")
+	reg(LineMismatch, 422, "X13: a list line differs from its order line",
+		"X13：清单商品与订单商品不一致")
+	reg(InventoryBuyer, 422, "X14: the list's buyer or consignee address differ from the order's",
+		"X14：清单的订购人或收货地址与订单不一致")
+	reg(BondedFields, 422, "X15: a 1210 list lacks emsNo, areaCode/areaName, itemRecordNo or country 142",
+		"X15：1210 清单缺少账册编号、区内企业代码/名称、商品备案号或原产国 142")
+	reg(DirectFields, 422, "X15: a 9610 list lacks trafNo, voyageNo or billNo",
+		"X15：9610 清单缺少运输工具编号、航班航次号或提运单号")
+	reg(NotOnPositiveList, 422, "X17: the gcode is not on the positive list",
+		"X17：商品编码不在跨境电商零售进口商品清单内")
+	reg(OutsideListDates, 422, "X17: the positive-list line is not valid on the declaration date",
+		"X17：商品清单条目在申报日期不在有效期内")
+	reg(ModeNotAllowed, 422, "X17: the positive-list line does not allow the trade mode",
+		"X17：商品清单条目不允许该贸易方式")
+	reg(AnnualQuantity, 422, "the buyer's annual quantity limit of a tariff line would be exceeded",
+		"订购人该税号商品的年度数量限值将被超过")
+	reg(BuyerID, 422, "the buyer ID number fails GB 11643 (D12)",
+		"订购人身份证件号码不符合 GB 11643（D12）")
+	reg(Incomplete, 422, "order, payment or waybill still missing when the wait ran out",
+		"等待期满，订单、支付单或运单仍未到齐")
+	reg(RiskRejected, 422, "a risk rule with action reject fired",
+		"触发退单类风险规则")
+	reg(OfficerRejected, 422, "a customs officer rejected the declaration on review",
+		"海关关员审核退单")
+	reg(ReviewClaimed, 409, "another officer holds the claim on the review case",
+		"该审核案件已由其他关员认领")
+	reg(ReviewDecided, 409, "the review case is already decided or has a decision on its way",
+		"该审核案件已处理，或其决定正在发送通关系统")
+	reg(ReviewNotClaimant, 409, "the officer does not hold the claim on the review case",
+		"关员未认领该审核案件")
+	reg(ReviewStatus, 409, "the review action does not fit the inventory list's status",
+		"该审核操作与清单当前状态不符")
+	reg(ReviewCSRF, 403, "missing or wrong CSRF token of the desk session",
+		"审核台会话的 CSRF 令牌缺失或错误")
+	reg(ExportInventoryOrder, 422, "E01: the export list does not tie to its order",
+		"E01：出口清单与订单不对应")
+	reg(ExportInventoryWaybill, 422, "E02: the export list does not tie to its waybill",
+		"E02：出口清单与运单不对应")
+	reg(ExportReceiptOrder, 422, "E03: the receipt of payment does not identify the order",
+		"E03：收款单与订单不对应")
+	reg(ExportCharge, 422, "E04: the receipt's charge or currency differs from the order's goodsValue + freight",
+		"E04：收款金额或币制与订单商品价格 + 运杂费不一致")
+	reg(ExportGnumSet, 422, "E05: export list and order lines do not match one-to-one by gnum",
+		"E05：出口清单与订单的商品序号不能一一对应")
+	reg(ExportLineMismatch, 422, "E06: an export list line differs from its order line",
+		"E06：出口清单商品与订单商品不一致")
+	reg(ExportOrderCurrency, 422, "E07: an order line's currency differs from the order's currency",
+		"E07：订单商品币制与订单币制不一致")
+	reg(ExportLinePrice, 422, "E08: an export order or list line's totalPrice is not price × qty",
+		"E08：出口订单或清单商品总价不等于单价 × 数量")
+	reg(ExportGoodsValue, 422, "E09: the export order lines' totalPrice do not sum to goodsValue",
+		"E09：出口订单商品总价之和不等于商品价格（goodsValue）")
+	reg(ExportTradeMode, 422, "E10: the list's tradeMode is not an export trade mode",
+		"E10：清单贸易方式不是出口贸易方式")
+	reg(ExportModeFields, 422, "E11: the list lacks an element its trade mode requires",
+		"E11：清单缺少其贸易方式要求的项目")
+	reg(ExportOrderType, 422, "E12: the order's orderType does not fit the list's trade mode",
+		"E12：订单类型与清单贸易方式不符")
+	reg(ExportSimplified, 422, "E13: statisticsFlag A for goods needing a licence, with export duty or export refund",
+		"E13：涉证、涉出口关税或涉出口退税商品不能按统计标志 A 简化申报")
+	reg(ExportProhibited, 422, "E14: the goods are prohibited or restricted for export",
+		"E14：商品属于禁止或限制出口商品")
+	reg(ExportParties, 422, "E15: the consignor (ebcCode) or producer/seller (ownerCode) is missing",
+		"E15：缺少收发货人（ebcCode）或生产销售单位（ownerCode）")
+	reg(CurrencyUnknown, 422, "E16: the currency is not in the rate table (D11)",
+		"E16：汇率表中没有该币制（D11）")
+	reg(CurrencyNoRate, 422, "E16: the rate table has no rate of the currency on that date (D11)",
+		"E16：汇率表中没有该币制当日的汇率（D11）")
+	reg(SummaryRequest, 400, "the summary month, summaryFlag or inventory lists are invalid",
+		"汇总月份、汇总标志或清单无效")
+	reg(Unauthenticated, 401, "missing or unknown API key",
+		"缺少 API 密钥或密钥无效")
+	reg(Forbidden, 403, "the party may not submit or read this document",
+		"该企业无权提交或查询此单证")
+	reg(NotFound, 404, "not found",
+		"未找到")
+	reg(UnsupportedMediaType, 415, "unsupported content type",
+		"不支持的内容类型")
+	reg(TooLarge, 413, "body or batch too large",
+		"报文体或批次过大")
+	reg(TooManyRequests, 429, "too many requests",
+		"请求过于频繁")
+	reg(MethodNotAllowed, 405, "method not allowed on this path",
+		"该路径不支持此请求方法")
+	reg(BadRequest, 400, "invalid request parameter",
+		"请求参数无效")
+	reg(AppTypeUnsupported, 422, "appType 3 (delete) is not accepted; cancel an inventory list with CEB623",
+		"不接受报送类型 3（删除）；撤销清单请用 CEB623")
+	reg(DocumentExists, 409, "a document with the same business key exists",
+		"已存在相同业务编号的单证")
+	reg(NothingToChange, 404, "appType 2 names a document that does not exist",
+		"报送类型 2（变更）所指单证不存在")
+	reg(DocumentUsed, 409, "appType 2 names a document already used by a declaration",
+		"报送类型 2（变更）所指单证已被申报使用")
+	reg(SignatureRequired, 400, "the party's documents must be signed CEB XML; unsigned messages and JSON are refused",
+		"该企业的单证须为已签名的 CEB XML；不接受未签名报文和 JSON")
+	reg(DevClockDisabled, 403, "the development clock is not enabled",
+		"开发时钟未启用")
+	reg(Unavailable, 503, "storage temporarily unavailable; retry later",
+		"存储暂时不可用，请稍后重试")
+	reg(Overloaded, 503, "intake is refusing while decisions are behind; retry after Retry-After",
+		"决策处理积压，暂停受理；请在 Retry-After 后重试")
+	reg(Internal, 500, "internal error",
+		"系统内部错误")
 }
 
 // Catalogue returns every code cbec can return, sorted by code, for the

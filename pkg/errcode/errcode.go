@@ -122,3 +122,7 @@ func HTTPStatus(c Code) int {
 
 // Describe returns the catalogue's description of a code ("" if unknown).
 func Describe(c Code) string { return catalogue[c].Text }
+
+// DescribeZh returns the catalogue's Chinese description of a code ("" if
+// unknown), for the Chinese review desk.
+func DescribeZh(c Code) string { return catalogue[c].TextZh }
