@@ -190,7 +190,7 @@ func (r *Review) List(ctx context.Context, p *party.Party, f Filter) (ListRespon
 			resp.Counts["closed"]++
 		}
 		if statusMatches(f.Status, c.Status) {
-			resp.Cases = append(resp.Cases, summary(c, now))
+			resp.Cases = append(resp.Cases, r.summary(c, now))
 		}
 	}
 	slices.SortFunc(resp.Cases, queueOrder)
@@ -301,7 +301,7 @@ func (r *Review) handleAction(action string) http.HandlerFunc {
 		if cs.Pending != nil && len(cs.Audit) > 0 && cs.Audit[len(cs.Audit)-1].Decision != nil {
 			status = http.StatusAccepted
 		}
-		httpapi.WriteJSON(w, status, summary(cs, r.env.Clock.Now()))
+		httpapi.WriteJSON(w, status, r.summary(cs, r.env.Clock.Now()))
 	}
 }
 

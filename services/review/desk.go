@@ -16,6 +16,7 @@ import (
 	"github.com/cbec/cbec/pkg/httpapi"
 	"github.com/cbec/cbec/pkg/inventory"
 	"github.com/cbec/cbec/pkg/party"
+	"github.com/cbec/cbec/pkg/risk"
 	"github.com/cbec/cbec/pkg/svc"
 )
 
@@ -63,7 +64,10 @@ type page struct {
 	LangHref string
 	Flash    string
 	Error    string
-	Status   int
+	// Code is the error's code, whose meaning the error page gives in the
+	// desk's language above the message.
+	Code   errcode.Code
+	Status int
 
 	LoginToken string
 	Queue      *ListResponse
@@ -71,8 +75,9 @@ type page struct {
 	MinAge     int
 	Tabs       []tab
 	// NextHref is the queue's next page, "" on the last.
-	NextHref   string
-	Rules      []string
+	NextHref string
+	// Rules are the risk rules of the queue's filter.
+	Rules      []risk.Spec
 	Case       *CaseView
 	Action     string
 	Detentions []string
@@ -129,7 +134,7 @@ func (r *Review) deskError(w http.ResponseWriter, req *http.Request, l Lang, who
 		// The log has the cause under the id the response carries.
 		msg += " (" + httpapi.HeaderRequestID + " " + httpapi.RequestID(req.Context()) + ")"
 	}
-	p := &page{L: l, Title: l.T("error"), Status: status, Error: msg}
+	p := &page{L: l, Title: l.T("error"), Status: status, Error: msg, Code: e.Code}
 	if who != nil {
 		p.Officer = who.Party
 		if who.Session != nil {
@@ -295,9 +300,7 @@ func (r *Review) deskQueue(w http.ResponseWriter, req *http.Request) {
 		v.Del("done")
 		p.NextHref = "/review/?" + v.Encode()
 	}
-	for _, s := range r.env.Rules.Risk.Rules() {
-		p.Rules = append(p.Rules, s.ID)
-	}
+	p.Rules = r.env.Rules.Risk.Rules()
 	if d := req.URL.Query().Get("done"); slices.Contains(Actions, d) {
 		p.Flash = flash(l, d)
 	}

@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/cbec/cbec/pkg/ceb/cebtest"
+	"github.com/cbec/cbec/pkg/errcode"
 	"github.com/cbec/cbec/pkg/inventory"
+	"github.com/cbec/cbec/pkg/rules"
 	"github.com/cbec/cbec/pkg/tooltest"
 	"github.com/cbec/cbec/services/review"
 	"github.com/cbec/cbec/services/servicetest"
@@ -211,6 +213,26 @@ func TestDeskInBrowser(t *testing.T) {
 	)
 	if s := get(t, ctx, "status zh", chromedp.Text(chromedp.ID("case-status"))); s != "放行" {
 		t.Errorf("status in Chinese %q", s)
+	}
+	// The rule's reason in Chinese too, from the rules file's zh text.
+	set, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r001 := set.Risk.Rules()[0]
+	if hits := get(t, ctx, "hits zh", chromedp.Text(chromedp.ID("hits"))); !strings.Contains(hits, "R001") ||
+		!strings.Contains(hits, r001.Description.Zh) || strings.Contains(hits, r001.Description.En) {
+		t.Errorf("hits on the Chinese desk %q, want R001's Chinese text %q", hits, r001.Description.Zh)
+	}
+	// The rejected case's receipt keeps its words; the desk gives the
+	// code's meaning in Chinese beside them.
+	do(t, ctx, "rejected case in Chinese",
+		chromedp.Navigate(h.URL+"/review/cases/"+newer),
+		chromedp.WaitVisible(chromedp.ID("history")),
+	)
+	if hist := get(t, ctx, "history zh", chromedp.Text(chromedp.ID("history"))); !strings.Contains(hist, "declared price implausibly low") ||
+		!strings.Contains(hist, errcode.DescribeZh(errcode.OfficerRejected)) {
+		t.Errorf("history of the rejected case on the Chinese desk %q", hist)
 	}
 }
 

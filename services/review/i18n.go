@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/cbec/cbec/pkg/clock"
+	"github.com/cbec/cbec/pkg/errcode"
+	"github.com/cbec/cbec/pkg/risk"
 )
 
 // Lang is the desk's language: "en" or "zh".
@@ -18,7 +20,10 @@ const (
 )
 
 // messages are the desk's texts, English and Chinese. A key missing here
-// shows as itself, which a test catches.
+// shows as itself, which a test catches; so does a text in one language
+// only. The other texts the desk shows come with their own language pairs:
+// the risk rules' reasons from the rules file (risk.Hit) and the meaning of
+// each error code from pkg/errcode.
 var messages = map[string][2]string{
 	"title":                    {"Review desk", "人工审核台"},
 	"customs":                  {"China Customs · cross-border e-commerce", "中国海关 · 跨境电商零售进口"},
@@ -191,6 +196,45 @@ func (l Lang) Status(s string) string { return l.T("status." + s) }
 
 // Action names an action.
 func (l Lang) Action(a string) string { return l.T("action." + a) }
+
+// Hit is a risk rule's reason in the language. A hit recorded before the
+// rules were bilingual has no Chinese text (and no current rule to borrow
+// one from, see withChinese): it shows in English rather than not at all.
+func (l Lang) Hit(h risk.Hit) string {
+	if l == Chinese && h.DescriptionZh != "" {
+		return h.DescriptionZh
+	}
+	return h.Description
+}
+
+// Rule is a rule's reason in the language.
+func (l Lang) Rule(t risk.Text) string {
+	if l == Chinese {
+		return t.Zh
+	}
+	return t.En
+}
+
+// Code is the meaning of an error code in the language, "" for a code the
+// catalogue does not know.
+func (l Lang) Code(c errcode.Code) string {
+	if l == Chinese {
+		return errcode.DescribeZh(c)
+	}
+	return errcode.Describe(c)
+}
+
+// Reason is the meaning, in the language, of the code a receipt text starts
+// with ("-621005: dutiable value …"), or "". Receipts keep the words
+// clearance gave them; the desk adds the code's meaning in the officer's
+// language beside them.
+func (l Lang) Reason(info string) string {
+	code, _, ok := strings.Cut(info, ":")
+	if !ok {
+		return ""
+	}
+	return l.Code(errcode.Code(code))
+}
 
 // Time formats t in China time, where the officers work.
 func (l Lang) Time(t time.Time) string {

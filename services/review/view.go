@@ -103,12 +103,12 @@ type QuotaView struct {
 }
 
 // summary is the case as a list shows it.
-func summary(c *Case, now time.Time) CaseView {
+func (r *Review) summary(c *Case, now time.Time) CaseView {
 	v := CaseView{
 		Key: c.Key, EbpCode: c.EbpCode, OrderNo: c.OrderNo, EbcCode: c.EbcCode, AgentCode: c.AgentCode,
 		InvtNo: c.InvtNo, CustomsCode: c.CustomsCode, TradeMode: c.TradeMode, Status: c.Status, Open: c.Open(),
 		RequestedAt: c.RequestedAt, UpdatedAt: c.UpdatedAt, Claim: c.ActiveClaim(now), Pending: c.Pending,
-		Hits: c.State.Hits, Tax: c.State.Tax, History: c.State.History, Notes: c.Notes, Audit: c.Audit,
+		Hits: withChinese(c.State.Hits, r.env.Rules.Risk), Tax: c.State.Tax, History: c.State.History, Notes: c.Notes, Audit: c.Audit,
 	}
 	v.AgeMinutes = int(now.Sub(c.RequestedAt) / time.Minute)
 	if v.Hits == nil {
@@ -123,10 +123,35 @@ func summary(c *Case, now time.Time) CaseView {
 	return v
 }
 
+// withChinese gives hits recorded before the rules were bilingual the
+// Chinese text of the rule they came from, when that rule still says the
+// same thing in English; a rule whose text changed since keeps the hit in
+// English, the words it was flagged with. The case itself is not changed.
+func withChinese(hits []risk.Hit, rules *risk.Engine) []risk.Hit {
+	var out []risk.Hit
+	for i, h := range hits {
+		if h.DescriptionZh != "" {
+			continue
+		}
+		for _, s := range rules.Rules() {
+			if s.ID == h.RuleID && s.Description.En == h.Description {
+				if out == nil {
+					out = slices.Clone(hits)
+				}
+				out[i].DescriptionZh = s.Description.Zh
+			}
+		}
+	}
+	if out == nil {
+		return hits
+	}
+	return out
+}
+
 // detail is the case with its documents and the buyer's quota.
 func (r *Review) detail(ctx context.Context, c *Case) (CaseView, error) {
 	now := r.env.Clock.Now()
-	v := summary(c, now)
+	v := r.summary(c, now)
 	docs, err := r.documents(ctx, c)
 	if err != nil {
 		return v, err
