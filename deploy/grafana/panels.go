@@ -164,6 +164,26 @@ func clearance(b *builder) {
 			`sum by (route) (rate(cbec_http_requests_total{code=~"4.."}[$__rate_interval]))`,
 			`sum by (route) (rate(cbec_http_requests_total[$__rate_interval]))`), "{{route}} 4xx"))
 
+	b.row("Webhooks")
+	b.timeSeries("Webhook deliveries by result",
+		"Webhook delivery attempts per second: delivered (the endpoint answered 2xx) or failed (retried with backoff).",
+		units.CountsPerSecond, half,
+		q(`sum by (result) (rate(cbec_webhook_deliveries_total[$__rate_interval]))`, "{{result}}"))
+	b.timeSeries("Webhook delivery time p50 / p99",
+		"Time of one delivery attempt, from request to the endpoint's answer or the failure (the timeout bounds it).",
+		units.Seconds, half,
+		q(`histogram_quantile(0.5, sum by (le) (rate(cbec_webhook_delivery_duration_seconds_bucket[$__rate_interval])))`, "p50"),
+		q(`histogram_quantile(0.99, sum by (le) (rate(cbec_webhook_delivery_duration_seconds_bucket[$__rate_interval])))`, "p99"))
+	b.timeSeries("Webhook backlog",
+		"Receipt messages waiting for each webhook subscription (its consumer's pending and in-flight messages): a blocked or slow endpoint's backlog.",
+		units.Short, half,
+		q(`max by (consumer) (cbec_consumer_pending_messages{stream="CEB_OUT",consumer=~"webhook-.*"}) + max by (consumer) (cbec_consumer_ack_pending_messages{stream="CEB_OUT",consumer=~"webhook-.*"})`, "{{consumer}}"))
+	b.statPanel("Blocked webhooks",
+		"Webhook subscriptions blocked after failing for the retry window (24 h by default). An operator unblocks them: POST /v1/admin/webhooks/{id}/unblock.",
+		units.NoUnit, half,
+		steps("green", step{1, "red"}),
+		q(`max(cbec_webhook_subscriptions{state="blocked"})`, "blocked"))
+
 	b.row("JetStream and NATS")
 	b.timeSeries("Stream messages",
 		"Messages stored per JetStream stream.",

@@ -87,6 +87,14 @@ func Grants() []Grant {
 			Read:    []string{StreamIn, StreamEvents, BucketInventory, BucketDocs, BucketQuota},
 		},
 		{
+			// Webhooks consume each subscription's receipts from CEB_OUT
+			// and audit the operators' unblocking.
+			Service: "webhooks",
+			Publish: []string{"cbec.audit.>"},
+			Write:   []string{BucketWebhooks},
+			Read:    []string{StreamOut},
+		},
+		{
 			Service: "metrics",
 			Write:   []string{BucketMetrics},
 			Read:    []string{StreamIn, StreamEvents, StreamOut, StreamAudit},

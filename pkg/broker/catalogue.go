@@ -50,6 +50,9 @@ const (
 	// BucketReturns holds return applications, the quantities returned per
 	// list, and the zone and warehouse registry.
 	BucketReturns = "CBEC_RETURNS"
+	// BucketWebhooks holds the parties' webhook subscriptions (with their
+	// signing secrets) and each one's delivery state.
+	BucketWebhooks = "CBEC_WEBHOOKS"
 	// BucketMetrics holds the metrics service's snapshot of its aggregates,
 	// so that a restart replays only the events after it.
 	BucketMetrics = "CBEC_METRICS"
@@ -110,6 +113,7 @@ func Buckets(o Options) []jetstream.KeyValueConfig {
 		{Bucket: BucketReview, Description: "review cases, claims and desk sessions", History: 1, Storage: jetstream.FileStorage, Replicas: r},
 		{Bucket: BucketReturns, Description: "returns, returned quantities and the warehouse registry", History: 1, Storage: jetstream.FileStorage, Replicas: r},
 		{Bucket: BucketQuota, Description: "annual quota ledger by buyer key and year", History: 1, Storage: jetstream.FileStorage, Replicas: r},
+		{Bucket: BucketWebhooks, Description: "webhook subscriptions and their delivery state", History: 1, Storage: jetstream.FileStorage, Replicas: r},
 		{Bucket: BucketMetrics, Description: "the metrics service's snapshot of its aggregates", History: 1, Storage: jetstream.FileStorage, Replicas: r},
 	}
 }

@@ -46,6 +46,12 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+// StorageDown is the answer to a read or write JetStream failed: 503, to be
+// retried; WriteError logs the cause with the request id.
+func StorageDown(err error) *errcode.Error {
+	return errcode.Wrap(errcode.Unavailable, err, "storage temporarily unavailable; retry later")
+}
+
 // WriteError writes err as application/problem+json with the status of its
 // code. results, when not nil, carries per-document outcomes.
 func WriteError(w http.ResponseWriter, err error, results any) {

@@ -159,21 +159,35 @@ func (r *Reader) Read(ctx context.Context, party string, msgType ceb.MsgType, af
 			}
 			return nil, err
 		}
-		bodies, err := splitReceipts(m.Data)
+		recs, err := Records(m.Sequence, m.Data, m.Header, m.Time)
 		if err != nil {
-			return nil, fmt.Errorf("receipt message %d: %w", m.Sequence, err)
+			return nil, err
 		}
-		if len(out) > 0 && len(out)+len(bodies) > limit {
+		if len(out) > 0 && len(out)+len(recs) > limit {
 			break
 		}
-		at := m.Time
-		if ts, err := time.Parse(time.RFC3339Nano, m.Header.Get(HeaderTime)); err == nil {
-			at = ts
-		}
-		for _, b := range bodies {
-			out = append(out, Record{Cursor: m.Sequence, MsgType: ceb.MsgType(m.Header.Get(HeaderMsgType)), Receipt: b, Time: at})
-		}
+		out = append(out, recs...)
 		seq = m.Sequence + 1
+	}
+	return out, nil
+}
+
+// Records are the receipts of the CEB_OUT message at seq, with its body,
+// headers and the time the stream stored it (used when the message carries
+// no HeaderTime): what the receipts API pages through and webhooks deliver.
+func Records(seq uint64, body []byte, h nats.Header, stored time.Time) ([]Record, error) {
+	bodies, err := splitReceipts(body)
+	if err != nil {
+		return nil, fmt.Errorf("receipt message %d: %w", seq, err)
+	}
+	at := stored
+	if ts, err := time.Parse(time.RFC3339Nano, h.Get(HeaderTime)); err == nil {
+		at = ts
+	}
+	t := ceb.MsgType(h.Get(HeaderMsgType))
+	out := make([]Record, len(bodies))
+	for i, b := range bodies {
+		out[i] = Record{Cursor: seq, MsgType: t, Receipt: b, Time: at}
 	}
 	return out, nil
 }

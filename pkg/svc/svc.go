@@ -15,6 +15,7 @@ import (
 	"github.com/cbec/cbec/pkg/party"
 	"github.com/cbec/cbec/pkg/rules"
 	"github.com/cbec/cbec/pkg/tariff"
+	"github.com/cbec/cbec/pkg/webhook"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
@@ -56,6 +57,9 @@ type Env struct {
 	// Intake bounds the gateway's intake: it refuses documents while the
 	// work behind it passes them (the zero value bounds nothing).
 	Intake IntakeLimits
+	// Webhooks configures the delivery of receipts to the parties'
+	// callback URLs.
+	Webhooks webhook.Config
 	// Signer signs the receipts emitted as XML (--signing-key and
 	// --signing-cert); nil emits them unsigned.
 	Signer *dsig.Signer

@@ -101,6 +101,12 @@ var accessMatrix = map[string][11]string{
 	"GET /review/cases/{key}/{action}":                       {e403, e403, e403, e403, e403, e403, ok, ok, e403, page, e401},
 	"POST /review/cases/{key}/{action}":                      {e403, e403, e403, e403, e403, e403, e404, e404, e403, e401, e401},
 	"GET /review/static/{file}":                              {ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok},
+	"POST /v1/webhooks":                                      {ok, ok, ok, ok, ok, ok, ok, ok, ok, e401, e401},
+	"GET /v1/webhooks":                                       {ok, ok, ok, ok, ok, ok, ok, ok, ok, e401, e401},
+	"GET /v1/webhooks/{id}":                                  {ok, e404, e404, e404, e404, e404, e404, e404, e404, e401, e401},
+	"DELETE /v1/webhooks/{id}":                               {e404, e404, e404, e404, e404, e404, e404, e404, e404, e401, e401},
+	"GET /v1/admin/webhooks":                                 {e403, e403, e403, e403, e403, e403, e403, e403, ok, e401, e401},
+	"POST /v1/admin/webhooks/{id}/unblock":                   {e403, e403, e403, e403, e403, e403, e403, e403, ok, e401, e401},
 	"GET /healthz":                                           {ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok},
 	"GET /readyz":                                            {ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok},
 	"GET /metrics":                                           {ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok},
@@ -121,6 +127,7 @@ type seeded struct {
 	exportOrderNo   string
 	caseKey         string // held for review
 	warehouse       []byte // a warehouse of the operator's rows
+	webhook         string // the platform's webhook
 }
 
 var matrixSeq atomic.Int64
@@ -192,14 +199,26 @@ func matrixRequests(t *testing.T, s seeded) map[string]func() matrixCall {
 		},
 		"GET /v1/export/lists/{ebpCode}/{orderNo}": get("/v1/export/lists/" + cebtest.EbpCode + "/" + s.exportOrderNo),
 		"GET /v1/export/summaries":                 get("/v1/export/summaries"),
-		"GET /v1/review/cases":                     get("/v1/review/cases"),
-		"GET /v1/review/cases/{key}":               get("/v1/review/cases/" + s.caseKey),
-		"GET /review/{$}":                          get("/review/"),
-		"GET /review/login":                        get("/review/login"),
-		"POST /review/login":                       func() matrixCall { return matrixCall{method: "POST", path: "/review/login", login: true} },
-		"POST /review/logout":                      func() matrixCall { return matrixCall{method: "POST", path: "/review/logout"} },
-		"GET /review/cases/{key}":                  get("/review/cases/" + s.caseKey),
-		"GET /review/cases/{key}/{action}":         get("/review/cases/" + s.caseKey + "/release"),
+		"POST /v1/webhooks": func() matrixCall {
+			return matrixCall{method: "POST", path: "/v1/webhooks", ctype: "application/json", body: []byte(`{"url":"https://erp.example.com/cbec"}`)}
+		},
+		"GET /v1/webhooks":       get("/v1/webhooks"),
+		"GET /v1/webhooks/{id}":  get("/v1/webhooks/" + s.webhook),
+		"GET /v1/admin/webhooks": get("/v1/admin/webhooks"),
+		// Deleting names a webhook no one has: the seeded one stays for
+		// the rows after.
+		"DELETE /v1/webhooks/{id}": func() matrixCall { return matrixCall{method: "DELETE", path: "/v1/webhooks/0000000000000000"} },
+		"POST /v1/admin/webhooks/{id}/unblock": func() matrixCall {
+			return matrixCall{method: "POST", path: "/v1/admin/webhooks/" + s.webhook + "/unblock"}
+		},
+		"GET /v1/review/cases":             get("/v1/review/cases"),
+		"GET /v1/review/cases/{key}":       get("/v1/review/cases/" + s.caseKey),
+		"GET /review/{$}":                  get("/review/"),
+		"GET /review/login":                get("/review/login"),
+		"POST /review/login":               func() matrixCall { return matrixCall{method: "POST", path: "/review/login", login: true} },
+		"POST /review/logout":              func() matrixCall { return matrixCall{method: "POST", path: "/review/logout"} },
+		"GET /review/cases/{key}":          get("/review/cases/" + s.caseKey),
+		"GET /review/cases/{key}/{action}": get("/review/cases/" + s.caseKey + "/release"),
 		"POST /review/cases/{key}/{action}": func() matrixCall {
 			return matrixCall{method: "POST", path: "/review/cases/" + noCase + "/notes", ctype: "application/x-www-form-urlencoded", body: []byte("text=x")}
 		},
@@ -325,6 +344,13 @@ func seedMatrix(t *testing.T, base string) seeded {
 	s.warehouse = jsonBody(t, map[string]any{"code": "CQ-MX-RC99", "name": "matrix test warehouse", "zone": "CQ-XY",
 		"operatorCode": "5000000001", "creditRating": "general", "filingNo": "MX-FILING-1", "active": false, "kind": "return-center"})
 	post("/v1/returns/warehouses", "demo-operator", "application/json", s.warehouse)
+
+	code, b, _ := matrixCall{method: "POST", path: "/v1/webhooks", ctype: "application/json", body: []byte(`{"url":"https://erp.example.com/cbec"}`)}.send(t, base, "demo-ebp")
+	var wh struct{ ID string }
+	if err := json.Unmarshal(b, &wh); code != http.StatusCreated || err != nil {
+		t.Fatalf("seed webhook: %d %s", code, b)
+	}
+	s.webhook = wh.ID
 	return s
 }
 

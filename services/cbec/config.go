@@ -13,6 +13,7 @@ import (
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/httpapi"
 	"github.com/cbec/cbec/pkg/svc"
+	"github.com/cbec/cbec/pkg/webhook"
 )
 
 // DefaultMaxBacklog is the default --intake-max-backlog: 30,000 documents,
@@ -67,6 +68,9 @@ type Config struct {
 	TradeTarget float64
 	// Intake bounds the gateway's backpressure (--intake-max-*).
 	Intake svc.IntakeLimits
+	// Webhooks configures the delivery of receipts to callback URLs
+	// (--webhook-*).
+	Webhooks webhook.Config
 	// SigningKey and SigningCert are the PEM files of customs' key and
 	// certificate that sign the receipts emitted as XML.
 	SigningKey, SigningCert string
@@ -107,6 +111,12 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.Int64Var(&c.Intake.MaxBacklog, "intake-max-backlog", DefaultMaxBacklog, "documents waiting for clearance, returns or export past which intake answers 503 with Retry-After, until below 80 %; 0 = no bound")
 	fs.Int64Var(&c.Intake.MaxStreamBytes, "intake-max-stream-bytes", 0, "bytes of CEB_IN past which intake answers 503, until below 80 %; 0 = no bound")
 	fs.Int64Var(&c.Intake.MaxStreamMsgs, "intake-max-stream-msgs", 0, "documents in CEB_IN past which intake answers 503, until below 80 %; 0 = no bound")
+	fs.BoolVar(&c.Webhooks.Policy.AllowHTTP, "webhook-allow-http", false, "admit http:// webhook URLs (development); otherwise https only")
+	fs.BoolVar(&c.Webhooks.Policy.AllowPrivate, "webhook-allow-private", false, "admit webhook URLs on loopback, private and link-local addresses (development); otherwise refused at registration and at each connection")
+	fs.DurationVar(&c.Webhooks.Timeout, "webhook-timeout", webhook.DefaultTimeout, "bound of one webhook delivery attempt, connection included")
+	fs.DurationVar(&c.Webhooks.Retry.Base, "webhook-retry-base", webhook.DefaultRetry.Base, "wait after a webhook delivery's first failure; it doubles with each further failure")
+	fs.DurationVar(&c.Webhooks.Retry.Max, "webhook-retry-max", webhook.DefaultRetry.Max, "longest wait between attempts of a failing webhook delivery")
+	fs.DurationVar(&c.Webhooks.Retry.For, "webhook-retry-for", webhook.DefaultRetry.For, "how long a failing webhook endpoint is retried before it is blocked, until an operator unblocks it")
 	fs.StringVar(&c.SigningKey, "signing-key", "", "PEM private key (SM2, or RSA for legacy receivers) that signs every receipt emitted as XML, in a signed DxpMsg envelope (docs/signatures.md); empty = receipts unsigned")
 	fs.StringVar(&c.SigningCert, "signing-cert", "", "PEM certificate of --signing-key, carried in each signature")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")

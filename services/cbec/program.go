@@ -187,7 +187,7 @@ func (m *Main) Run(ctx context.Context) error {
 		NC: m.nc, JS: m.js, Clock: clock.System{}, Log: m.Log, Registry: reg,
 		Parties: parties, Mux: mux, Rate: c.Rate,
 		Tariff: tariffs, Rules: ruleSet, Zones: zones, ExportRef: exportRef, SweepInterval: c.SweepInterval, TradeTarget: c.TradeTarget,
-		Intake: c.Intake,
+		Intake: c.Intake, Webhooks: c.Webhooks,
 	}
 	env.QuotaSecret, err = m.quotaSecret()
 	if err != nil {

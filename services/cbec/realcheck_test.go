@@ -33,6 +33,14 @@ func TestDashboardsAndAlertsAgainstRealPrometheus(t *testing.T) {
 	m := startMain(t, t.TempDir())
 	defer m.Close(context.Background())
 
+	// A webhook whose host never resolves (.invalid, RFC 2606): its
+	// deliveries fail and its backlog grows, so the Webhooks panels have
+	// series.
+	if code, b, _ := (matrixCall{method: "POST", path: "/v1/webhooks", ctype: "application/json",
+		body: []byte(`{"url":"https://cbec-webhook.invalid/receipts"}`)}).send(t, m.HTTPURL(), "demo-agent"); code != http.StatusCreated {
+		t.Fatalf("webhook: %d %s", code, b)
+	}
+
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	loadDone := make(chan error, 1)

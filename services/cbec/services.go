@@ -10,6 +10,7 @@ import (
 	"github.com/cbec/cbec/services/metrics"
 	"github.com/cbec/cbec/services/returns"
 	"github.com/cbec/cbec/services/review"
+	"github.com/cbec/cbec/services/webhooks"
 )
 
 // service is one entry of the service table.
@@ -27,6 +28,7 @@ var services = []service{
 	{returns.Name, returns.New},
 	{export.Name, export.New},
 	{review.Name, review.New},
+	{webhooks.Name, webhooks.New},
 	{gateway.Name, gateway.New},
 }
 

@@ -33,7 +33,7 @@ func (x *Export) handleList(w http.ResponseWriter, r *http.Request) {
 	var l List
 	_, found, err := broker.GetJSON(r.Context(), x.kv, listKey(r.PathValue("ebpCode"), r.PathValue("orderNo")), &l)
 	if err != nil {
-		httpapi.WriteError(w, errcode.Wrap(errcode.Unavailable, err, "storage temporarily unavailable; retry later"), nil)
+		httpapi.WriteError(w, httpapi.StorageDown(err), nil)
 		return
 	}
 	if !found || !p.IsCustoms() && !slices.Contains([]string{l.AgentCode, l.EbpCode, l.EbcCode}, p.Code) {
@@ -61,7 +61,7 @@ func (x *Export) handleSummaries(w http.ResponseWriter, r *http.Request) {
 	onlyOverdue := q.Get("overdue") == "true"
 	lister, err := x.kv.ListKeysFiltered(r.Context(), "sum.>")
 	if err != nil && !errors.Is(err, jetstream.ErrNoKeysFound) {
-		httpapi.WriteError(w, errcode.Wrap(errcode.Unavailable, err, "storage temporarily unavailable; retry later"), nil)
+		httpapi.WriteError(w, httpapi.StorageDown(err), nil)
 		return
 	}
 	now := x.env.Clock.Now()

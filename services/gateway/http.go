@@ -326,7 +326,7 @@ func (g *Gateway) handleReceipts(w http.ResponseWriter, r *http.Request) {
 	}
 	recs, err := g.receipts.Read(r.Context(), p.Code, msgType, after, int(limit))
 	if err != nil {
-		httpapi.WriteError(w, storageDown(err), nil)
+		httpapi.WriteError(w, httpapi.StorageDown(err), nil)
 		return
 	}
 	if wantsXML(r) {
@@ -344,43 +344,15 @@ func (g *Gateway) handleReceipts(w http.ResponseWriter, r *http.Request) {
 const HeaderNextCursor = "Cbec-Next-Cursor"
 
 // writeReceiptsXML answers one CEB receipt message holding the leading run of
-// receipts of one type (a CEB message holds one type, at most
-// MaxDocuments), whole stored messages only; the cursor header tells where
-// the next page starts. With a signing key (--signing-key) the message
-// travels in a signed DxpMsg envelope addressed to the reader: the
-// receipts' own schemas have no place for a signature.
+// receipts of one type, at most MaxDocuments (receipt.EncodeXML, signed
+// with --signing-key); the cursor header tells where the next page starts.
 func (g *Gateway) writeReceiptsXML(w http.ResponseWriter, reader string, recs []receipt.Record, after uint64) {
 	if len(recs) == 0 {
 		w.Header().Set(HeaderNextCursor, strconv.FormatUint(after, 10))
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	m := &ceb.Message{Type: recs[0].MsgType, GUID: newGUID(), Version: "1.0"}
-	next := after
-	// Receipts sent together share a cursor: take them whole or not at all.
-	for i := 0; i < len(recs); {
-		j := i + 1
-		for j < len(recs) && recs[j].Cursor == recs[i].Cursor {
-			j++
-		}
-		if recs[i].MsgType != m.Type || len(m.Documents) > 0 && len(m.Documents)+j-i > MaxDocuments {
-			break
-		}
-		for _, rec := range recs[i:j] {
-			d, err := rec.Document()
-			if err != nil {
-				httpapi.WriteError(w, err, nil)
-				return
-			}
-			m.Documents = append(m.Documents, d)
-		}
-		next = recs[i].Cursor
-		i = j
-	}
-	out, err := ceb.EncodeXML(m)
-	if err == nil && g.env.Signer != nil {
-		out, err = g.sealReceipt(m, reader, out)
-	}
+	out, next, err := receipt.EncodeXML(recs, MaxDocuments, reader, g.env.Signer, g.env.Clock.Now())
 	if err != nil {
 		httpapi.WriteError(w, err, nil)
 		return
@@ -389,12 +361,6 @@ func (g *Gateway) writeReceiptsXML(w http.ResponseWriter, reader string, recs []
 	w.Header().Set(HeaderNextCursor, strconv.FormatUint(next, 10))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(out)
-}
-
-// storageDown is the answer to a read JetStream failed; WriteError logs
-// the cause with the request id.
-func storageDown(err error) *errcode.Error {
-	return errcode.Wrap(errcode.Unavailable, err, "storage temporarily unavailable; retry later")
 }
 
 func wantsXML(r *http.Request) bool {
@@ -444,7 +410,7 @@ func (g *Gateway) readableState(w http.ResponseWriter, r *http.Request) (*invent
 		return nil, false
 	}
 	if err != nil {
-		httpapi.WriteError(w, storageDown(err), nil)
+		httpapi.WriteError(w, httpapi.StorageDown(err), nil)
 		return nil, false
 	}
 	var st inventory.State

@@ -4,7 +4,6 @@ import (
 	"errors"
 
 	"github.com/cbec/cbec/pkg/ceb"
-	"github.com/cbec/cbec/pkg/clock"
 	"github.com/cbec/cbec/pkg/dsig"
 	"github.com/cbec/cbec/pkg/errcode"
 	"github.com/cbec/cbec/pkg/party"
@@ -76,29 +75,4 @@ func (g *Gateway) jsonAllowed(p *party.Party) error {
 	}
 	g.metrics.signature(sigRefused)
 	return errcode.New(errcode.SignatureRequired, "party %s must sign its documents: JSON carries no signature; send signed CEB XML to POST /v1/ceb", p.Code)
-}
-
-// DxpSender is the DXP node id cbec signs receipt envelopes as.
-const DxpSender = "CBEC"
-
-// sealReceipt wraps the encoded receipt message m in a DxpMsg envelope
-// addressed to the reader and signs the envelope with customs' key.
-func (g *Gateway) sealReceipt(m *ceb.Message, reader string, encoded []byte) ([]byte, error) {
-	env, err := ceb.EncodeDxpMsg(ceb.DxpMsg{
-		CopMsgID: m.GUID, SenderID: DxpSender, ReceiverIDs: []string{dxpID(reader)},
-		Created: g.env.Clock.Now().In(clock.Shanghai), MsgType: m.Type, Data: encoded,
-	})
-	if err != nil {
-		return nil, err
-	}
-	return g.env.Signer.Sign(env)
-}
-
-// dxpID is a party code as a DXP node id, which holds at most 16
-// characters: an 18-character unified social credit code keeps its last 16.
-func dxpID(code string) string {
-	if len(code) > 16 {
-		return code[len(code)-16:]
-	}
-	return code
 }

@@ -360,7 +360,7 @@ func (r *Returns) handleList(w http.ResponseWriter, req *http.Request) {
 	notFound := errcode.New(errcode.NotFound, "no inventory list %s of agent %s for party %s", invtNo, agent, p.Code)
 	st, err := r.listByInvtNo(ctx, invtNo)
 	if err != nil {
-		httpapi.WriteError(w, errcode.Wrap(errcode.Unavailable, err, "storage temporarily unavailable; retry later"), nil)
+		httpapi.WriteError(w, httpapi.StorageDown(err), nil)
 		return
 	}
 	if st == nil || st.AgentCode != agent || !p.IsCustoms() && !slices.Contains(st.Readers(), p.Code) {
@@ -373,7 +373,7 @@ func (r *Returns) handleList(w http.ResponseWriter, req *http.Request) {
 	}
 	lister, err := r.kv.ListKeysFiltered(ctx, recordKey(docstore.KeyOf(ceb.CEB625, agent, invtNo))+".>")
 	if err != nil {
-		httpapi.WriteError(w, errcode.Wrap(errcode.Unavailable, err, "storage temporarily unavailable; retry later"), nil)
+		httpapi.WriteError(w, httpapi.StorageDown(err), nil)
 		return
 	}
 	for k := range lister.Keys() {

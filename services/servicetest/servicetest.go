@@ -31,11 +31,13 @@ import (
 	"github.com/cbec/cbec/pkg/svc"
 	"github.com/cbec/cbec/pkg/tariff"
 	"github.com/cbec/cbec/pkg/telemetry"
+	"github.com/cbec/cbec/pkg/webhook"
 	"github.com/cbec/cbec/services/clearance"
 	"github.com/cbec/cbec/services/export"
 	"github.com/cbec/cbec/services/gateway"
 	"github.com/cbec/cbec/services/returns"
 	"github.com/cbec/cbec/services/review"
+	"github.com/cbec/cbec/services/webhooks"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -76,6 +78,8 @@ type Harness struct {
 	Export svc.Service
 	// Review is the running review desk service.
 	Review svc.Service
+	// Webhooks is the running webhook service.
+	Webhooks svc.Service
 	Server *server.Server
 
 	embedded *broker.Embedded
@@ -127,6 +131,40 @@ func WithSignatures(certs map[string][]byte, required ...string) Option {
 	}
 }
 
+// TestWebhooks are the harness's webhook settings: local http receivers
+// admitted, and a retry schedule of milliseconds (the retry window is
+// measured on the harness clock, which tests move).
+var TestWebhooks = webhook.Config{
+	Policy:  webhook.Policy{AllowHTTP: true, AllowPrivate: true},
+	Retry:   webhook.Retry{Base: 20 * time.Millisecond, Max: 200 * time.Millisecond, For: 24 * time.Hour},
+	Timeout: 500 * time.Millisecond,
+}
+
+// WithWebhooks replaces the webhook settings.
+func WithWebhooks(c webhook.Config) Option {
+	return func(env *svc.Env) { env.Webhooks = c }
+}
+
+// RestartWebhooks stops the webhook service and starts a new one, as a
+// redeploy would; its routes stay those of the first.
+func (h *Harness) RestartWebhooks() {
+	h.T.Helper()
+	if err := h.Webhooks.Stop(context.Background()); err != nil {
+		h.T.Fatal(err)
+	}
+	env := h.EnvOf(webhooks.Name)
+	env.Mux, env.Registry = svc.NewRouter(), telemetry.NewRegistry()
+	s, err := webhooks.New(context.Background(), env)
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	if err := s.Start(context.Background()); err != nil {
+		h.T.Fatal(err)
+	}
+	h.T.Cleanup(func() { _ = s.Stop(context.Background()) })
+	h.Webhooks = s
+}
+
 // NewEnv is the harness's service environment on nc and js: the embedded
 // reference data, the fixed clock at Start, the test quota secret, logs
 // discarded. A process that runs one service against the harness's server
@@ -153,6 +191,7 @@ func NewEnv(nc *nats.Conn, js jetstream.JetStream) (*svc.Env, error) {
 		NC: nc, JS: js, Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Registry: telemetry.NewRegistry(), Parties: parties, Mux: svc.NewRouter(), DevClock: clk,
 		Tariff: tt, Rules: rs, Zones: deploy.Zones, ExportRef: exportRef, QuotaSecret: []byte("test-secret"), SweepInterval: time.Hour,
+		Webhooks: TestWebhooks,
 	}, nil
 }
 
@@ -173,6 +212,7 @@ func New(t testing.TB, opts ...Option) *Harness {
 	h.Returns = h.start(returns.Name, returns.New)
 	h.Review = h.start(review.Name, review.New)
 	h.Export = h.start(export.Name, export.New)
+	h.Webhooks = h.start(webhooks.Name, webhooks.New)
 	h.start(gateway.Name, gateway.New)
 	// The middleware of the binary (services/cbec), so that tests see what
 	// clients see: request ids, problem documents, the limit of failed
