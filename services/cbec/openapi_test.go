@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -163,8 +165,22 @@ func TestOpenAPIRefsResolve(t *testing.T) {
 			for k, c := range v {
 				if k == "$ref" {
 					ref, _ := c.(string)
+					if strings.HasPrefix(ref, "schemas/") {
+						// A generated schema (docs/schemas), whole.
+						if _, err := os.Stat(filepath.Join(filepath.Dir(openAPIPath), ref)); err != nil || strings.Contains(ref, "#") {
+							t.Errorf("%s: $ref %q is not a file of docs/schemas: %v", where, ref, err)
+						}
+						continue
+					}
 					if _, err := doc.resolve(ref); err != nil {
 						t.Errorf("%s: %v", where, err)
+					}
+					continue
+				}
+				if k == "externalValue" {
+					ref, _ := c.(string)
+					if _, err := os.Stat(filepath.Join(filepath.Dir(openAPIPath), ref)); err != nil {
+						t.Errorf("%s: externalValue: %v", where, err)
 					}
 					continue
 				}
@@ -265,5 +281,116 @@ func TestOpenAPIDocumentsProblemStatuses(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// isJSON reports whether a media type carries JSON.
+func isJSON(mt string) bool { return mt == "application/json" || strings.HasSuffix(mt, "+json") }
+
+// mediaExamples returns the example values of a media type object, by
+// name: "example", each of "examples" (its value, or its externalValue
+// read relative to openapi.yaml).
+func mediaExamples(t *testing.T, media map[string]any) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	enc := func(v any) []byte {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	if v, ok := media["example"]; ok {
+		out["example"] = enc(v)
+	}
+	exs, _ := media["examples"].(map[string]any)
+	for name, e := range exs {
+		em, _ := e.(map[string]any)
+		switch {
+		case em["value"] != nil:
+			out[name] = enc(em["value"])
+		case em["externalValue"] != nil:
+			b, err := os.ReadFile(filepath.Join(filepath.Dir(openAPIPath), em["externalValue"].(string)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[name] = b
+		default:
+			t.Errorf("example %s has neither value nor externalValue", name)
+		}
+	}
+	return out
+}
+
+// TestOpenAPIExamplesValidate holds every example of docs/openapi.yaml to
+// its schema — request bodies and responses, the shared responses once —
+// and requires of every JSON operation of the API (/v1/…) an example of
+// its request body and of a successful answer.
+func TestOpenAPIExamplesValidate(t *testing.T) {
+	spec := loadSpec(t)
+	checked := map[string]bool{}
+	// check validates the examples of the media type object at ptr and
+	// returns how many it has.
+	check := func(ptr string, mt string, media map[string]any) int {
+		exs := mediaExamples(t, media)
+		if !isJSON(mt) || checked[ptr] {
+			return len(exs)
+		}
+		checked[ptr] = true
+		for name, b := range exs {
+			if err := spec.validate(ptr+"/schema", b); err != nil {
+				t.Errorf("%s example %q: %v", ptr, name, err)
+			}
+		}
+		return len(exs)
+	}
+	n := 0
+	for p, item := range spec.Paths {
+		for _, m := range openAPIMethods {
+			op, ok := item[m].(map[string]any)
+			if !ok {
+				continue
+			}
+			name := strings.ToUpper(m) + " " + p
+			api := strings.HasPrefix(p, "/v1/")
+			rb, _ := op["requestBody"].(map[string]any)
+			content, _ := rb["content"].(map[string]any)
+			for mt, media := range content {
+				c := check(pointer("paths", p, m, "requestBody", "content", mt), mt, media.(map[string]any))
+				n += c
+				if api && c == 0 {
+					t.Errorf("%s: no example of its %s request body", name, mt)
+				}
+			}
+			resps, _ := op["responses"].(map[string]any)
+			okExamples := 0
+			jsonOK := false
+			for status, r := range resps {
+				base := pointer("paths", p, m, "responses", status)
+				rm, _ := r.(map[string]any)
+				if ref, ok := rm["$ref"].(string); ok {
+					v, err := spec.resolve(ref)
+					if err != nil {
+						continue // reported by TestOpenAPIRefsResolve
+					}
+					rm, base = v.(map[string]any), ref
+				}
+				content, _ := rm["content"].(map[string]any)
+				for mt, media := range content {
+					c := check(base+pointer("content", mt)[1:], mt, media.(map[string]any))
+					n += c
+					if strings.HasPrefix(status, "2") && isJSON(mt) {
+						jsonOK = true
+						okExamples += c
+					}
+				}
+			}
+			if api && jsonOK && okExamples == 0 {
+				t.Errorf("%s: no example of a successful answer", name)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no example checked")
 	}
 }
