@@ -13,10 +13,10 @@ import (
 )
 
 // NewRegistry returns a fresh registry with the Go runtime and process
-// collectors.
+// collectors and the binary's cbec_build_info.
 func NewRegistry() *prometheus.Registry {
 	r := prometheus.NewRegistry()
-	r.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	r.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), ReadBuild().Collector())
 	return r
 }
 
