@@ -163,6 +163,7 @@ func (a *Auth) Party(r *http.Request) (*party.Party, error) {
 	if !ok {
 		return nil, AuthFailed(r, errcode.New(errcode.Unauthenticated, "unknown API key"))
 	}
+	SetParty(r.Context(), p.Code)
 	if a.Rate > 0 {
 		now := time.Now()
 		res := a.limiter(p.Code).ReserveN(now, 1)

@@ -8,8 +8,11 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strings"
+	"time"
 
+	"github.com/cbec/cbec/pkg/clock"
 	"github.com/cbec/cbec/pkg/errcode"
 )
 
@@ -35,13 +38,24 @@ const MaxRequestIDLen = 128
 //   - failed authentications are limited per client address (Failures,
 //     through AuthFailed);
 //   - every response is X-Content-Type-Options: nosniff;
-//   - a handler's panic is logged with the request id and answered 500.
+//   - a handler's panic is logged with the request id and answered 500;
+//   - every request is logged once it is answered, at info level (Quiet
+//     routes at debug): one access line "http request" with its request id,
+//     method, route pattern (never the raw path, which carries business
+//     keys, nor the query), status, bytes of body sent, latency and — when
+//     the request authenticated (SetParty) — the party's code. Nothing the
+//     client sent beyond the method is repeated: no key, no document.
 type Middleware struct {
 	// Log is where the middleware and WriteError log; nil discards.
 	Log *slog.Logger
 	// Failures limits failed authentications per client address; nil
 	// leaves them unlimited.
 	Failures *FailureLimiter
+	// Quiet are the route patterns whose access lines are logged at debug
+	// level: health checks and scrapes, which would flood the log at info.
+	Quiet []string
+	// Clock times the requests; nil is the wall clock.
+	Clock clock.Clock
 }
 
 // request is what the middleware keeps of a request, in its context.
@@ -50,6 +64,10 @@ type request struct {
 	addr     string
 	log      *slog.Logger
 	failures *FailureLimiter
+	// party is the code of the party the request authenticated as, ""
+	// until it does (SetParty). The handler sets it on the request's own
+	// goroutine; the middleware reads it once the handler has returned.
+	party string
 }
 
 type ctxKey struct{}
@@ -78,6 +96,16 @@ func Logger(ctx context.Context, base *slog.Logger) *slog.Logger {
 	return base
 }
 
+// SetParty records code as the party the request of ctx authenticated as,
+// for its access line. Auth.Party calls it; a handler that authenticates
+// otherwise (a session) calls it itself. Outside the middleware it does
+// nothing.
+func SetParty(ctx context.Context, code string) {
+	if rq := fromContext(ctx); rq != nil {
+		rq.party = code
+	}
+}
+
 // ValidRequestID reports whether a client's X-Request-Id is adopted as is.
 func ValidRequestID(id string) bool {
 	if id == "" || len(id) > MaxRequestIDLen {
@@ -100,7 +128,12 @@ func (m *Middleware) Wrap(next http.Handler) http.Handler {
 	if base == nil {
 		base = slog.New(slog.DiscardHandler)
 	}
+	clk := m.Clock
+	if clk == nil {
+		clk = clock.System{}
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := clk.Now()
 		id := r.Header.Get(HeaderRequestID)
 		if !ValidRequestID(id) {
 			id = rand.Text()
@@ -109,7 +142,11 @@ func (m *Middleware) Wrap(next http.Handler) http.Handler {
 		w.Header().Set(HeaderRequestID, id)
 		// No response of cbec is meant to be sniffed into another type.
 		w.Header().Set("X-Content-Type-Options", "nosniff")
-		rw := &writer{ResponseWriter: w, req: r, rq: rq}
+		sent := &counter{ResponseWriter: w}
+		rw := &writer{ResponseWriter: sent, req: r, rq: rq}
+		// The router sets the route pattern on the request it is given
+		// (r.Pattern): this one, read back for the access line.
+		routed := r.WithContext(context.WithValue(r.Context(), ctxKey{}, rq))
 		defer func() {
 			if v := recover(); v != nil {
 				if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
@@ -124,10 +161,55 @@ func (m *Middleware) Wrap(next http.Handler) http.Handler {
 				rq.log.Warn("plain-text error answered as a problem", "method", r.Method, "path", r.URL.Path,
 					"status", rw.status, "text", strings.TrimSpace(rw.discarded.String()))
 			}
+			m.logAccess(routed, rq, rw.status, sent.n, clk.Now().Sub(start))
 		}()
-		next.ServeHTTP(rw, r.WithContext(context.WithValue(r.Context(), ctxKey{}, rq)))
+		next.ServeHTTP(rw, routed)
 	})
 }
+
+// logAccess writes the access line of r, answered with status (0: nothing
+// written, which net/http answers 200) and n bytes of body.
+func (m *Middleware) logAccess(r *http.Request, rq *request, status int, n int64, latency time.Duration) {
+	route := r.Pattern
+	if route == "" {
+		route = "unmatched" // as the HTTP metrics label it
+	}
+	level := slog.LevelInfo
+	if slices.Contains(m.Quiet, route) {
+		level = slog.LevelDebug
+	}
+	ctx := context.Background()
+	if !rq.log.Enabled(ctx, level) {
+		return
+	}
+	if status == 0 {
+		status = http.StatusOK
+	}
+	attrs := []slog.Attr{
+		slog.String("method", r.Method), slog.String("route", route), slog.Int("status", status),
+		slog.Int64("bytes", n), slog.Float64("latency_ms", float64(latency.Microseconds())/1000),
+	}
+	if rq.party != "" {
+		attrs = append(attrs, slog.String("party", rq.party))
+	}
+	rq.log.LogAttrs(ctx, level, "http request", attrs...)
+}
+
+// counter counts the bytes of body sent to the client, problem documents
+// that replaced a handler's error included.
+type counter struct {
+	http.ResponseWriter
+	n int64
+}
+
+func (c *counter) Write(b []byte) (int, error) {
+	n, err := c.ResponseWriter.Write(b)
+	c.n += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (c *counter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 
 // writer turns error responses that are not problem documents into
 // problem documents and gives every 429 a Retry-After.
