@@ -102,6 +102,72 @@ func TestConfigRefusals(t *testing.T) {
 	}
 }
 
+// TestConfigBadValues: a value refused is named with its flag, the value
+// and what the flag takes — and, from the environment, the variable.
+func TestConfigBadValues(t *testing.T) {
+	none := func(string) string { return "" }
+	external := []string{"--nats-url", "nats://127.0.0.1:4222", "--quota-secret", "s"}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--log-level", "bogus"}, `--log-level "bogus": want debug, info, warn, error`},
+		{[]string{"--log-level", "info+2"}, `--log-level "info+2": want debug, info, warn, error`},
+		{[]string{"--log-format", "xml"}, `--log-format "xml": want text or json`},
+		{[]string{"--http-addr", "8080"}, `--http-addr "8080": want host:port`},
+		{[]string{"--http-addr", ""}, `--http-addr "": want host:port`},
+		{[]string{"--http-addr", "localhost:http"}, `--http-addr "localhost:http": want host:port`},
+		{[]string{"--http-addr", "127.0.0.1:65536"}, `--http-addr "127.0.0.1:65536": want host:port`},
+		{[]string{"--nats-listen", "4222"}, `--nats-listen "4222": want host:port`},
+		{[]string{"--nats-url", "http://nats:4222", "--quota-secret", "s"}, `--nats-url "http://nats:4222": want nats://host:port`},
+		{[]string{"--nats-url", "nats://a:4222,", "--quota-secret", "s"}, `--nats-url "": want nats://host:port`},
+		{[]string{"--nats-url", "nats://user:hunter2@nats:42x", "--quota-secret", "s"}, `--nats-url "nats://***@nats:42x": want nats://host:port`},
+		{[]string{"--sweep-interval", "0s"}, `--sweep-interval "0s": want a positive duration`},
+		{[]string{"--sweep-interval", "-5s"}, `--sweep-interval "-5s": want a positive duration`},
+		{[]string{"--sweep-interval", "5"}, `invalid value "5" for flag -sweep-interval`},
+		{append([]string{"--replicas", "0"}, external...), `--replicas "0": want 1..5`},
+		{append([]string{"--replicas", "7"}, external...), `--replicas "7": want 1..5`},
+		{[]string{"--sync", "sometimes"}, `--sync "sometimes": want always or a positive duration`},
+		{[]string{"--rate", "-1"}, `--rate "-1": want requests per second`},
+		{[]string{"--rate", "NaN"}, `--rate "NaN": want requests per second`},
+		{[]string{"--auth-fail-rate", "+Inf"}, `--auth-fail-rate "+Inf": want failures per second`},
+		{[]string{"--auth-fail-burst", "0"}, `--auth-fail-burst "0": want 1 or more`},
+		{[]string{"--trade-target", "0"}, `--trade-target "0": want a positive amount`},
+		{[]string{"--intake-max-backlog", "-1"}, `--intake-max-backlog "-1": want 0 (no bound) or more`},
+		{[]string{"--intake-max-stream-bytes", "-1"}, `--intake-max-stream-bytes "-1": want 0`},
+		{[]string{"--intake-max-stream-msgs", "-1"}, `--intake-max-stream-msgs "-1": want 0`},
+		{[]string{"--webhook-timeout", "0s"}, `--webhook-timeout "0s": want a positive duration`},
+		{[]string{"--webhook-retry-base", "-1s"}, `--webhook-retry-base "-1s": want a positive duration`},
+		{[]string{"--webhook-retry-base", "2h"}, `--webhook-retry-max "1h0m0s": want a duration no shorter than --webhook-retry-base 2h0m0s`},
+		{[]string{"--webhook-retry-for", "0s"}, `--webhook-retry-for "0s": want a positive duration`},
+		{[]string{"--services", "gateway,teleporter"}, `--services: unknown service "teleporter"`},
+		{[]string{"--replicas", "three"}, `invalid value "three" for flag -replicas`},
+		{[]string{"--no-such-flag"}, "flag provided but not defined: -no-such-flag (cbec -h lists the flags)"},
+	} {
+		_, err := ParseConfig(c.args, none, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want %q", c.args, err, c.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%v: the error repeats the password: %v", c.args, err)
+		}
+	}
+	env := map[string]string{"CBEC_LOG_LEVEL": "verbose"}
+	_, err := ParseConfig(nil, func(k string) string { return env[k] }, io.Discard)
+	if want := `--log-level "verbose" (from CBEC_LOG_LEVEL): want debug`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("CBEC_LOG_LEVEL=verbose: %v, want %q", err, want)
+	}
+	for _, good := range [][]string{
+		{"--log-level", "DEBUG", "--log-format", "json"},
+		{"--http-addr", ":0", "--nats-listen", "[::1]:4222"},
+		{"--nats-url", "nats://a:4222, tls://b:4222,nats-3:4222,ws://c", "--quota-secret", "s"},
+	} {
+		if _, err := ParseConfig(good, none, io.Discard); err != nil {
+			t.Errorf("%v refused: %v", good, err)
+		}
+	}
+}
+
 // TestServicesRunAsSeparateProcesses runs the gateway and clearance as two
 // programs against one external NATS server, as docker-compose does.
 func TestServicesRunAsSeparateProcesses(t *testing.T) {

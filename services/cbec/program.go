@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -32,33 +33,89 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// Run parses the configuration, runs the program until ctx ends (SIGINT,
-// SIGTERM) and shuts it down in order.
-// With "load" as its first argument it runs the traffic generator instead
-// (see RunLoad); "secrets", "keygen", "sign" and "verify" are the other
-// subcommands (RunSecrets, RunKeygen, RunSign, RunVerify).
+// command is a subcommand: `cbec <name> [flags]`. commands is the one list
+// of them that Run dispatches on and `cbec help` prints.
+type command struct {
+	name string
+	// summary is the command's line in `cbec help`.
+	summary string
+	// run runs the command with the arguments after its name. Asked for
+	// help (-h), it prints its usage and returns flag.ErrHelp, which Run
+	// turns into success.
+	run func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+// commands lists cbec's subcommands, "run" (the default) first. getenv is
+// the environment "run" reads its flags' twins from.
+func commands(getenv func(string) string) []command {
+	var cmds []command
+	cmds = []command{
+		{"run", "run the services, with an embedded NATS server unless --nats-url (the default command)",
+			func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+				return runProgram(ctx, args, getenv, stdout, stderr)
+			}},
+		{"load", "send generated declarations to a running cbec at a steady rate and report decisions and latency", RunLoad},
+		{"bench", "measure the bus ceiling, the pipeline's maximum and fixed rates, and optionally a soak", RunBench},
+		{"secrets", "write every secret of an external deployment (docker-compose, deploy/nats) into a directory", withoutContext(RunSecrets)},
+		{"keygen", "write a TEST SM2 key and self-signed certificate for trying CEB signatures", withoutContext(RunKeygen)},
+		// sign and verify are filters: the message comes on stdin, which
+		// Run does not otherwise take.
+		{"sign", "sign a CEB message read on stdin (enveloped SM2/SM3 or RSA signature)", withStdin(RunSign)},
+		{"verify", "verify the signature of a CEB message or signed receipt read on stdin", withStdin(RunVerify)},
+		{"version", "print the version, VCS revision and Go version (also --version)", RunVersion},
+		{"help", "print this help, or a command's: cbec help <command> (also -h, --help)",
+			func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+				return runHelp(ctx, cmds, args, stdout, stderr)
+			}},
+	}
+	return cmds
+}
+
+// withoutContext adapts a command that needs no context to the table.
+func withoutContext(run func(args []string, stdout, stderr io.Writer) error) func(context.Context, []string, io.Writer, io.Writer) error {
+	return func(_ context.Context, args []string, stdout, stderr io.Writer) error {
+		return run(args, stdout, stderr)
+	}
+}
+
+// withStdin adapts a filter command, which reads the process's stdin.
+func withStdin(run func(args []string, stdin io.Reader, stdout, stderr io.Writer) error) func(context.Context, []string, io.Writer, io.Writer) error {
+	return func(_ context.Context, args []string, stdout, stderr io.Writer) error {
+		return run(args, os.Stdin, stdout, stderr)
+	}
+}
+
+// Run runs the command args name (see commands), "run" when args start with
+// a flag or are empty; -h, --help and --version are the help and version
+// commands, as Go users expect. Help asked for is success (nil).
 func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "load" {
-		return RunLoad(ctx, args[1:], stdout, stderr)
+	name, rest := "run", args
+	if len(args) > 0 {
+		switch a := args[0]; {
+		case a == "-h" || a == "-help" || a == "--help":
+			name, rest = "help", args[1:]
+		case a == "-version" || a == "--version":
+			name, rest = "version", args[1:]
+		case !strings.HasPrefix(a, "-"):
+			name, rest = a, args[1:]
+		}
 	}
-	if len(args) > 0 && args[0] == "bench" {
-		return RunBench(ctx, args[1:], stdout, stderr)
+	cmds := commands(getenv)
+	i := slices.IndexFunc(cmds, func(c command) bool { return c.name == name })
+	if i < 0 {
+		return fmt.Errorf("unknown command %q; cbec help lists them", name)
 	}
-	if len(args) > 0 && args[0] == "secrets" {
-		return RunSecrets(args[1:], stdout, stderr)
+	if err := cmds[i].run(ctx, rest, stdout, stderr); !errors.Is(err, flag.ErrHelp) {
+		return err
 	}
-	if len(args) > 0 && args[0] == "keygen" {
-		return RunKeygen(args[1:], stdout, stderr)
-	}
-	// sign and verify are filters: the message comes on stdin, which Run
-	// does not otherwise take.
-	if len(args) > 0 && args[0] == "sign" {
-		return RunSign(args[1:], os.Stdin, stdout, stderr)
-	}
-	if len(args) > 0 && args[0] == "verify" {
-		return RunVerify(args[1:], os.Stdin, stdout, stderr)
-	}
-	cfg, err := ParseConfig(args, getenv, stderr)
+	return nil
+}
+
+// runProgram is `cbec run`: it parses the configuration, runs the program
+// until ctx ends (SIGINT, SIGTERM) and shuts it down in order; SIGHUP
+// reloads the parties file.
+func runProgram(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := ParseConfig(args, getenv, stdout)
 	if err != nil {
 		return err
 	}
@@ -132,13 +189,19 @@ type Main struct {
 // NewMain returns a program for cfg writing its banner to stdout and its
 // logs to stderr.
 func NewMain(cfg Config, stdout, stderr io.Writer) *Main {
+	return &Main{Config: cfg, Log: newLogger(cfg, stderr), stdout: stdout}
+}
+
+// newLogger is the program's logger on w: --log-format's handler at
+// --log-level (both checked by Validate; empty is text at info).
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
-	return &Main{
-		Config: cfg,
-		Log:    slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
-		stdout: stdout,
+	opts := &slog.HandlerOptions{Level: level}
+	if strings.EqualFold(cfg.LogFormat, "json") {
+		return slog.New(slog.NewJSONHandler(w, opts))
 	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 // Run starts NATS (embedded or connected), creates the streams and buckets,
@@ -218,12 +281,12 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		m.services = append(m.services, srv)
 	}
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc(routeHealthz, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")
 	})
-	mux.HandleFunc("GET /readyz", m.handleReady)
-	mux.Handle("GET /metrics", telemetry.Handler(reg))
+	mux.HandleFunc(routeReadyz, m.handleReady)
+	mux.Handle(routeMetrics, telemetry.Handler(reg))
 
 	m.httpLn, err = net.Listen("tcp", c.HTTPAddr)
 	if err != nil {
