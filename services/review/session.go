@@ -14,6 +14,7 @@ import (
 
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/errcode"
+	"github.com/cbec/cbec/pkg/httpapi"
 	"github.com/cbec/cbec/pkg/party"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -169,6 +170,9 @@ func (r *Review) caller(req *http.Request, csrf string) (*Caller, error) {
 	if req.Method == http.MethodPost && !tokensEqual(csrf, s.CSRF) {
 		return nil, errcode.New(errcode.ReviewCSRF, "missing or wrong CSRF token; reload the page")
 	}
+	// The access log names the officer of a desk request as it names a
+	// key's party.
+	httpapi.SetParty(req.Context(), p.Code)
 	return &Caller{Party: p, Session: s}, nil
 }
 
