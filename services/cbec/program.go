@@ -62,6 +62,7 @@ func commands(getenv func(string) string) []command {
 		// Run does not otherwise take.
 		{"sign", "sign a CEB message read on stdin (enveloped SM2/SM3 or RSA signature)", withStdin(RunSign)},
 		{"verify", "verify the signature of a CEB message or signed receipt read on stdin", withStdin(RunVerify)},
+		{"receive", "a local webhook endpoint for trying webhooks: verifies each delivery's signature and prints it", RunReceive},
 		{"version", "print the version, VCS revision and Go version (also --version)", RunVersion},
 		{"help", "print this help, or a command's: cbec help <command> (also -h, --help)",
 			func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
