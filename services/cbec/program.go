@@ -57,6 +57,7 @@ func commands(getenv func(string) string) []command {
 		{"load", "send generated declarations to a running cbec at a steady rate and report decisions and latency", RunLoad},
 		{"bench", "measure the bus ceiling, the pipeline's maximum and fixed rates, and optionally a soak", RunBench},
 		{"secrets", "write every secret of an external deployment (docker-compose, deploy/nats) into a directory", withoutContext(RunSecrets)},
+		{"probe", "check a running cbec over HTTP (default its own /readyz) and exit 0 on 200: a container's health check", RunProbe},
 		{"keygen", "write a TEST SM2 key and self-signed certificate for trying CEB signatures", withoutContext(RunKeygen)},
 		// sign and verify are filters: the message comes on stdin, which
 		// Run does not otherwise take.
