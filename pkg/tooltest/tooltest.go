@@ -2,14 +2,14 @@
 // real: xmllint (CEB XML against the official XSD), chromium (the review
 // desk's browser tests), promtool and prometheus (the alert rules and the
 // real check of the dashboards), openssl (SM2/SM3 signatures checked both
-// ways), curl (the README's walk-throughs run as written). .ci/run
-// installs them.
+// ways), curl (the README's walk-throughs run as written), docker-compose
+// (docker-compose.yml as Compose v1 reads it). .ci/run installs them.
 //
 // A test that needs one calls Need. On a machine without the program the
 // test is skipped with one line naming the Debian package to install, so
 // that `go test ./...` passes with Go alone; with CI=true a missing program
 // fails the test instead, because CI must run every test.
-// CBEC_<NAME> (CBEC_CHROMIUM, CBEC_XMLLINT, …) names the program's path
+// CBEC_<NAME> (CBEC_CHROMIUM, CBEC_XMLLINT, CBEC_DOCKER_COMPOSE, …) names the program's path
 // instead of looking it up in PATH.
 package tooltest
 
@@ -31,6 +31,8 @@ var Packages = map[string]string{
 	"prometheus": "prometheus",
 	"openssl":    "openssl",
 	"curl":       "curl",
+	// Compose v1, for `docker-compose config` of docker-compose.yml.
+	"docker-compose": "docker-compose",
 }
 
 // Need returns the path of the program name, one of Packages. When it is
@@ -57,7 +59,7 @@ func Find(name string, getenv func(string) string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("tooltest: unknown program %q", name)
 	}
-	env := "CBEC_" + strings.ToUpper(name)
+	env := "CBEC_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 	look := name
 	if p := getenv(env); p != "" {
 		look = p

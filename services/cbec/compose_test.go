@@ -1,18 +1,24 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/cbec/cbec/pkg/broker"
+	"github.com/cbec/cbec/pkg/tooltest"
+	"github.com/compose-spec/compose-go/v2/loader"
+	composetypes "github.com/compose-spec/compose-go/v2/types"
 	"github.com/nats-io/nats-server/v2/server"
 	"go.yaml.in/yaml/v3"
 )
@@ -180,11 +186,24 @@ func loadCompose(t *testing.T) composeFile {
 	return c
 }
 
-// cbecContainers returns the containers built from deploy/Dockerfile, by name.
-func cbecContainers(c composeFile) map[string]composeService {
-	out := map[string]composeService{}
+// cbecImage returns the container that builds deploy/Dockerfile and the
+// image it tags; "" when none does.
+func cbecImage(c composeFile) (builder, image string) {
 	for name, s := range c.Services {
 		if s.Build.File() == dockerfile {
+			return name, s.Image
+		}
+	}
+	return "", ""
+}
+
+// cbecContainers returns the containers that run the image built from
+// deploy/Dockerfile, by name.
+func cbecContainers(c composeFile) map[string]composeService {
+	out := map[string]composeService{}
+	builder, image := cbecImage(c)
+	for name, s := range c.Services {
+		if name == builder || (image != "" && s.Image == image && !s.Build.Set) {
 			out[name] = s
 		}
 	}
@@ -275,7 +294,7 @@ func TestComposeRunsEveryService(t *testing.T) {
 			continue
 		}
 		if _, ok := cbec[name]; !ok {
-			t.Errorf("docker-compose.yml: container %q is not built from %s (build: %+v)", name, dockerfile, s.Build)
+			t.Errorf("docker-compose.yml: container %q does not run the image built from %s (image %q, build %+v)", name, dockerfile, s.Image, s.Build)
 		}
 		if !slices.Contains(s.Command, "--services="+name) {
 			t.Errorf("docker-compose.yml: container %q has command %q; want it to run --services=%s", name, s.Command, name)
@@ -288,10 +307,10 @@ func TestComposeContainersRunKnownServices(t *testing.T) {
 	secrets := composeSecrets(t)
 	cbec := cbecContainers(c)
 	if len(cbec) == 0 {
-		t.Fatalf("docker-compose.yml: no container is built from %s", dockerfile)
+		t.Fatalf("docker-compose.yml: no container runs the image built from %s", dockerfile)
 	}
 	for name, s := range cbec {
-		if s.Build.Context != "." {
+		if s.Build.Set && s.Build.Context != "." {
 			t.Errorf("container %q: build context %q; %s builds ./services/cbec and needs the repository root (.)", name, s.Build.Context, dockerfile)
 		}
 		picked := explicitServices(s)
@@ -560,6 +579,275 @@ func TestComposeHasNoDefaultSecrets(t *testing.T) {
 		l := strings.ToUpper(line)
 		if strings.Contains(l, "CHANGE-ME") || (strings.Contains(l, ":-") && (strings.Contains(l, "SECRET") || strings.Contains(l, "PASSWORD"))) {
 			t.Errorf("docker-compose.yml:%d: a default secret: %s", i+1, strings.TrimSpace(line))
+		}
+	}
+}
+
+// composeProject makes the directory docker-compose.yml runs in, as a user
+// has it after `cbec secrets --dir secrets`: its secrets/ (env_file must
+// exist for either Compose to read the file) and the repository's deploy/.
+func composeProject(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Dir(composeSecrets(t))
+	deployDir, err := filepath.Abs("../../deploy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(deployDir, filepath.Join(dir, "deploy")); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// loadComposeV2 loads docker-compose.yml with compose-go, the loader of
+// Compose v2 (`docker compose config` runs it): the Compose Specification's
+// schema, interpolation, merges, env files and the consistency checks.
+func loadComposeV2(t *testing.T) *composetypes.Project {
+	t.Helper()
+	file, err := filepath.Abs(composePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := loader.LoadWithContext(context.Background(), composetypes.ConfigDetails{
+		WorkingDir:  composeProject(t),
+		ConfigFiles: []composetypes.ConfigFile{{Filename: file}},
+		Environment: composetypes.Mapping{},
+	}, func(o *loader.Options) { o.SetProjectName("cbec", true) })
+	if err != nil {
+		t.Fatalf("Compose v2 (compose-go) refuses docker-compose.yml: %v", err)
+	}
+	return p
+}
+
+func TestComposeConfigV2(t *testing.T) {
+	p := loadComposeV2(t)
+	for _, name := range append([]string{"nats"}, ServiceNames()...) {
+		if _, ok := p.Services[name]; !ok {
+			t.Errorf("Compose v2 loads no service %q (it has %v)", name, p.ServiceNames())
+		}
+	}
+}
+
+// TestComposeConfigV1 runs `docker-compose config` of Compose v1 (Debian's
+// docker-compose 1.29, which .ci/run installs): it checks the file against
+// v1's own copy of the schema, which knows nothing of what came later.
+func TestComposeConfigV1(t *testing.T) {
+	bin := tooltest.Need(t, "docker-compose")
+	file, err := filepath.Abs(composePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "--project-directory", composeProject(t), "-f", file, "config", "--services")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("docker-compose (v1) config refuses docker-compose.yml: %v\n%s", err, out)
+	}
+	for _, name := range append([]string{"nats"}, ServiceNames()...) {
+		if !slices.Contains(strings.Fields(string(out)), name) {
+			t.Errorf("docker-compose (v1) config lists services %q; want %s among them", out, name)
+		}
+	}
+}
+
+// TestComposeBuildsOneImage: one container builds deploy/Dockerfile and
+// tags the image, every cbec container runs that image, none builds again.
+func TestComposeBuildsOneImage(t *testing.T) {
+	p := loadComposeV2(t)
+	var builders []string
+	for name, s := range p.Services {
+		if s.Build != nil {
+			builders = append(builders, name)
+		}
+	}
+	if len(builders) != 1 {
+		t.Fatalf("containers %v build an image; want exactly one, building %s once for every cbec service", builders, dockerfile)
+	}
+	b := p.Services[builders[0]]
+	// The context is the project directory: the repository root, which
+	// the Dockerfile's `COPY . .` and `go build ./services/cbec` need.
+	if b.Build.Dockerfile != dockerfile || b.Build.Context != p.WorkingDir {
+		t.Errorf("container %q builds %s in %s; want %s in the project directory %s", builders[0], b.Build.Dockerfile, b.Build.Context, dockerfile, p.WorkingDir)
+	}
+	if b.Image == "" || !imagePinned(b.Image) {
+		t.Errorf("container %q builds image %q; want it tagged with a version (cbec:X.Y.Z), which the other containers and deploy/k8s run", builders[0], b.Image)
+	}
+	for _, name := range ServiceNames() {
+		if s, ok := p.Services[name]; ok && s.Image != b.Image {
+			t.Errorf("container %q runs image %q; want %q, the one %q builds", name, s.Image, b.Image, builders[0])
+		}
+	}
+}
+
+// TestComposeHealthAndOrder: NATS and every cbec container have a health
+// check, and the cbec containers start once NATS is healthy, the gateway
+// (intake) after every other service, and all after the container that
+// builds their image (Compose v1 makes images ready in start order).
+func TestComposeHealthAndOrder(t *testing.T) {
+	p := loadComposeV2(t)
+	nats, ok := p.Services["nats"]
+	if !ok {
+		t.Fatal("no nats container")
+	}
+	if nats.HealthCheck == nil || !strings.Contains(strings.Join(nats.HealthCheck.Test, " "), ":8222/healthz") {
+		t.Errorf("nats container: health check %v; want the monitoring port's /healthz (8222, deploy/nats/nats.conf)", nats.HealthCheck)
+	}
+	entry := dockerfileDirective(t, "ENTRYPOINT")
+	var builder string
+	for name, s := range p.Services {
+		if s.Build != nil {
+			builder = name
+		}
+	}
+	for _, name := range ServiceNames() {
+		s, ok := p.Services[name]
+		if !ok {
+			continue // TestComposeRunsEveryService says so
+		}
+		_, port, _ := strings.Cut(*s.Environment[EnvName("http-addr")], ":")
+		want := []string{"CMD", strings.Trim(strings.Trim(entry, "[]"), `"`), "probe", "http://127.0.0.1:" + port + "/readyz"}
+		if s.HealthCheck == nil || !slices.Equal(s.HealthCheck.Test, want) {
+			t.Errorf("container %q: health check %v; want %q (its own /readyz, on its HTTP port)", name, s.HealthCheck, want)
+		}
+		if d, ok := s.DependsOn["nats"]; !ok || d.Condition != composetypes.ServiceConditionHealthy {
+			t.Errorf("container %q: depends_on nats %+v; want condition service_healthy: cbec exits when NATS is not there at start", name, s.DependsOn["nats"])
+		}
+		if _, ok := s.DependsOn[builder]; name != builder && !ok {
+			t.Errorf("container %q does not depend on %q, which builds its image: Compose v1 would pull the image instead of waiting for the build", name, builder)
+		}
+		if name == "gateway" {
+			continue
+		}
+		if _, ok := p.Services["gateway"].DependsOn[name]; !ok {
+			t.Errorf("the gateway does not depend on %q: intake would take documents before the service that handles them runs", name)
+		}
+	}
+	// The probe the health checks run is a command of the binary.
+	if err := Run(context.Background(), []string{"probe", "-h"}, func(string) string { return "" }, io.Discard, io.Discard); err != nil {
+		t.Errorf("cbec probe -h: %v; the health checks run `cbec probe`", err)
+	}
+}
+
+// dockerfileDirective returns the argument of the last instruction of the
+// Dockerfile with that name.
+func dockerfileDirective(t *testing.T, instr string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("../..", dockerfile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var arg string
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, instr+" "); ok {
+			arg = strings.TrimSpace(rest)
+		}
+	}
+	if arg == "" {
+		t.Fatalf("%s has no %s", dockerfile, instr)
+	}
+	return arg
+}
+
+// imagePinned: a version tag (never latest), or a tag and its digest.
+func imagePinned(image string) bool {
+	ref, digest, hasDigest := strings.Cut(image, "@")
+	if hasDigest && !regexp.MustCompile(`^sha256:[0-9a-f]{64}$`).MatchString(digest) {
+		return false
+	}
+	i := strings.LastIndex(ref, ":")
+	if i < 0 || i < strings.LastIndex(ref, "/") {
+		return false // no tag: the registry's latest
+	}
+	tag := ref[i+1:]
+	if tag == "latest" {
+		return false
+	}
+	return hasDigest || regexp.MustCompile(`^v?[0-9]+(\.[0-9]+)+`).MatchString(tag)
+}
+
+// goMod returns the go directive of go.mod and the version it requires of
+// module.
+func goMod(t *testing.T, module string) (goVersion, modVersion string) {
+	t.Helper()
+	b, err := os.ReadFile("../../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 2 && f[0] == "go":
+			goVersion = f[1]
+		case len(f) >= 2 && f[0] == module:
+			modVersion = f[1]
+		case len(f) >= 3 && f[0] == "require" && f[1] == module:
+			modVersion = f[2]
+		}
+	}
+	if goVersion == "" || modVersion == "" {
+		t.Fatalf("go.mod: go %q, %s %q", goVersion, module, modVersion)
+	}
+	return goVersion, modVersion
+}
+
+// TestComposeImagesPinned: every image compose runs and every base image of
+// deploy/Dockerfile is pinned; NATS is the version of the server embedded
+// in cbec, the build's Go the version go.mod names.
+func TestComposeImagesPinned(t *testing.T) {
+	p := loadComposeV2(t)
+	goVersion, natsVersion := goMod(t, "github.com/nats-io/nats-server/v2")
+	for name, s := range p.Services {
+		if !imagePinned(s.Image) {
+			t.Errorf("container %q: image %q is not pinned (a version tag, or a tag and its digest)", name, s.Image)
+		}
+	}
+	tag := func(image string) string {
+		ref, _, _ := strings.Cut(image, "@")
+		return ref[strings.LastIndex(ref, ":")+1:]
+	}
+	nats := p.Services["nats"].Image
+	if v := strings.TrimPrefix(natsVersion, "v"); tag(nats) != v && !strings.HasPrefix(tag(nats), v+"-") {
+		t.Errorf("nats container runs %s; cbec embeds nats-server %s (go.mod): run the same server in both", nats, natsVersion)
+	}
+	b, err := os.ReadFile(filepath.Join("../..", dockerfile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var golang bool
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 || f[0] != "FROM" {
+			continue
+		}
+		if !imagePinned(f[1]) {
+			t.Errorf("%s: FROM %s is not pinned (a version tag, or a tag and its digest)", dockerfile, f[1])
+		}
+		if strings.HasPrefix(f[1], "golang:") {
+			golang = true
+			if tag(f[1]) != goVersion && !strings.HasPrefix(tag(f[1]), goVersion+"-") {
+				t.Errorf("%s builds with %s; go.mod says go %s", dockerfile, f[1], goVersion)
+			}
+		}
+	}
+	if !golang {
+		t.Errorf("%s: no golang build stage", dockerfile)
+	}
+	for _, c := range []struct {
+		image string
+		want  bool
+	}{
+		{"nats:2.15.2-alpine", true},
+		{"nats", false},
+		{"nats:latest", false},
+		{"nats:alpine", false},
+		{"gcr.io/distroless/static-debian12:nonroot", false},
+		{"gcr.io/distroless/static-debian12:nonroot@sha256:" + strings.Repeat("ab", 32), true},
+		{"nats:latest@sha256:" + strings.Repeat("ab", 32), false},
+		{"nats:2.15.2@sha256:short", false},
+		{"localhost:5000/cbec", false},
+		{"localhost:5000/cbec:0.1.0", true},
+	} {
+		if got := imagePinned(c.image); got != c.want {
+			t.Errorf("imagePinned(%q) = %v, want %v", c.image, got, c.want)
 		}
 	}
 }
