@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cbec/cbec/pkg/ceb"
@@ -183,4 +184,73 @@ func ExampleClient_VerifyWebhook() {
 	// <nil>
 	// webhook: signature does not match
 	// true
+}
+
+// waitExport reads the export list's state until it has status, as a
+// party following its declaration does.
+func waitExport(ctx context.Context, c *client.Client, ebpCode, orderNo, status string) (*client.State, error) {
+	for {
+		st, err := c.ExportList(ctx, ebpCode, orderNo)
+		if err != nil && client.Code(err) != "-900404" { // not declared yet: read again
+			return nil, err
+		}
+		if st != nil && st.Status == status {
+			return st, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// A 9610 export from order to departure: the four documents, each from its
+// party, then the goods' arrival at the supervised site and their
+// departure; the agent follows the list's state — accepted (120), released
+// on arrival (800), closed on departure (899).
+func ExampleClient_ExportList() {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	submit := func(key string, doc ceb.Declaration) {
+		c, err := client.New(server.URL, key)
+		if err != nil {
+			panic(err)
+		}
+		if _, err := c.Submit(ctx, doc); err != nil {
+			panic(err)
+		}
+	}
+	o, r, l, i := cebtest.ExportSet("CLIENT-E001")
+	submit("demo-ebp", o)
+	submit("demo-pay", r)
+	submit("demo-logistics-cq", l)
+	submit("demo-agent", i)
+
+	agent, _ := client.New(server.URL, "demo-agent")
+	st, err := waitExport(ctx, agent, cebtest.EbpCode, "CLIENT-E001", "120")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(st.Status, len(st.InvtNo), "character customs number")
+
+	submit("demo-logistics-cq", cebtest.Arrival(l))
+	if st, err = waitExport(ctx, agent, cebtest.EbpCode, "CLIENT-E001", "800"); err != nil {
+		panic(err)
+	}
+	fmt.Println(st.Status, "released:", !st.ReleasedAt.IsZero())
+
+	submit("demo-logistics-cq", cebtest.Departure(l))
+	if st, err = waitExport(ctx, agent, cebtest.EbpCode, "CLIENT-E001", "899"); err != nil {
+		panic(err)
+	}
+	var steps []string
+	for _, s := range st.History {
+		steps = append(steps, s.Status)
+	}
+	fmt.Println(strings.Join(steps, " → "))
+	// Output:
+	// 120 18 character customs number
+	// 800 released: true
+	// 2 → 120 → arrived → 800 → 899
 }
