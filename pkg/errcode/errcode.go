@@ -61,7 +61,9 @@ func Wrap(code Code, cause error, format string, args ...any) *Error {
 // Cause returns the underlying failure kept by Wrap or As, or nil.
 func (e *Error) Cause() error { return e.cause }
 
-// Unwrap returns the cause, so errors.Is sees through a wrapped failure.
+// Unwrap returns the cause, so that errors.Is and errors.As see the failure
+// behind an error of Wrap or As (a NATS timeout, a broker.Poison verdict).
+// The error's own code still wins: Of and As find the outermost *Error.
 func (e *Error) Unwrap() error { return e.cause }
 
 // Violation is the error of a failed named check (e.g. "X05"): the message
