@@ -200,7 +200,9 @@ func ReadBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 		return nil, errcode.New(errcode.TooLarge, "body larger than %d bytes", MaxBody)
 	}
 	if err != nil {
-		return nil, errcode.New(errcode.MessageFormat, "body not readable: %v", err)
+		// A failed read is the connection's (a timeout, a reset): the
+		// cause is kept for errors.Is and the log line of the answer.
+		return nil, errcode.Wrap(errcode.MessageFormat, err, "body not readable: %v", err)
 	}
 	return b, nil
 }
