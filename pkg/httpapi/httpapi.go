@@ -201,8 +201,9 @@ func ReadBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	}
 	if err != nil {
 		// A failed read is the connection's (a timeout, a reset): the
-		// cause is kept for errors.Is and the log line of the answer.
-		return nil, errcode.Wrap(errcode.MessageFormat, err, "body not readable: %v", err)
+		// cause is kept for errors.Is and the log line of the answer, and
+		// kept out of the answer, whose text would name cbec's address.
+		return nil, errcode.Wrap(errcode.MessageFormat, err, "body not readable: the connection failed while sending it; send it again")
 	}
 	return b, nil
 }

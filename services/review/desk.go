@@ -195,7 +195,7 @@ func (r *Review) deskLogin(w http.ResponseWriter, req *http.Request) {
 	l := lang(w, req)
 	req.Body = http.MaxBytesReader(w, req.Body, 64<<10)
 	if err := req.ParseForm(); err != nil {
-		r.deskError(w, req, l, nil, errcode.New(errcode.BadRequest, "form: %v", err))
+		r.deskError(w, req, l, nil, formError(err))
 		return
 	}
 	ck, err := req.Cookie(loginCookie)
@@ -399,7 +399,7 @@ func (r *Review) deskAction(w http.ResponseWriter, req *http.Request) {
 	l := lang(w, req)
 	req.Body = http.MaxBytesReader(w, req.Body, 64<<10)
 	if err := req.ParseForm(); err != nil {
-		r.deskError(w, req, l, nil, errcode.New(errcode.BadRequest, "form: %v", err))
+		r.deskError(w, req, l, nil, formError(err))
 		return
 	}
 	c, ok := r.deskCaller(w, req, l, req.PostForm.Get("csrf"))
@@ -428,4 +428,15 @@ func (r *Review) deskAction(w http.ResponseWriter, req *http.Request) {
 	default:
 		http.Redirect(w, req, "/review/cases/"+url.PathEscape(key)+"?done="+action, http.StatusSeeOther)
 	}
+}
+
+// formError answers a form that cannot be read: too large, malformed, or a
+// connection that failed while sending it. The cause goes to the log, not
+// to the page, where a network error's text would name cbec's address.
+func formError(err error) *errcode.Error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return errcode.New(errcode.TooLarge, "form larger than %d bytes", mbe.Limit)
+	}
+	return errcode.Wrap(errcode.BadRequest, err, "form not readable; send it again")
 }

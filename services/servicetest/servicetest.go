@@ -80,7 +80,7 @@ type Harness struct {
 	Review svc.Service
 	// Webhooks is the running webhook service.
 	Webhooks svc.Service
-	Server *server.Server
+	Server   *server.Server
 
 	embedded *broker.Embedded
 }
