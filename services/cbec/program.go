@@ -55,6 +55,7 @@ func commands(getenv func(string) string) []command {
 				return runProgram(ctx, args, getenv, stdout, stderr)
 			}},
 		{"load", "send generated declarations to a running cbec at a steady rate and report decisions and latency", RunLoad},
+		{"demo", "write a fresh consistent declaration (import, export or return) to post, every dependent number computed", RunDemo},
 		{"bench", "measure the bus ceiling, the pipeline's maximum and fixed rates, and optionally a soak", RunBench},
 		{"secrets", "write every secret of an external deployment (docker-compose, deploy/nats) into a directory", withoutContext(RunSecrets)},
 		{"probe", "check a running cbec over HTTP (default its own /readyz) and exit 0 on 200: a container's health check", RunProbe},
