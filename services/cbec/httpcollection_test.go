@@ -216,6 +216,7 @@ var collectionRuns = [][]string{
 	{"import.http"},
 	{"returns.http"},
 	{"export.http", "summary.http"},
+	{"webhooks.http"},
 }
 
 // collectionNotRun are the files of docs/http no run sends, and why.
