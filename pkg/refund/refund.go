@@ -10,42 +10,12 @@ package refund
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/shopspring/decimal"
 
-	"github.com/cbec/cbec/pkg/clock"
 	"github.com/cbec/cbec/pkg/errcode"
 	"github.com/cbec/cbec/pkg/tax"
 )
-
-// ApplyDeadline is the first instant after the application window (D7):
-// midnight in Asia/Shanghai starting calendar day days+1 after the Shanghai
-// date of release. An application at t is late when !t.Before(deadline).
-//
-// Released 2024-03-15 with 30 days, the last instant allowed is
-// 2024-04-14 23:59:59.999… and the deadline is 2024-04-15 00:00 Shanghai.
-// The release day itself is day 0, and the day is the Shanghai day (D15):
-// a release at 2024-03-14 17:00 UTC is 2024-03-15 01:00 in Shanghai.
-func ApplyDeadline(released time.Time, days int) time.Time {
-	return endOfDay(released, days)
-}
-
-// ArriveDeadline is the first instant after the arrival window (D7), the
-// same way as ApplyDeadline: goods arriving at t are late when
-// !t.Before(deadline). Released 2024-03-15 with 45 days it is
-// 2024-04-30 00:00 Shanghai.
-func ArriveDeadline(released time.Time, days int) time.Time {
-	return endOfDay(released, days)
-}
-
-// endOfDay is midnight Shanghai after the days-th calendar day after the
-// release date. time.Date normalises the day overflow across months and
-// years; Shanghai has no daylight saving, so midnight always exists.
-func endOfDay(released time.Time, days int) time.Time {
-	y, m, d := released.In(clock.Shanghai).Date()
-	return time.Date(y, m, d+days+1, 0, 0, 0, 0, clock.Shanghai)
-}
 
 // Original is what a return is checked against: the lines of the released
 // inventory list with their assessed tax and what was already returned.

@@ -31,7 +31,6 @@ func TestDeadlinesOfTheD7Example(t *testing.T) {
 		t.Errorf("arrive deadline %v, want %v", arrive, want)
 	}
 
-	late := func(at, deadline time.Time) bool { return !at.Before(deadline) }
 	cases := []struct {
 		name     string
 		at       time.Time
@@ -49,7 +48,7 @@ func TestDeadlinesOfTheD7Example(t *testing.T) {
 		{"arrive on day 46 at noon", sh(2024, 4, 30, 12, 0, 0, 0), arrive, true},
 	}
 	for _, c := range cases {
-		if got := late(c.at, c.deadline); got != c.late {
+		if got := refund.Late(c.at, c.deadline); got != c.late {
 			t.Errorf("%s: late = %v, want %v", c.name, got, c.late)
 		}
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/ceb"
-	"github.com/cbec/cbec/pkg/clock"
 	"github.com/cbec/cbec/pkg/docstore"
 	"github.com/cbec/cbec/pkg/errcode"
 	"github.com/cbec/cbec/pkg/identity"
@@ -72,7 +71,7 @@ func (r *Returns) apply(ctx context.Context, by string, seq uint64, d *ceb.InvtR
 		rec.Code = string(e.Code)
 		rec.record(refund.Rejected, "100", inventory.Truncate(string(e.Code)+": "+e.Message, 1000), now)
 	default:
-		rec.record(refund.Requested, "120", "海关入库 return accepted for processing; send the goods by "+rec.ArriveBy.Add(-time.Millisecond).In(clock.Shanghai).Format("2006-01-02"), now)
+		rec.record(refund.Requested, "120", "海关入库 return accepted for processing; send the goods by "+refund.LastDay(rec.ArriveBy), now)
 	}
 	// The indexes go first: should the process die before the record is
 	// saved, they point at nothing (the sweep and the warehouse events
@@ -98,38 +97,32 @@ func (r *Returns) apply(ctx context.Context, by string, seq uint64, d *ceb.InvtR
 // are reserved against the original list (reserved reports it).
 func (r *Returns) check(ctx context.Context, rec *Record, d *ceb.InvtRefund, now time.Time) (reserved bool, err error) {
 	h := d.InvtRefundHead
-	unknown := errcode.New(errcode.ReturnUnknownList, "no inventory list %s of order %s, waybill %s and this buyer", h.InvtNo, h.OrderNo, h.LogisticsNo)
+	app := refund.Application{InvtNo: h.InvtNo, OrderNo: h.OrderNo, LogisticsNo: h.LogisticsNo,
+		Buyer: quota.BuyerKey(r.env.QuotaSecret, identity.Normalize(h.BuyerIdNumber)), AgentCode: h.AgentCode}
 	// The return names its list's order: the list is found by it and must
 	// carry the customs number the return gives.
 	rec.ListKey = docstore.InventoryKey(h.EbpCode, h.OrderNo)
 	var st inventory.State
-	if _, found, err := load(ctx, r.inv, rec.ListKey, &st); err != nil || !found {
-		if err == nil {
-			err = unknown
-		}
+	_, found, err := load(ctx, r.inv, rec.ListKey, &st)
+	if err != nil {
 		return false, err
 	}
-	buyer := quota.BuyerKey(r.env.QuotaSecret, identity.Normalize(h.BuyerIdNumber))
-	if st.InvtNo != h.InvtNo || st.LogisticsNo != h.LogisticsNo || st.Buyer != buyer {
-		return false, unknown
+	var listed *refund.Listed
+	if found {
+		listed = &refund.Listed{InvtNo: st.InvtNo, LogisticsNo: st.LogisticsNo, Buyer: st.Buyer, AgentCode: st.AgentCode,
+			Status: st.Status, ReleasedAt: st.ReleasedAt}
 	}
-	if st.AgentCode != h.AgentCode {
-		return false, errcode.New(errcode.ReturnDeclarant, "list %s was declared by %s, not %s", h.InvtNo, st.AgentCode, h.AgentCode)
+	if err := refund.Match(listed, app); err != nil {
+		return false, err
 	}
 	rec.TradeMode, rec.EbcCode = st.TradeMode, st.EbcCode
 	if st.Counted != nil {
 		rec.Row = st.Counted.Row
 	}
-	if st.Status != inventory.StatusReleased {
-		return false, errcode.New(errcode.ReturnNotReleased, "list %s is in status %s; only a released (800) list can be returned", h.InvtNo, st.Status)
-	}
-	w := r.env.Rules.Windows
-	rec.ReleasedAt = st.ReleasedAt
-	rec.ApplyBy = refund.ApplyDeadline(st.ReleasedAt, w.ReturnApplyDays)
-	rec.ArriveBy = refund.ArriveDeadline(st.ReleasedAt, w.ReturnArriveDays)
-	if !now.Before(rec.ApplyBy) {
-		return false, errcode.New(errcode.ReturnLate, "released %s: the application was due by the end of %s (Asia/Shanghai)",
-			st.ReleasedAt.In(clock.Shanghai).Format("2006-01-02"), rec.ApplyBy.Add(-time.Millisecond).In(clock.Shanghai).Format("2006-01-02"))
+	w, err := refund.Admit(*listed, now, r.env.Rules.Windows.ReturnApplyDays, r.env.Rules.Windows.ReturnArriveDays)
+	rec.ReleasedAt, rec.ApplyBy, rec.ArriveBy = w.Released, w.ApplyBy, w.ArriveBy
+	if err != nil {
+		return false, err
 	}
 	var list ceb.Inventory
 	e, ok, err := r.docs.Get(ctx, docstore.KeyOf(ceb.CEB621, st.EbpCode, st.OrderNo))
@@ -137,23 +130,14 @@ func (r *Returns) check(ctx context.Context, rec *Record, d *ceb.InvtRefund, now
 		return false, err
 	}
 	if !ok || broker.Decode(e.Doc, &list) != nil {
-		return false, unknown
+		return false, refund.UnknownList(app)
 	}
 	reg, _, err := r.registry(ctx)
 	if err != nil {
 		return false, err
 	}
-	switch st.TradeMode {
-	case "1210":
-		z, ok := reg.ZoneOfArea(list.InventoryHead.AreaCode)
-		if !ok || !reg.AnyEligible(st.TradeMode, z.Code, st.CustomsCode) {
-			return false, errcode.New(errcode.ReturnNoWarehouse, "no eligible return-center warehouse serves the zone of area %s", list.InventoryHead.AreaCode)
-		}
-		rec.Zone = z.Code
-	default:
-		if !reg.AnyEligible(st.TradeMode, "", st.CustomsCode) {
-			return false, errcode.New(errcode.ReturnSite, "no supervision site serves customs %s for a %s return", st.CustomsCode, st.TradeMode)
-		}
+	if rec.Zone, err = refund.Destination(reg, st.TradeMode, list.InventoryHead.AreaCode, st.CustomsCode); err != nil {
+		return false, err
 	}
 	// Reserve the quantities against the list, one return at a time.
 	for range broker.MaxCASAttempts {
@@ -165,16 +149,8 @@ func (r *Returns) check(ctx context.Context, rec *Record, d *ceb.InvtRefund, now
 		if ret.Active == rec.Key {
 			return true, nil // reserved by an attempt that died before saving the record
 		}
-		if ret.Active != "" {
-			return false, errcode.New(errcode.ReturnState, "a return of list %s is in progress; apply again once it ends", h.InvtNo)
-		}
-		orig := original(&list, &st, ret.Qty)
-		if errs := refund.CheckLines(orig, rec.Lines); len(errs) > 0 {
-			msg := errs[0].Message
-			for _, e := range errs[1:] {
-				msg += "; " + string(e.Code) + ": " + e.Message
-			}
-			return false, errcode.New(errs[0].Code, "%s", msg)
+		if err := refund.CheckReturn(original(&list, &st, ret.Qty), rec.Lines, h.InvtNo, ret.Active); err != nil {
+			return false, err
 		}
 		if ret.Qty == nil {
 			ret.Qty = map[int]decimal.Decimal{}

@@ -93,6 +93,22 @@ func (r *Record) record(status refund.Status, receipt, info string, at time.Time
 	r.History = append(r.History, Step{Status: status, Receipt: receipt, Info: info, Time: at.UTC()})
 }
 
+// refuse records the refusal a rule decided: the code, and receipt 100
+// quoting it.
+func (r *Record) refuse(out refund.Outcome, at time.Time) {
+	r.Code = string(out.Code)
+	r.record(out.Status, "100", out.Info(), at)
+}
+
+// progress is where the return stands, for the rules of pkg/refund.
+func (r *Record) progress() refund.Progress {
+	p := refund.Progress{Key: r.Key, Status: r.Status, Warehouse: r.Warehouse, ArriveBy: r.ArriveBy}
+	if len(r.History) > 0 {
+		p.AppliedAt = r.History[0].Time
+	}
+	return p
+}
+
 // Returned tracks, per original list, the quantity of each line taken by
 // returns that are accepted or still in progress (Qty: no return may take
 // more than is left), the quantity accepted (Accepted: what later partial

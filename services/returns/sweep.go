@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/cbec/cbec/pkg/broker"
-	"github.com/cbec/cbec/pkg/clock"
-	"github.com/cbec/cbec/pkg/errcode"
 	"github.com/cbec/cbec/pkg/refund"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -37,7 +35,7 @@ func (r *Returns) Sweep(ctx context.Context) error {
 			continue
 		}
 		by, err := time.Parse(time.RFC3339Nano, string(kve.Value()))
-		if err != nil || now.Before(by) {
+		if err != nil || !refund.Late(now, by) {
 			continue
 		}
 		if err := r.expire(ctx, strings.TrimPrefix(pk, "pending."), now); err != nil {
@@ -56,7 +54,9 @@ func (r *Returns) expire(ctx context.Context, returnKey string, now time.Time) e
 		if err != nil {
 			return err
 		}
-		if !found || rec.Status != refund.Requested {
+		if !found || !rec.Status.Can(refund.Expired) {
+			// Arrived, decided, or gone: nothing to expire. A return this
+			// sweep expired is completed should it have died midway.
 			if found && strings.HasPrefix(rec.By, sweepBy) {
 				if err := r.release(ctx, &rec, false); err != nil {
 					return err
@@ -67,10 +67,12 @@ func (r *Returns) expire(ctx context.Context, returnKey string, now time.Time) e
 			}
 			return r.kv.Delete(ctx, pendingKey(returnKey))
 		}
+		out, late := refund.Expire(rec.progress(), now)
+		if !late {
+			return nil // its window is still open: the mark stays
+		}
 		from := len(rec.History)
-		rec.Code = string(errcode.ReturnExpired)
-		rec.record(refund.Expired, "100", string(errcode.ReturnExpired)+": the goods did not arrive by the end of "+
-			rec.ArriveBy.Add(-time.Millisecond).In(clock.Shanghai).Format("2006-01-02")+" (Asia/Shanghai); nothing is restored", now)
+		rec.refuse(out, now)
 		rec.By, rec.From = sweepBy+now.UTC().Format(time.RFC3339), from
 		err = save(ctx, r.kv, recordKey(returnKey), &rec, rev)
 		if errors.Is(err, broker.ErrConflict) {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/ceb"
-	"github.com/cbec/cbec/pkg/clock"
 	"github.com/cbec/cbec/pkg/docstore"
 	"github.com/cbec/cbec/pkg/errcode"
 	"github.com/cbec/cbec/pkg/httpapi"
@@ -55,12 +54,9 @@ type Sorting struct {
 	Lines []SortResult `json:"lines"`
 }
 
-// SortResult is one line's result: resaleable goods go back to bonded
-// stock; the others must be shipped out of the zone.
-type SortResult struct {
-	Gnum       int  `json:"gnum"`
-	Resaleable bool `json:"resaleable"`
-}
+// SortResult is one line's result (refund.SortResult): resaleable goods go
+// back to bonded stock; the others must be shipped out of the zone.
+type SortResult = refund.SortResult
 
 // ShipmentReport records the out-of-zone shipment of non-resaleable goods.
 type ShipmentReport struct {
@@ -170,24 +166,17 @@ func (r *Returns) handleArrival(w http.ResponseWriter, req *http.Request) {
 	}
 	late := false
 	rec, err := r.change(req.Context(), a.Parcel, "arrival/"+a.WarehouseCode, func(rec *Record) error {
-		if rec.Status != refund.Requested {
-			return errcode.New(errcode.ReturnState, "return %s is %s; an arrival fits a requested return", rec.Key, rec.Status)
-		}
-		if err := reg.Eligible(wh.Code, rec.TradeMode, rec.Zone, rec.CustomsCode); err != nil {
+		out, err := refund.Arrive(rec.progress(), at, reg.Eligible(wh.Code, rec.TradeMode, rec.Zone, rec.CustomsCode))
+		if err != nil {
 			return err
 		}
-		if len(rec.History) > 0 && at.Before(rec.History[0].Time) {
-			return errcode.New(errcode.BadRequest, "arrivedAt %s is before the return was applied for", at.Format(time.RFC3339))
-		}
 		rec.Warehouse, rec.ArrivedAt = wh.Code, at.UTC()
-		if !at.Before(rec.ArriveBy) {
+		if out.Code != "" {
 			late = true
-			rec.Code = string(errcode.ArrivalLate)
-			rec.record(refund.Rejected, "100", string(errcode.ArrivalLate)+": arrived "+at.In(clock.Shanghai).Format("2006-01-02 15:04")+
-				", after the end of "+rec.ArriveBy.Add(-time.Millisecond).In(clock.Shanghai).Format("2006-01-02")+" (Asia/Shanghai); nothing is restored", now)
+			rec.refuse(out, now)
 			return nil
 		}
-		rec.record(refund.Arrived, "", "arrived at "+wh.Code, now)
+		rec.record(out.Status, "", "arrived at "+wh.Code, now)
 		return nil
 	}, func(rec *Record) error {
 		if late {
@@ -217,18 +206,9 @@ func (r *Returns) handleSorting(w http.ResponseWriter, req *http.Request) {
 	ctx := req.Context()
 	now := r.env.Clock.Now()
 	rec, err := r.change(ctx, s.Parcel, "sorting/"+s.WarehouseCode, func(rec *Record) error {
-		if rec.Status != refund.Arrived || rec.Warehouse != wh.Code {
-			return errcode.New(errcode.ReturnState, "return %s is %s at %q; sorting fits a return arrived at %s", rec.Key, rec.Status, rec.Warehouse, wh.Code)
-		}
-		results := map[int]bool{}
-		for _, l := range s.Lines {
-			if _, dup := results[l.Gnum]; dup || !slices.ContainsFunc(rec.Lines, func(x refund.Line) bool { return x.Gnum == l.Gnum }) {
-				return errcode.New(errcode.BadRequest, "gnum %d is not a returned line, or is sorted twice", l.Gnum)
-			}
-			results[l.Gnum] = l.Resaleable
-		}
-		if len(results) != len(rec.Lines) {
-			return errcode.New(errcode.BadRequest, "sort every returned line: %d of %d given", len(results), len(rec.Lines))
+		resaleable, out, err := refund.Sort(rec.progress(), wh.Code, rec.Lines, s.Lines)
+		if err != nil {
+			return err
 		}
 		list, st, err := r.originalList(ctx, rec)
 		if err != nil {
@@ -237,8 +217,8 @@ func (r *Returns) handleSorting(w http.ResponseWriter, req *http.Request) {
 		var accepted []refund.Line
 		rec.Sorted, rec.Credits, rec.OutOfZone = nil, nil, nil
 		for _, l := range rec.Lines {
-			rec.Sorted = append(rec.Sorted, SortLine{Gnum: l.Gnum, Qty: l.Qty, Resaleable: results[l.Gnum]})
-			if !results[l.Gnum] {
+			rec.Sorted = append(rec.Sorted, SortLine{Gnum: l.Gnum, Qty: l.Qty, Resaleable: resaleable[l.Gnum]})
+			if !resaleable[l.Gnum] {
 				rec.OutOfZone = append(rec.OutOfZone, Shipment{Gnum: l.Gnum, Qty: l.Qty})
 				continue
 			}
@@ -250,9 +230,8 @@ func (r *Returns) handleSorting(w http.ResponseWriter, req *http.Request) {
 			}
 		}
 		rec.record(refund.Sorted, "", "sorted at "+wh.Code, now)
-		if len(accepted) == 0 {
-			rec.Code = string(errcode.NotResaleable)
-			rec.record(refund.Rejected, "100", string(errcode.NotResaleable)+": no returned line is resaleable; the goods must be shipped out of the zone; nothing is restored", now)
+		if out.Code != "" {
+			rec.refuse(out, now)
 			return nil
 		}
 		// Restore against what earlier returns of the list restored, so a
@@ -270,7 +249,7 @@ func (r *Returns) handleSorting(w http.ResponseWriter, req *http.Request) {
 				return err
 			}
 		}
-		rec.record(refund.Accepted, "399", "海关审结 return in effect: quota "+amounts.Value.StringFixed(2)+" restored, tax "+amounts.Tax.StringFixed(2)+" not levied", now)
+		rec.record(out.Status, "399", "海关审结 return in effect: quota "+amounts.Value.StringFixed(2)+" restored, tax "+amounts.Tax.StringFixed(2)+" not levied", now)
 		return nil
 	}, func(rec *Record) error { return r.release(ctx, rec, true) })
 	if err != nil {
@@ -297,14 +276,14 @@ func (r *Returns) handleShipment(w http.ResponseWriter, req *http.Request) {
 		at = t
 	}
 	rec, err := r.change(req.Context(), s.Parcel, "shipment/"+s.WarehouseCode, func(rec *Record) error {
-		pending := false
+		waiting := slices.ContainsFunc(rec.OutOfZone, func(s Shipment) bool { return s.ShippedAt.IsZero() })
+		if err := refund.CheckShipment(rec.progress(), wh.Code, waiting); err != nil {
+			return err
+		}
 		for i := range rec.OutOfZone {
 			if rec.OutOfZone[i].ShippedAt.IsZero() {
-				rec.OutOfZone[i].ShippedAt, pending = at.UTC(), true
+				rec.OutOfZone[i].ShippedAt = at.UTC()
 			}
-		}
-		if !pending || rec.Warehouse != wh.Code {
-			return errcode.New(errcode.ReturnState, "return %s has no goods at %s waiting to leave the zone", rec.Key, wh.Code)
 		}
 		rec.History = append(rec.History, Step{Status: rec.Status, Event: "shipped", Info: "shipped out of the zone from " + wh.Code, Time: now.UTC()})
 		return nil
