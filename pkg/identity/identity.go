@@ -7,6 +7,7 @@
 package identity
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -78,6 +79,25 @@ func Check(id string, now time.Time) error {
 		return fail(id, "check digit should be %c", want)
 	}
 	return nil
+}
+
+// CheckCode returns the GB 11643 check character ('0'…'9' or 'X') of an
+// ID number's first 17 digits: the one character Check accepts after them.
+// It is for building valid numbers (test data, the load generator), so that
+// the weights and the table live here only.
+//
+// first17 must be exactly 17 ASCII digits; anything else is a programming
+// error and panics, since no check character exists for it.
+func CheckCode(first17 string) byte {
+	if len(first17) != Length-1 {
+		panic("identity.CheckCode: want 17 digits, got " + strconv.Itoa(len(first17)) + " bytes")
+	}
+	for i := 0; i < Length-1; i++ {
+		if !isDigit(first17[i]) {
+			panic("identity.CheckCode: character " + strconv.Itoa(i+1) + " is not a digit")
+		}
+	}
+	return checkChar(first17)
 }
 
 // checkChar computes the GB 11643 check character of the first 17 digits.
