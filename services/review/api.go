@@ -16,13 +16,14 @@ import (
 	"github.com/cbec/cbec/pkg/httpapi"
 	"github.com/cbec/cbec/pkg/inventory"
 	"github.com/cbec/cbec/pkg/party"
+	reviewrule "github.com/cbec/cbec/pkg/review"
 	"github.com/cbec/cbec/pkg/svc"
 )
 
 func (r *Review) apiRoutes(mux *svc.Router) {
 	mux.HandleFunc("GET /v1/review/cases", r.handleList)
 	mux.HandleFunc("GET /v1/review/cases/{key}", r.handleCase)
-	for _, a := range Actions {
+	for _, a := range reviewrule.Actions {
 		mux.HandleFunc("POST /v1/review/cases/{key}/"+a, r.handleAction(a))
 	}
 }

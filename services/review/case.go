@@ -9,14 +9,16 @@ import (
 
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/inventory"
+	reviewrule "github.com/cbec/cbec/pkg/review"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
 // Case is an inventory list routed to manual review, as stored in
-// CBEC_REVIEW under "case.<list key>".
+// CBEC_REVIEW under "case.<list key>". Its key, status, claim and pending
+// decision are the rules' own (reviewrule.Case: who may do what, and
+// when); the rest is what the desk shows and keeps.
 type Case struct {
-	// Key is the list's state key (docstore.InventoryKey), the case's id.
-	Key         string `json:"key"`
+	reviewrule.Case
 	EbpCode     string `json:"ebpCode"`
 	OrderNo     string `json:"orderNo"`
 	EbcCode     string `json:"ebcCode"`
@@ -24,9 +26,6 @@ type Case struct {
 	InvtNo      string `json:"invtNo,omitempty"`
 	CustomsCode string `json:"customsCode,omitempty"`
 	TradeMode   string `json:"tradeMode,omitempty"`
-	// Status is the list's CEB622 status as last seen: 300 and 500 are
-	// open, anything else is closed.
-	Status string `json:"status"`
 	// Rules are the ids of the rules that fired, for the queue's filter.
 	Rules []string `json:"rules"`
 	// State is the list's clearance state as last seen: tax, rule hits,
@@ -34,10 +33,6 @@ type Case struct {
 	State       inventory.State `json:"state"`
 	RequestedAt time.Time       `json:"requestedAt"`
 	UpdatedAt   time.Time       `json:"updatedAt"`
-	Claim       *Claim          `json:"claim,omitempty"`
-	// Pending is a decision sent to clearance and not yet applied; the
-	// case takes no other decision meanwhile.
-	Pending *Pending `json:"pending,omitempty"`
 	// Officers are the officers who decided on the case; an officer's
 	// queue keeps showing them the cases they decided.
 	Officers []string `json:"officers,omitempty"`
@@ -54,24 +49,12 @@ type Case struct {
 	Outbox []OutMsg `json:"outbox,omitempty"`
 }
 
-// Claim is an officer's hold on a case.
-type Claim struct {
-	Officer string    `json:"officer"`
-	At      time.Time `json:"at"`
-	Until   time.Time `json:"until"`
-	// By is who made the claim when it is not the officer (a supervisor's
-	// reassignment).
-	By string `json:"by,omitempty"`
-}
+// Claim is an officer's hold on a case (reviewrule.Claim).
+type Claim = reviewrule.Claim
 
-// Pending is a decision published and not yet applied by clearance.
-type Pending struct {
-	Decision string    `json:"decision"`
-	Status   string    `json:"status,omitempty"`
-	From     string    `json:"from"`
-	Officer  string    `json:"officer"`
-	At       time.Time `json:"at"`
-}
+// Pending is a decision published and not yet applied by clearance
+// (reviewrule.Pending).
+type Pending = reviewrule.Pending
 
 // Note is an officer's note on a case.
 type Note struct {
@@ -85,32 +68,6 @@ type OutMsg struct {
 	Subject string `json:"subject"`
 	ID      string `json:"id"`
 	Data    []byte `json:"data"`
-}
-
-// Open reports whether the case waits for a decision: the list is in
-// review (300) or under inspection (500).
-func (c *Case) Open() bool {
-	return c.Status == inventory.StatusReview || c.Status == inventory.StatusInspect
-}
-
-// Decidable reports whether a decision may be taken now: open, and no
-// decision on its way to clearance.
-func (c *Case) Decidable() bool { return c.Open() && c.Pending == nil }
-
-// ActiveClaim returns the claim unless it has expired at now.
-func (c *Case) ActiveClaim(now time.Time) *Claim {
-	if c.Claim == nil || !now.Before(c.Claim.Until) {
-		return nil
-	}
-	return c.Claim
-}
-
-// ClaimedBy returns the officer holding an unexpired claim, or "".
-func (c *Case) ClaimedBy(now time.Time) string {
-	if cl := c.ActiveClaim(now); cl != nil {
-		return cl.Officer
-	}
-	return ""
 }
 
 // caseKey is the bucket key of the case of list key.

@@ -3,11 +3,11 @@ package review
 import (
 	"context"
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/inventory"
+	reviewrule "github.com/cbec/cbec/pkg/review"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -60,10 +60,11 @@ func (r *Review) handleEvent(ctx context.Context, m jetstream.Msg) error {
 		if !found {
 			// Only a list that went through review has a case; an event
 			// of another list (most releases and rejections) is ignored.
-			if !wasInReview(st) {
+			requested, ok := reviewrule.RequestedAt(st.History)
+			if !ok {
 				return nil
 			}
-			c = newCase(n.Key, st)
+			c = newCase(n.Key, requested, st)
 		}
 		c.apply(st, seq, r.env.Clock.Now())
 		err = r.save(ctx, c, rev)
@@ -93,20 +94,9 @@ func (r *Review) noticeState(ctx context.Context, n inventory.Notice) (*inventor
 	return st, nil
 }
 
-// wasInReview reports whether the list was ever held for an officer.
-func wasInReview(st *inventory.State) bool {
-	return slices.ContainsFunc(st.History, func(e inventory.Event) bool { return e.Status == inventory.StatusReview })
-}
-
-// newCase opens the case of a list.
-func newCase(key string, st *inventory.State) *Case {
-	c := &Case{Key: key, Audit: []AuditEntry{}}
-	for _, e := range st.History {
-		if e.Status == inventory.StatusReview {
-			c.RequestedAt = e.Time
-			break
-		}
-	}
+// newCase opens the case of a list held for review at requested.
+func newCase(key string, requested time.Time, st *inventory.State) *Case {
+	c := &Case{Case: reviewrule.Case{Key: key}, RequestedAt: requested, Audit: []AuditEntry{}}
 	for _, h := range st.Hits {
 		c.Rules = append(c.Rules, h.RuleID)
 	}
@@ -120,13 +110,5 @@ func (c *Case) apply(st *inventory.State, seq uint64, now time.Time) {
 	c.InvtNo, c.CustomsCode, c.TradeMode = st.InvtNo, st.CustomsCode, st.TradeMode
 	c.EventSeq = seq
 	c.UpdatedAt = now.UTC()
-	c.Status = st.Status
-	// Clearance applied the pending decision, or the list moved on by
-	// itself (a cancellation): either way nothing is pending any more.
-	if c.Pending != nil && c.Status != c.Pending.From {
-		c.Pending = nil
-	}
-	if !c.Open() {
-		c.Claim = nil
-	}
+	c.Follow(st.Status)
 }

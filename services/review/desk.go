@@ -16,6 +16,7 @@ import (
 	"github.com/cbec/cbec/pkg/httpapi"
 	"github.com/cbec/cbec/pkg/inventory"
 	"github.com/cbec/cbec/pkg/party"
+	reviewrule "github.com/cbec/cbec/pkg/review"
 	"github.com/cbec/cbec/pkg/risk"
 	"github.com/cbec/cbec/pkg/svc"
 )
@@ -37,7 +38,7 @@ var pages = func() map[string]*template.Template {
 
 // confirmed are the actions the desk asks to confirm on a page of their
 // own before it performs them; claim and notes need no confirmation.
-var confirmed = []string{ActionUnclaim, ActionRelease, ActionReject, ActionInspect, ActionInspectionResult, ActionReassign}
+var confirmed = []string{reviewrule.ActionUnclaim, reviewrule.ActionRelease, reviewrule.ActionReject, reviewrule.ActionInspect, reviewrule.ActionInspectionResult, reviewrule.ActionReassign}
 
 // detentions are the statuses an inspection can detain a list in.
 var detentions = []string{"501", "502", "503", "599"}
@@ -301,7 +302,7 @@ func (r *Review) deskQueue(w http.ResponseWriter, req *http.Request) {
 		p.NextHref = "/review/?" + v.Encode()
 	}
 	p.Rules = r.env.Rules.Risk.Rules()
-	if d := req.URL.Query().Get("done"); slices.Contains(Actions, d) {
+	if d := req.URL.Query().Get("done"); slices.Contains(reviewrule.Actions, d) {
 		p.Flash = flash(l, d)
 	}
 	r.render(w, req, "queue", http.StatusOK, p)
@@ -309,7 +310,7 @@ func (r *Review) deskQueue(w http.ResponseWriter, req *http.Request) {
 
 func flash(l Lang, action string) string {
 	switch action {
-	case ActionRelease, ActionReject, ActionInspect, ActionInspectionResult:
+	case reviewrule.ActionRelease, reviewrule.ActionReject, reviewrule.ActionInspect, reviewrule.ActionInspectionResult:
 		return strings.Replace(l.T("done.decision"), "%s", l.Action(action), 1)
 	}
 	return strings.Replace(l.T("done"), "%s", l.Action(action), 1)
@@ -338,32 +339,26 @@ func (r *Review) deskCase(w http.ResponseWriter, req *http.Request) {
 		r.deskError(w, req, l, c, err)
 		return
 	}
-	if d := req.URL.Query().Get("done"); slices.Contains(Actions, d) {
+	if d := req.URL.Query().Get("done"); slices.Contains(reviewrule.Actions, d) {
 		p.Flash = flash(l, d)
 	}
 	r.render(w, req, "case", http.StatusOK, p)
 }
 
-// can tells which actions the case page offers p; the service checks
-// again when the action comes.
+// can tells which actions the case page offers p: those the rules allow
+// p now (reviewrule.Case.Allowed), but for a claim p already holds, which
+// the page does not offer to renew. The service checks again when the
+// action comes.
 func (r *Review) can(p *party.Party, v *CaseView) map[string]bool {
-	sup := p.Has(party.RoleSupervisor)
-	decidable := v.Open && v.Pending == nil
-	holder := ""
-	if v.Claim != nil {
-		holder = v.Claim.Officer
+	c := reviewrule.Case{Key: v.Key, Status: v.Status, Claim: v.Claim, Pending: v.Pending}
+	o := reviewrule.Officer{Code: p.Code, Supervisor: p.Has(party.RoleSupervisor)}
+	now := r.env.Clock.Now()
+	out := make(map[string]bool, len(reviewrule.Actions))
+	for _, a := range reviewrule.Actions {
+		out[a] = c.Allowed(o, a, now) == nil
 	}
-	mine := holder == p.Code || sup
-	return map[string]bool{
-		ActionClaim:            decidable && holder != p.Code && (holder == "" || sup),
-		ActionUnclaim:          holder != "" && mine,
-		ActionRelease:          decidable && mine && (holder != "" || sup),
-		ActionReject:           decidable && mine && (holder != "" || sup),
-		ActionInspect:          decidable && mine && (holder != "" || sup) && v.Status == inventory.StatusReview,
-		ActionInspectionResult: decidable && mine && (holder != "" || sup) && v.Status == inventory.StatusInspect,
-		ActionNotes:            true,
-		ActionReassign:         decidable && sup,
-	}
+	out[reviewrule.ActionClaim] = out[reviewrule.ActionClaim] && c.ClaimedBy(now) != p.Code
+	return out
 }
 
 // deskConfirm shows the confirmation of an action; claim and notes go back
@@ -375,7 +370,7 @@ func (r *Review) deskConfirm(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	key, action := req.PathValue("key"), req.PathValue("action")
-	if !slices.Contains(Actions, action) {
+	if !slices.Contains(reviewrule.Actions, action) {
 		r.deskError(w, req, l, c, errcode.New(errcode.NotFound, "no review action %q", action))
 		return
 	}
@@ -407,7 +402,7 @@ func (r *Review) deskAction(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	key, action := req.PathValue("key"), req.PathValue("action")
-	if !slices.Contains(Actions, action) {
+	if !slices.Contains(reviewrule.Actions, action) {
 		r.deskError(w, req, l, c, errcode.New(errcode.NotFound, "no review action %q", action))
 		return
 	}
@@ -423,7 +418,7 @@ func (r *Review) deskAction(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	switch action {
-	case ActionRelease, ActionReject, ActionInspectionResult:
+	case reviewrule.ActionRelease, reviewrule.ActionReject, reviewrule.ActionInspectionResult:
 		http.Redirect(w, req, "/review/?done="+action, http.StatusSeeOther)
 	default:
 		http.Redirect(w, req, "/review/cases/"+url.PathEscape(key)+"?done="+action, http.StatusSeeOther)

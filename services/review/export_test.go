@@ -1,6 +1,10 @@
 package review
 
-import "slices"
+import (
+	"slices"
+
+	reviewrule "github.com/cbec/cbec/pkg/review"
+)
 
 // HasText reports whether the desk has a text for key, for the tests.
 func HasText(key string) bool {
@@ -19,7 +23,7 @@ func RuntimeKeys() []string {
 	for _, s := range slices.Concat(queueTabs, detentions) {
 		keys = append(keys, "status."+s)
 	}
-	for _, a := range Actions {
+	for _, a := range reviewrule.Actions {
 		keys = append(keys, "action."+a)
 	}
 	for _, d := range docNames {

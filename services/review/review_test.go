@@ -25,6 +25,7 @@ import (
 	"github.com/cbec/cbec/pkg/inventory"
 	"github.com/cbec/cbec/pkg/natstest"
 	"github.com/cbec/cbec/pkg/party"
+	reviewrule "github.com/cbec/cbec/pkg/review"
 	"github.com/cbec/cbec/pkg/svc"
 	"github.com/cbec/cbec/services/review"
 	"github.com/cbec/cbec/services/servicetest"
@@ -220,8 +221,8 @@ func TestCaseShowsWhatTheOfficerNeeds(t *testing.T) {
 func TestReleaseReachesThePlatform(t *testing.T) {
 	h := newHarness(t)
 	key := flagged(t, h, "RV-REL-1")
-	mustAct(t, h, servicetest.KeyOfficer, key, review.ActionClaim, nil, http.StatusOK)
-	mustAct(t, h, servicetest.KeyOfficer, key, review.ActionRelease, nil, http.StatusAccepted)
+	mustAct(t, h, servicetest.KeyOfficer, key, reviewrule.ActionClaim, nil, http.StatusOK)
+	mustAct(t, h, servicetest.KeyOfficer, key, reviewrule.ActionRelease, nil, http.StatusAccepted)
 	// Until clearance applies it, the case takes no second decision.
 	v := waitStatus(t, h, key, inventory.StatusReleased)
 	if v.Open || v.Claim != nil {
@@ -233,7 +234,7 @@ func TestReleaseReachesThePlatform(t *testing.T) {
 		t.Error("800 receipt without text")
 	}
 	// A decided case refuses every decision and claim: 409 -903002.
-	for _, a := range []string{review.ActionRelease, review.ActionReject, review.ActionClaim, review.ActionInspect} {
+	for _, a := range []string{reviewrule.ActionRelease, reviewrule.ActionReject, reviewrule.ActionClaim, reviewrule.ActionInspect} {
 		code, pc := act(t, h, servicetest.KeySuper, key, a, map[string]string{"reason": "again"})
 		if code != http.StatusConflict || pc != string(errcode.ReviewDecided) {
 			t.Errorf("%s on a released case: %d %s, want 409 %s", a, code, pc, errcode.ReviewDecided)
@@ -257,11 +258,11 @@ func TestReleaseReachesThePlatform(t *testing.T) {
 func TestRejectNeedsAReasonAndGivesTheQuotaBack(t *testing.T) {
 	h := newHarness(t)
 	key := flagged(t, h, "RV-REJ-1")
-	mustAct(t, h, servicetest.KeyOfficer, key, review.ActionClaim, nil, http.StatusOK)
-	if code, pc := act(t, h, servicetest.KeyOfficer, key, review.ActionReject, map[string]string{"reason": "  "}); code != http.StatusBadRequest || pc != string(errcode.BadRequest) {
+	mustAct(t, h, servicetest.KeyOfficer, key, reviewrule.ActionClaim, nil, http.StatusOK)
+	if code, pc := act(t, h, servicetest.KeyOfficer, key, reviewrule.ActionReject, map[string]string{"reason": "  "}); code != http.StatusBadRequest || pc != string(errcode.BadRequest) {
 		t.Fatalf("reject without reason: %d %s", code, pc)
 	}
-	mustAct(t, h, servicetest.KeyOfficer, key, review.ActionReject, map[string]string{"reason": "发票与申报价格不符 invoice differs"}, http.StatusAccepted)
+	mustAct(t, h, servicetest.KeyOfficer, key, reviewrule.ActionReject, map[string]string{"reason": "发票与申报价格不符 invoice differs"}, http.StatusAccepted)
 	v := waitStatus(t, h, key, inventory.StatusRejected)
 	r := waitReceipt(t, h, "RV-REJ-1", inventory.StatusRejected)
 	if !strings.HasPrefix(r.Info(), string(errcode.OfficerRejected)) || !strings.Contains(r.Info(), "invoice differs") {
@@ -278,29 +279,29 @@ func TestInspectionThenDetentionOrRelease(t *testing.T) {
 	detain := flagged(t, h, "RV-INS-1")
 	release := flagged(t, h, "RV-INS-2")
 	for _, key := range []string{detain, release} {
-		mustAct(t, h, servicetest.KeyOfficer, key, review.ActionClaim, nil, http.StatusOK)
+		mustAct(t, h, servicetest.KeyOfficer, key, reviewrule.ActionClaim, nil, http.StatusOK)
 		// No inspection result on a list in review.
-		if code, pc := act(t, h, servicetest.KeyOfficer, key, review.ActionInspectionResult, map[string]string{"result": "release"}); code != http.StatusConflict || pc != string(errcode.ReviewStatus) {
+		if code, pc := act(t, h, servicetest.KeyOfficer, key, reviewrule.ActionInspectionResult, map[string]string{"result": "release"}); code != http.StatusConflict || pc != string(errcode.ReviewStatus) {
 			t.Fatalf("result before inspection: %d %s", code, pc)
 		}
-		mustAct(t, h, servicetest.KeyOfficer, key, review.ActionInspect, map[string]string{"reason": "check the weight"}, http.StatusAccepted)
+		mustAct(t, h, servicetest.KeyOfficer, key, reviewrule.ActionInspect, map[string]string{"reason": "check the weight"}, http.StatusAccepted)
 		v := waitStatus(t, h, key, inventory.StatusInspect)
 		// The officer keeps the claim to record the result.
 		if v.Claim == nil || v.Claim.Officer != "OFFICER01" {
 			t.Errorf("claim after inspection order: %+v", v.Claim)
 		}
-		if code, pc := act(t, h, servicetest.KeyOfficer, key, review.ActionInspect, nil); code != http.StatusConflict || pc != string(errcode.ReviewStatus) {
+		if code, pc := act(t, h, servicetest.KeyOfficer, key, reviewrule.ActionInspect, nil); code != http.StatusConflict || pc != string(errcode.ReviewStatus) {
 			t.Errorf("second inspection: %d %s", code, pc)
 		}
 	}
 	waitReceipt(t, h, "RV-INS-1", inventory.StatusInspect)
 	for _, bad := range []map[string]string{{"result": "detain", "status": "504"}, {"result": "maybe"}} {
-		if code, pc := act(t, h, servicetest.KeyOfficer, detain, review.ActionInspectionResult, bad); code != http.StatusBadRequest {
+		if code, pc := act(t, h, servicetest.KeyOfficer, detain, reviewrule.ActionInspectionResult, bad); code != http.StatusBadRequest {
 			t.Errorf("result %v: %d %s", bad, code, pc)
 		}
 	}
-	mustAct(t, h, servicetest.KeyOfficer, detain, review.ActionInspectionResult, map[string]string{"result": "detain", "status": "502", "reason": "suspected smuggling"}, http.StatusAccepted)
-	mustAct(t, h, servicetest.KeyOfficer, release, review.ActionInspectionResult, map[string]string{"result": "release"}, http.StatusAccepted)
+	mustAct(t, h, servicetest.KeyOfficer, detain, reviewrule.ActionInspectionResult, map[string]string{"result": "detain", "status": "502", "reason": "suspected smuggling"}, http.StatusAccepted)
+	mustAct(t, h, servicetest.KeyOfficer, release, reviewrule.ActionInspectionResult, map[string]string{"result": "release"}, http.StatusAccepted)
 	waitStatus(t, h, detain, "502")
 	waitReceipt(t, h, "RV-INS-1", "502")
 	waitStatus(t, h, release, inventory.StatusReleased)
@@ -311,15 +312,15 @@ func TestClaims(t *testing.T) {
 	h := newHarness(t)
 	key := flagged(t, h, "RV-CLM-1")
 	// Deciding needs the claim.
-	if code, pc := act(t, h, servicetest.KeyOfficer, key, review.ActionRelease, nil); code != http.StatusConflict || pc != string(errcode.ReviewNotClaimant) {
+	if code, pc := act(t, h, servicetest.KeyOfficer, key, reviewrule.ActionRelease, nil); code != http.StatusConflict || pc != string(errcode.ReviewNotClaimant) {
 		t.Fatalf("release unclaimed: %d %s", code, pc)
 	}
-	if code, pc := act(t, h, servicetest.KeyOfficer, key, review.ActionUnclaim, nil); code != http.StatusConflict || pc != string(errcode.ReviewNotClaimant) {
+	if code, pc := act(t, h, servicetest.KeyOfficer, key, reviewrule.ActionUnclaim, nil); code != http.StatusConflict || pc != string(errcode.ReviewNotClaimant) {
 		t.Fatalf("unclaim unclaimed: %d %s", code, pc)
 	}
-	mustAct(t, h, servicetest.KeyOfficer, key, review.ActionClaim, nil, http.StatusOK)
-	mustAct(t, h, servicetest.KeyOfficer, key, review.ActionClaim, nil, http.StatusOK) // renews
-	for _, a := range []string{review.ActionClaim, review.ActionRelease, review.ActionUnclaim} {
+	mustAct(t, h, servicetest.KeyOfficer, key, reviewrule.ActionClaim, nil, http.StatusOK)
+	mustAct(t, h, servicetest.KeyOfficer, key, reviewrule.ActionClaim, nil, http.StatusOK) // renews
+	for _, a := range []string{reviewrule.ActionClaim, reviewrule.ActionRelease, reviewrule.ActionUnclaim} {
 		if code, pc := act(t, h, KeyOfficer2, key, a, nil); code != http.StatusConflict || pc != string(errcode.ReviewClaimed) {
 			t.Errorf("%s by another officer: %d %s", a, code, pc)
 		}
@@ -329,22 +330,22 @@ func TestClaims(t *testing.T) {
 		t.Errorf("OFFICER02 sees %d cases held by OFFICER01", n)
 	}
 	// Released, the claim is free again.
-	mustAct(t, h, servicetest.KeyOfficer, key, review.ActionUnclaim, nil, http.StatusOK)
-	mustAct(t, h, KeyOfficer2, key, review.ActionClaim, nil, http.StatusOK)
+	mustAct(t, h, servicetest.KeyOfficer, key, reviewrule.ActionUnclaim, nil, http.StatusOK)
+	mustAct(t, h, KeyOfficer2, key, reviewrule.ActionClaim, nil, http.StatusOK)
 	// A claim expires after reviewClaimTTL (30 m).
 	h.Clock.Advance(31 * time.Minute)
-	mustAct(t, h, servicetest.KeyOfficer, key, review.ActionClaim, nil, http.StatusOK)
+	mustAct(t, h, servicetest.KeyOfficer, key, reviewrule.ActionClaim, nil, http.StatusOK)
 	if v := getCase(t, h, key); v.Claim == nil || v.Claim.Officer != "OFFICER01" || !v.Claim.Until.Equal(servicetest.Start.Add(61*time.Minute).UTC()) {
 		t.Errorf("claim after expiry %+v", v.Claim)
 	}
 	// Only a supervisor reassigns; the target must be an officer.
-	if code, pc := act(t, h, servicetest.KeyOfficer, key, review.ActionReassign, map[string]string{"officer": "OFFICER02"}); code != http.StatusForbidden {
+	if code, pc := act(t, h, servicetest.KeyOfficer, key, reviewrule.ActionReassign, map[string]string{"officer": "OFFICER02"}); code != http.StatusForbidden {
 		t.Errorf("officer reassigns: %d %s", code, pc)
 	}
-	if code, _ := act(t, h, servicetest.KeySuper, key, review.ActionReassign, map[string]string{"officer": "1500000001"}); code != http.StatusBadRequest {
+	if code, _ := act(t, h, servicetest.KeySuper, key, reviewrule.ActionReassign, map[string]string{"officer": "1500000001"}); code != http.StatusBadRequest {
 		t.Errorf("reassign to a platform: %d", code)
 	}
-	mustAct(t, h, servicetest.KeySuper, key, review.ActionReassign, map[string]string{"officer": "OFFICER02"}, http.StatusOK)
+	mustAct(t, h, servicetest.KeySuper, key, reviewrule.ActionReassign, map[string]string{"officer": "OFFICER02"}, http.StatusOK)
 	if v := getCase(t, h, key); v.Claim == nil || v.Claim.Officer != "OFFICER02" || v.Claim.By != "SUPER01" {
 		t.Errorf("reassigned claim %+v", v.Claim)
 	}
@@ -352,7 +353,7 @@ func TestClaims(t *testing.T) {
 	if n := len(list(t, h, servicetest.KeySuper, "claimedBy=OFFICER02").Cases); n != 1 {
 		t.Errorf("supervisor sees %d cases claimed by OFFICER02", n)
 	}
-	mustAct(t, h, servicetest.KeySuper, key, review.ActionRelease, nil, http.StatusAccepted)
+	mustAct(t, h, servicetest.KeySuper, key, reviewrule.ActionRelease, nil, http.StatusAccepted)
 	waitStatus(t, h, key, inventory.StatusReleased)
 	entries := auditMessages(t, h, "SUPER01")
 	if len(entries) != 2 || entries[0].Action != "reassign" || entries[0].Target != "OFFICER02" || entries[0].Before.ClaimedBy != "OFFICER01" || entries[0].After.ClaimedBy != "OFFICER02" {
@@ -363,14 +364,14 @@ func TestClaims(t *testing.T) {
 func TestNotes(t *testing.T) {
 	h := newHarness(t)
 	key := flagged(t, h, "RV-NOTE-1")
-	if code, _ := act(t, h, servicetest.KeyOfficer, key, review.ActionNotes, map[string]string{"text": ""}); code != http.StatusBadRequest {
+	if code, _ := act(t, h, servicetest.KeyOfficer, key, reviewrule.ActionNotes, map[string]string{"text": ""}); code != http.StatusBadRequest {
 		t.Errorf("empty note: %d", code)
 	}
-	if code, _ := act(t, h, servicetest.KeyOfficer, key, review.ActionNotes, map[string]any{"text": "x", "extra": 1}); code != http.StatusBadRequest {
+	if code, _ := act(t, h, servicetest.KeyOfficer, key, reviewrule.ActionNotes, map[string]any{"text": "x", "extra": 1}); code != http.StatusBadRequest {
 		t.Errorf("unknown field: %d", code)
 	}
-	mustAct(t, h, servicetest.KeyOfficer, key, review.ActionNotes, map[string]string{"text": "called the platform"}, http.StatusOK)
-	mustAct(t, h, KeyOfficer2, key, review.ActionNotes, map[string]string{"text": "second opinion"}, http.StatusOK)
+	mustAct(t, h, servicetest.KeyOfficer, key, reviewrule.ActionNotes, map[string]string{"text": "called the platform"}, http.StatusOK)
+	mustAct(t, h, KeyOfficer2, key, reviewrule.ActionNotes, map[string]string{"text": "second opinion"}, http.StatusOK)
 	v := getCase(t, h, key)
 	if len(v.Notes) != 2 || v.Notes[0].Officer != "OFFICER01" || v.Notes[1].Text != "second opinion" || len(v.Audit) != 2 || v.Audit[1].Note != "second opinion" {
 		t.Errorf("notes %+v audit %+v", v.Notes, v.Audit)
@@ -395,7 +396,7 @@ func TestClaimRace(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				codes[i], problems[i] = act(t, h, k, key, review.ActionClaim, nil)
+				codes[i], problems[i] = act(t, h, k, key, reviewrule.ActionClaim, nil)
 			}()
 		}
 		close(start)
@@ -423,12 +424,12 @@ func TestClaimRace(t *testing.T) {
 func TestDecisionRace(t *testing.T) {
 	h := newHarness(t)
 	key := flagged(t, h, "RV-DRACE-1")
-	mustAct(t, h, servicetest.KeyOfficer, key, review.ActionClaim, nil, http.StatusOK)
+	mustAct(t, h, servicetest.KeyOfficer, key, reviewrule.ActionClaim, nil, http.StatusOK)
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	codes := make([]int, 2)
 	problems := make([]string, 2)
-	for i, c := range []struct{ key, action string }{{servicetest.KeyOfficer, review.ActionRelease}, {servicetest.KeySuper, review.ActionReject}} {
+	for i, c := range []struct{ key, action string }{{servicetest.KeyOfficer, reviewrule.ActionRelease}, {servicetest.KeySuper, reviewrule.ActionReject}} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -477,10 +478,10 @@ func TestListFiltersAndCounts(t *testing.T) {
 	h.Clock.Advance(20 * time.Minute)
 	b := flagged(t, h, "RV-LIST-2")
 	c := flagged(t, h, "RV-LIST-3")
-	mustAct(t, h, servicetest.KeyOfficer, c, review.ActionClaim, nil, http.StatusOK)
-	mustAct(t, h, servicetest.KeyOfficer, c, review.ActionRelease, nil, http.StatusAccepted)
+	mustAct(t, h, servicetest.KeyOfficer, c, reviewrule.ActionClaim, nil, http.StatusOK)
+	mustAct(t, h, servicetest.KeyOfficer, c, reviewrule.ActionRelease, nil, http.StatusAccepted)
 	waitStatus(t, h, c, inventory.StatusReleased)
-	mustAct(t, h, servicetest.KeyOfficer, b, review.ActionClaim, nil, http.StatusOK)
+	mustAct(t, h, servicetest.KeyOfficer, b, reviewrule.ActionClaim, nil, http.StatusOK)
 
 	keys := func(l review.ListResponse) []string {
 		var out []string
@@ -592,8 +593,8 @@ func TestEventsAreIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustAct(t, h, servicetest.KeyOfficer, key, review.ActionClaim, nil, http.StatusOK)
-	mustAct(t, h, servicetest.KeyOfficer, key, review.ActionRelease, nil, http.StatusAccepted)
+	mustAct(t, h, servicetest.KeyOfficer, key, reviewrule.ActionClaim, nil, http.StatusOK)
+	mustAct(t, h, servicetest.KeyOfficer, key, reviewrule.ActionRelease, nil, http.StatusAccepted)
 	waitStatus(t, h, key, inventory.StatusReleased)
 	if _, err := h.JS.Publish(ctx, req.Subject, req.Data); err != nil {
 		t.Fatal(err)
