@@ -164,7 +164,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 func registerFlags(fs *flag.FlagSet, c *Config, services *string) {
 	fs.StringVar(&c.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP listen address (host:port)")
 	fs.StringVar(&c.NATSURL, "nats-url", "", "external NATS URL(s), comma-separated (nats://, tls://, ws://, wss://); empty runs an embedded server")
-	fs.StringVar(&c.NATSListen, "nats-listen", "127.0.0.1:4222", "address (host:port) the embedded NATS server listens on for outside clients; empty = in-process only")
+	fs.StringVar(&c.NATSListen, "nats-listen", "127.0.0.1:4222", "address (host:port) the embedded NATS server listens on for outside clients; port -1 = any free port; empty = in-process only")
 	fs.StringVar(&c.NATSCreds, "nats-creds", "", "with --nats-url: file with this process's NATS credentials (a .creds file, an nkey seed, or one line user:password)")
 	fs.StringVar(&c.NATSTLSCert, "nats-tls-cert", "", "TLS certificate file: of the embedded server's listener, or this process's client certificate with --nats-url")
 	fs.StringVar(&c.NATSTLSKey, "nats-tls-key", "", "key file of --nats-tls-cert")
@@ -284,7 +284,9 @@ func (c Config) checkValues() error {
 			return err
 		}
 	}
-	if c.NATSListen != "" {
+	// Port -1 asks the embedded server for a free port, as nats-server
+	// reads it (the tests' way to run many at once).
+	if c.NATSListen != "" && !strings.HasSuffix(c.NATSListen, ":-1") {
 		if err := checkHostPort("nats-listen", c.NATSListen); err != nil {
 			return err
 		}

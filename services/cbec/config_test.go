@@ -119,6 +119,7 @@ func TestConfigBadValues(t *testing.T) {
 		{[]string{"--http-addr", "localhost:http"}, `--http-addr "localhost:http": want host:port`},
 		{[]string{"--http-addr", "127.0.0.1:65536"}, `--http-addr "127.0.0.1:65536": want host:port`},
 		{[]string{"--nats-listen", "4222"}, `--nats-listen "4222": want host:port`},
+		{[]string{"--nats-listen", "127.0.0.1:-2"}, `--nats-listen "127.0.0.1:-2": want host:port`},
 		{[]string{"--nats-url", "http://nats:4222", "--quota-secret", "s"}, `--nats-url "http://nats:4222": want nats://host:port`},
 		{[]string{"--nats-url", "nats://a:4222,", "--quota-secret", "s"}, `--nats-url "": want nats://host:port`},
 		{[]string{"--nats-url", "nats://user:hunter2@nats:42x", "--quota-secret", "s"}, `--nats-url "nats://***@nats:42x": want nats://host:port`},
@@ -160,6 +161,7 @@ func TestConfigBadValues(t *testing.T) {
 	for _, good := range [][]string{
 		{"--log-level", "DEBUG", "--log-format", "json"},
 		{"--http-addr", ":0", "--nats-listen", "[::1]:4222"},
+		{"--nats-listen", "127.0.0.1:-1"}, // a free port, as nats-server reads -1
 		{"--nats-url", "nats://a:4222, tls://b:4222,nats-3:4222,ws://c", "--quota-secret", "s"},
 	} {
 		if _, err := ParseConfig(good, none, io.Discard); err != nil {
