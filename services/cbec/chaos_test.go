@@ -331,10 +331,10 @@ func TestChaosClusterNodeFaults(t *testing.T) {
 	}
 	for _, f := range faults {
 		time.Sleep(4 * time.Second)
-		i := f.node()
-		if i < 0 {
-			t.Fatalf("%s: not found", f.name)
-		}
+		// After the last restart the stream may still be electing its
+		// leader (slowly, on a busy machine): wait for one, then kill it.
+		i := -1
+		natstest.Eventually(t, 30*time.Second, func() bool { i = f.node(); return i >= 0 }, "%s: not found", f.name)
 		t.Logf("killing n%d, %s", i+1, f.name)
 		c.Stop(i)
 		time.Sleep(3 * time.Second)
