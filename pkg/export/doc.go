@@ -14,6 +14,11 @@
 // (D9, D14), reporting every violation at once. Amounts are compared as
 // exact decimals, never as floats.
 //
+// The life of a list (list.go): its statuses and the transitions between
+// them (Can), who may cancel it and when (Cancellable), which lists a
+// summary counts (Summarised), the value in CNY of an accepted list
+// (ValueCNY) and the text of a rejection (Refusal).
+//
 // Summarize groups the released statisticsFlag B lists of a month
 // (Asia/Shanghai, D15) into summary declarations per D10, deterministically
 // and with exact decimal sums; Due and Overdue track the deadline, the end

@@ -14,6 +14,7 @@ import (
 	"github.com/cbec/cbec/pkg/ceb/cebtest"
 	"github.com/cbec/cbec/pkg/clock"
 	"github.com/cbec/cbec/pkg/errcode"
+	exportrule "github.com/cbec/cbec/pkg/export"
 	"github.com/cbec/cbec/pkg/natstest"
 	"github.com/cbec/cbec/pkg/tooltest"
 	"github.com/cbec/cbec/services/export"
@@ -70,7 +71,7 @@ func waitList(h *st.Harness, orderNo string, status string) export.List {
 	var l export.List
 	natstest.Eventually(h.T, 10*time.Second, func() bool {
 		l = list(h, orderNo)
-		return l.Status == status || l.Status == export.StatusRejected && status != export.StatusRejected
+		return l.Status == status || l.Status == exportrule.StatusRejected && status != exportrule.StatusRejected
 	}, "%s: status %s", orderNo, status)
 	if l.Status != status {
 		h.T.Fatalf("%s: %s %s %+v", orderNo, l.Status, l.Code, l.History)
@@ -82,11 +83,11 @@ func TestExportFlowFromOrderToClosed(t *testing.T) {
 	h := st.New(t)
 	s := newSet("EXP-FLOW")
 	submit(h, s)
-	waitList(h, "EXP-FLOW", export.StatusAccepted)
+	waitList(h, "EXP-FLOW", exportrule.StatusAccepted)
 	submitExport(h, "arrivals", st.KeyLogistics, cebtest.Arrival(s.l))
-	waitList(h, "EXP-FLOW", export.StatusReleased)
+	waitList(h, "EXP-FLOW", exportrule.StatusReleased)
 	submitExport(h, "departures", st.KeyLogistics, cebtest.Departure(s.l))
-	l := waitList(h, "EXP-FLOW", export.StatusClosed)
+	l := waitList(h, "EXP-FLOW", exportrule.StatusClosed)
 	if len(l.InvtNo) != 18 || l.ReleasedAt.IsZero() || l.DepartedAt.IsZero() {
 		t.Fatalf("list %+v", l)
 	}
@@ -138,7 +139,7 @@ func TestExportChecksRejectWithTheirCodes(t *testing.T) {
 		s := newSet("EXP-REJ-" + string(rune('A'+n)))
 		c.mutate(&s)
 		submit(h, s)
-		l := waitList(h, s.o.OrderHead.OrderNo, export.StatusRejected)
+		l := waitList(h, s.o.OrderHead.OrderNo, exportrule.StatusRejected)
 		if info := l.History[len(l.History)-1].Info; !strings.Contains(info, string(c.code)+": ") {
 			t.Errorf("%s: %s %+v", c.name, l.Code, l.History)
 		}
@@ -149,9 +150,9 @@ func TestExportCancellationBeforeDeparture(t *testing.T) {
 	h := st.New(t)
 	s := newSet("EXP-CAN")
 	submit(h, s)
-	l := waitList(h, "EXP-CAN", export.StatusAccepted)
+	l := waitList(h, "EXP-CAN", exportrule.StatusAccepted)
 	submitExport(h, "cancellations", st.KeyAgent, cebtest.ExportCancel(s.i, l.InvtNo))
-	waitList(h, "EXP-CAN", export.StatusCancelled)
+	waitList(h, "EXP-CAN", exportrule.StatusCancelled)
 	recs := h.WaitReceipts(st.KeyAgent, "msgType=CEB606", 2)
 	if recs[0].Status() != "120" || recs[1].Status() != "399" {
 		t.Fatalf("CEB606 %s %s", recs[0].Status(), recs[1].Status())
@@ -159,7 +160,7 @@ func TestExportCancellationBeforeDeparture(t *testing.T) {
 	// Its arrival no longer releases it.
 	submitExport(h, "arrivals", st.KeyLogistics, cebtest.Arrival(s.l))
 	h.WaitReceipts(st.KeyLogistics, "msgType=CEB508", 1)
-	if got := list(h, "EXP-CAN").Status; got != export.StatusCancelled {
+	if got := list(h, "EXP-CAN").Status; got != exportrule.StatusCancelled {
 		t.Fatalf("arrival revived a cancelled list: %s", got)
 	}
 }
@@ -173,7 +174,7 @@ func TestMonthlySummaryDeclaration(t *testing.T) {
 	for _, o := range []string{"SUM-1", "SUM-2", "SUM-3"} {
 		s := newSet(o)
 		submit(h, s)
-		waitList(h, o, export.StatusAccepted)
+		waitList(h, o, exportrule.StatusAccepted)
 		sets = append(sets, s)
 	}
 	var ls []*ceb.ExportLogistics
@@ -183,7 +184,7 @@ func TestMonthlySummaryDeclaration(t *testing.T) {
 	submitExport(h, "arrivals", st.KeyLogistics, cebtest.Arrival(ls...))
 	var invtNos []string
 	for _, s := range sets {
-		invtNos = append(invtNos, waitList(h, s.o.OrderHead.OrderNo, export.StatusReleased).InvtNo)
+		invtNos = append(invtNos, waitList(h, s.o.OrderHead.OrderNo, exportrule.StatusReleased).InvtNo)
 	}
 	x := h.Export.(*export.Export)
 	summaries := func(query string) []export.Declaration {
@@ -201,7 +202,7 @@ func TestMonthlySummaryDeclaration(t *testing.T) {
 	}
 	var due []export.Declaration
 	natstest.Eventually(t, 5*time.Second, func() bool { due = summaries("month=2025-03"); return len(due) == 1 }, "summary due")
-	if due[0].Status != export.SummaryDue || due[0].Overdue || len(due[0].Lists) != 3 || due[0].Consignor != cebtest.EbcCode {
+	if due[0].Status != exportrule.SummaryDue || due[0].Overdue || len(due[0].Lists) != 3 || due[0].Consignor != cebtest.EbcCode {
 		t.Fatalf("due summary %+v", due[0])
 	}
 	if want := time.Date(2025, 4, 16, 0, 0, 0, 0, clock.Shanghai); !due[0].Due.Equal(want) {
@@ -226,7 +227,7 @@ func TestMonthlySummaryDeclaration(t *testing.T) {
 	}
 	natstest.Eventually(t, 5*time.Second, func() bool {
 		s := summaries("month=2025-03")
-		return len(s) == 1 && s[0].Status == export.SummaryDeclared && !s[0].Overdue
+		return len(s) == 1 && s[0].Status == exportrule.SummaryDeclared && !s[0].Overdue
 	}, "declared summary")
 }
 
@@ -236,9 +237,9 @@ func TestSummaryOverATimeWindow(t *testing.T) {
 	h := st.New(t)
 	s := newSet("WIN-1")
 	submit(h, s)
-	waitList(h, "WIN-1", export.StatusAccepted)
+	waitList(h, "WIN-1", exportrule.StatusAccepted)
 	submitExport(h, "arrivals", st.KeyLogistics, cebtest.Arrival(s.l))
-	waitList(h, "WIN-1", export.StatusReleased)
+	waitList(h, "WIN-1", exportrule.StatusReleased)
 	apply := cebtest.SummaryApply()
 	apply.SummaryApplyList = nil
 	apply.SummaryApplyHead.StartTime, apply.SummaryApplyHead.EndTime = "20250301000000", "20250331235959"
@@ -265,9 +266,9 @@ func TestEmittedExportXMLValidates(t *testing.T) {
 	h := st.New(t)
 	s := newSet("XML-1")
 	submit(h, s)
-	l := waitList(h, "XML-1", export.StatusAccepted)
+	l := waitList(h, "XML-1", exportrule.StatusAccepted)
 	submitExport(h, "arrivals", st.KeyLogistics, cebtest.Arrival(s.l))
-	waitList(h, "XML-1", export.StatusReleased)
+	waitList(h, "XML-1", exportrule.StatusReleased)
 	submitExport(h, "summaries", st.KeyAgent, cebtest.SummaryApply(l.InvtNo))
 	h.WaitReceipts(st.KeyAgent, "msgType=CEB792", 1)
 	for key, types := range map[string][]string{

@@ -38,7 +38,7 @@ func (x *Export) declare(ctx context.Context, by string, seq uint64, d *ceb.Expo
 	if l.CopNo == "" {
 		l.CopNo = inventory.CopNo("", h.OrderNo)
 	}
-	l.record(StatusDeclared, StatusDeclared, "电子口岸申报中 declared", now)
+	l.record(exportrule.StatusDeclared, exportrule.StatusDeclared, "电子口岸申报中 declared", now)
 	// Indexes first: documents arriving later find the list through them.
 	for _, k := range []string{orderIndexKey(h.EbcCode, h.OrderNo), waybillIndexKey(h.LogisticsCode, h.LogisticsNo), invtNoKey(l.InvtNo)} {
 		if _, err := x.kv.Put(ctx, k, []byte(key)); err != nil {
@@ -76,10 +76,7 @@ func (x *Export) evaluateIndexed(ctx context.Context, index, by string) error {
 func (x *Export) documents(ctx context.Context, l *List) (d exportrule.Documents, complete bool, err error) {
 	mode, _ := x.env.ExportRef.Mode(l.TradeMode)
 	d.Inventory, d.Order, d.Receipt, d.Waybill = &ceb.ExportInventory{}, &ceb.ExportOrder{}, &ceb.Receipts{}, &ceb.ExportLogistics{}
-	orderSender := l.EbpCode
-	if orderSender == ceb.NoEbpCode {
-		orderSender = l.EbcCode
-	}
+	orderSender := exportrule.OrderSender(l.EbpCode, l.EbcCode)
 	need := []struct {
 		key      string
 		into     any
@@ -128,8 +125,8 @@ func (x *Export) evaluate(ctx context.Context, key, by string) error {
 	if err != nil || !found {
 		return err
 	}
-	if l.Status != StatusDeclared {
-		return x.replay(ctx, &l, by)
+	if !exportrule.Can(l.Status, exportrule.StatusAccepted) {
+		return x.replay(ctx, &l, by) // decided, or withdrawn
 	}
 	docs, complete, err := x.documents(ctx, &l)
 	if err != nil || !complete {
@@ -138,22 +135,12 @@ func (x *Export) evaluate(ctx context.Context, key, by string) error {
 	now := x.env.Clock.Now()
 	from := len(l.History)
 	if errs := exportrule.Check(docs, x.env.ExportRef, now); len(errs) > 0 {
-		l.Code = string(errs[0].Code)
-		info := ""
-		for i, e := range errs {
-			if i > 0 {
-				info += "; "
-			}
-			info += string(e.Code) + ": " + e.Message
-		}
-		l.record(StatusRejected, StatusRejected, inventory.Truncate(info, 1000), now)
+		code, info := exportrule.Refusal(errs)
+		l.Code = string(code)
+		l.record(exportrule.StatusRejected, exportrule.StatusRejected, inventory.Truncate(info, 1000), now)
 	} else {
-		for _, line := range docs.Inventory.InventoryList {
-			if v, err := x.env.ExportRef.ToCNY(line.TotalPrice.Decimal, line.Currency, now); err == nil {
-				l.ValueCNY = l.ValueCNY.Add(v)
-			}
-		}
-		l.record(StatusAccepted, StatusAccepted, "海关入库 accepted; waiting for the goods at the supervised site", now)
+		l.ValueCNY = x.env.ExportRef.ValueCNY(docs.Inventory, now)
+		l.record(exportrule.StatusAccepted, exportrule.StatusAccepted, "海关入库 accepted; waiting for the goods at the supervised site", now)
 	}
 	l.By, l.From = by, from
 	if err := broker.PutJSON(ctx, x.kv, key, &l, rev); err != nil {
@@ -228,15 +215,15 @@ func (x *Export) arrival(ctx context.Context, by string, seq uint64, d *ceb.Arri
 		if err := x.indexReleased(ctx, key, now); err != nil {
 			return err
 		}
-		if _, err := x.transition(ctx, key, by, func(l *List) bool { return l.Status == StatusAccepted }, func(l *List) {
-			l.record(StatusArrived, "", "运抵 arrived at the supervised site "+h.LoctNo, now)
+		if _, err := x.transition(ctx, key, by, func(l *List) bool { return exportrule.Can(l.Status, exportrule.StatusArrived) }, func(l *List) {
+			l.record(exportrule.StatusArrived, "", "运抵 arrived at the supervised site "+h.LoctNo, now)
 			l.ReleasedAt = now.UTC()
-			l.record(StatusReleased, StatusReleased, "放行 released", now)
+			l.record(exportrule.StatusReleased, exportrule.StatusReleased, "放行 released", now)
 		}); err != nil {
 			return err
 		}
 	}
-	r := ceb.NewReceipt(d, StatusAccepted, fmt.Sprintf("海关入库 arrival of %d waybill(s) recorded", len(nos)), now).(*ceb.ArrivalReturn)
+	r := ceb.NewReceipt(d, exportrule.StatusAccepted, fmt.Sprintf("海关入库 arrival of %d waybill(s) recorded", len(nos)), now).(*ceb.ArrivalReturn)
 	r.PreNo = inventory.PreNo('A', now, seq)
 	return x.outbox.Send(ctx, by+"/120", r, now, h.LogisticsCode)
 }
@@ -248,7 +235,7 @@ func (x *Export) indexReleased(ctx context.Context, key string, now time.Time) e
 	if _, found, err := broker.GetJSON(ctx, x.kv, key, &l); err != nil || !found {
 		return err
 	}
-	if l.Status != StatusAccepted {
+	if !exportrule.Can(l.Status, exportrule.StatusArrived) {
 		return nil
 	}
 	_, err := x.kv.Put(ctx, releasedKey(month(now), l.EbcCode, key), []byte(key))
@@ -267,14 +254,14 @@ func (x *Export) departure(ctx context.Context, by string, seq uint64, d *ceb.De
 		return err
 	}
 	for _, key := range keys {
-		if _, err := x.transition(ctx, key, by, func(l *List) bool { return l.Status == StatusReleased }, func(l *List) {
+		if _, err := x.transition(ctx, key, by, func(l *List) bool { return exportrule.Can(l.Status, exportrule.StatusClosed) }, func(l *List) {
 			l.DepartedAt = now.UTC()
-			l.record(StatusClosed, StatusClosed, "结关 departed "+h.VoyageNo+", closed", now)
+			l.record(exportrule.StatusClosed, exportrule.StatusClosed, "结关 departed "+h.VoyageNo+", closed", now)
 		}); err != nil {
 			return err
 		}
 	}
-	r := ceb.NewReceipt(d, StatusAccepted, fmt.Sprintf("海关入库 departure of %d waybill(s) recorded", len(nos)), now).(*ceb.DepartureReturn)
+	r := ceb.NewReceipt(d, exportrule.StatusAccepted, fmt.Sprintf("海关入库 departure of %d waybill(s) recorded", len(nos)), now).(*ceb.DepartureReturn)
 	r.PreNo = inventory.PreNo('D', now, seq)
 	return x.outbox.Send(ctx, by+"/120", r, now, h.LogisticsCode)
 }
@@ -294,16 +281,16 @@ func (x *Export) cancel(ctx context.Context, by string, seq uint64, d *ceb.Expor
 	}
 	kve, err := x.kv.Get(ctx, invtNoKey(d.InvtNo))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return answer([]string{StatusRejected}, string(errcode.CancelUnknown)+": no export list "+d.InvtNo)
+		return answer([]string{exportrule.StatusRejected}, string(errcode.CancelUnknown)+": no export list "+d.InvtNo)
 	}
 	if err != nil {
 		return err
 	}
 	key := string(kve.Value())
 	moved, err := x.transition(ctx, key, by, func(l *List) bool {
-		return l.AgentCode == d.AgentCode && (l.Status == StatusDeclared || l.Status == StatusAccepted || l.Status == StatusArrived || l.Status == StatusReleased)
+		return exportrule.Cancellable(l.Status, l.AgentCode, d.AgentCode)
 	}, func(l *List) {
-		l.record(StatusCancelled, "", "撤销 cancelled: "+inventory.Truncate(d.Reason, 200), now)
+		l.record(exportrule.StatusCancelled, "", "撤销 cancelled: "+inventory.Truncate(d.Reason, 200), now)
 	})
 	if err != nil {
 		return err
@@ -313,12 +300,12 @@ func (x *Export) cancel(ctx context.Context, by string, seq uint64, d *ceb.Expor
 		if _, _, err := broker.GetJSON(ctx, x.kv, key, &l); err != nil {
 			return err
 		}
-		if l.Status == StatusCancelled && l.By == by {
-			return answer([]string{StatusAccepted, "399"}, "cancellation in effect")
+		if l.Status == exportrule.StatusCancelled && l.By == by {
+			return answer([]string{exportrule.StatusAccepted, "399"}, "cancellation in effect")
 		}
-		return answer([]string{StatusRejected}, string(errcode.CancelForbidden)+": export list "+d.InvtNo+" is "+l.Status+" and cannot be cancelled")
+		return answer([]string{exportrule.StatusRejected}, string(errcode.CancelForbidden)+": export list "+d.InvtNo+" is "+l.Status+" and cannot be cancelled")
 	}
-	return answer([]string{StatusAccepted, "399"}, "cancellation in effect")
+	return answer([]string{exportrule.StatusAccepted, "399"}, "cancellation in effect")
 }
 
 // publish sends the CEB604 receipts (to the agent and the platform) and the
@@ -350,19 +337,19 @@ func (x *Export) publish(ctx context.Context, l *List, from int) error {
 
 func eventName(status string) string {
 	switch status {
-	case StatusDeclared:
+	case exportrule.StatusDeclared:
 		return "declared"
-	case StatusRejected:
+	case exportrule.StatusRejected:
 		return "rejected"
-	case StatusAccepted:
+	case exportrule.StatusAccepted:
 		return "accepted"
-	case StatusArrived:
+	case exportrule.StatusArrived:
 		return "arrived"
-	case StatusReleased:
+	case exportrule.StatusReleased:
 		return "released"
-	case StatusClosed:
+	case exportrule.StatusClosed:
 		return "closed"
-	case StatusCancelled:
+	case exportrule.StatusCancelled:
 		return "cancelled"
 	}
 	return "status"

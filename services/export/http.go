@@ -78,7 +78,7 @@ func (x *Export) handleSummaries(w http.ResponseWriter, r *http.Request) {
 			if m := q.Get("month"); m != "" && d.Month != m {
 				continue
 			}
-			d.Overdue = d.Status == SummaryDue && exportrule.Overdue(d.Month, now)
+			d.Overdue = exportrule.SummaryOverdue(d.Status, d.Month, now)
 			if onlyOverdue && !d.Overdue {
 				continue
 			}
@@ -101,7 +101,7 @@ func (c *summaryCollector) Describe(ch chan<- *prometheus.Desc) { ch <- summarie
 func (c *summaryCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	counts := map[string]float64{SummaryDue: 0, SummaryDeclared: 0, "overdue": 0}
+	counts := map[string]float64{exportrule.SummaryDue: 0, exportrule.SummaryDeclared: 0, "overdue": 0}
 	lister, err := c.x.kv.ListKeysFiltered(ctx, "sum.>")
 	if err == nil {
 		now := c.x.env.Clock.Now()
@@ -111,7 +111,7 @@ func (c *summaryCollector) Collect(ch chan<- prometheus.Metric) {
 				continue
 			}
 			counts[d.Status]++
-			if d.Status == SummaryDue && exportrule.Overdue(d.Month, now) {
+			if exportrule.SummaryOverdue(d.Status, d.Month, now) {
 				counts["overdue"]++
 			}
 		}

@@ -7,20 +7,6 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// Statuses of an export list (CEB604 returnStatus), and the project's
-// states that have no receipt status of their own.
-const (
-	StatusDeclared = "2"   // declared, waiting for its order, receipt of payment and waybill
-	StatusRejected = "100" // rejected (code in the receipt)
-	StatusAccepted = "120" // checks passed; waiting for the goods at the supervised site
-	StatusReleased = "800" // released once the goods arrived
-	StatusClosed   = "899" // closed after departure
-	// StatusArrived records the arrival (CEB507) between 120 and 800.
-	StatusArrived = "arrived"
-	// StatusCancelled is a list withdrawn by a cancellation (CEB605).
-	StatusCancelled = "cancelled"
-)
-
 // Step is one step of a list's history; Receipt is the CEB604 status it is
 // answered with ("" for steps without one).
 type Step struct {

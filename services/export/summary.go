@@ -9,21 +9,12 @@ import (
 
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/ceb"
-	"github.com/cbec/cbec/pkg/clock"
 	"github.com/cbec/cbec/pkg/docstore"
 	"github.com/cbec/cbec/pkg/errcode"
 	exportrule "github.com/cbec/cbec/pkg/export"
 	"github.com/cbec/cbec/pkg/inventory"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/shopspring/decimal"
-)
-
-// Summary statuses.
-const (
-	// SummaryDue: computed at month end, waiting for the agent's CEB701.
-	SummaryDue = "due"
-	// SummaryDeclared: declared by a CEB701 and answered with a CEB792.
-	SummaryDeclared = "declared"
 )
 
 // Declaration is the stored summary declaration of one consignor and month.
@@ -72,7 +63,7 @@ func (x *Export) released(ctx context.Context, m, consignor string) (map[string]
 			}
 			continue
 		}
-		if l.StatisticsFlag != "B" || (l.Status != StatusReleased && l.Status != StatusClosed) {
+		if !exportrule.Summarised(l.StatisticsFlag, l.Status) {
 			continue
 		}
 		e, ok, err := x.docs.Get(ctx, docstore.KeyOf(ceb.CEB603, l.EbpCode, l.OrderNo))
@@ -95,7 +86,7 @@ func (x *Export) released(ctx context.Context, m, consignor string) (map[string]
 // each consignor that had released B lists in the previous month.
 func (x *Export) Sweep(ctx context.Context) error {
 	now := x.env.Clock.Now()
-	prev := month(time.Date(now.In(clock.Shanghai).Year(), now.In(clock.Shanghai).Month(), 1, 0, 0, 0, 0, clock.Shanghai).Add(-time.Hour))
+	prev := exportrule.PreviousMonth(now)
 	byConsignor, err := x.released(ctx, prev, "")
 	if err != nil {
 		return err
@@ -113,7 +104,7 @@ func (x *Export) Sweep(ctx context.Context) error {
 			errs = append(errs, err)
 			continue
 		}
-		d = Declaration{Key: key, Consignor: consignor, Month: prev, Status: SummaryDue, Due: exportrule.Due(prev),
+		d = Declaration{Key: key, Consignor: consignor, Month: prev, Status: exportrule.SummaryDue, Due: exportrule.Due(prev),
 			Summary: sums[0], Lists: invtNos(lists), At: now.UTC(), Groups: len(sums[0].Groups)}
 		if err := broker.PutJSON(ctx, x.kv, key, &d, 0); err != nil && !errors.Is(err, broker.ErrConflict) {
 			errs = append(errs, err)
@@ -141,7 +132,7 @@ func (x *Export) apply(ctx context.Context, by string, seq uint64, d *ceb.Summar
 	answer := func(status, info string) error {
 		r := ceb.NewReceipt(d, status, info, now).(*ceb.SummaryReturn)
 		r.PreNo = preNo
-		if status == StatusAccepted {
+		if status == exportrule.StatusAccepted {
 			r.SumNo = sumNo(h.CustomsCode, now, seq)
 		}
 		return x.outbox.Send(ctx, by+"/"+status, r, now, h.AgentCode)
@@ -152,7 +143,7 @@ func (x *Export) apply(ctx context.Context, by string, seq uint64, d *ceb.Summar
 		start, err1 := ceb.ParseAppTime(h.StartTime)
 		end, err2 := ceb.ParseAppTime(h.EndTime)
 		if err1 != nil || err2 != nil {
-			return answer(StatusRejected, string(errcode.BadRequest)+": startTime/endTime are not YYYYMMDDhhmmss")
+			return answer(exportrule.StatusRejected, string(errcode.BadRequest)+": startTime/endTime are not YYYYMMDDhhmmss")
 		}
 		m = month(start)
 		for mm := start; month(mm) <= month(end); mm = mm.AddDate(0, 1, 0) {
@@ -167,7 +158,7 @@ func (x *Export) apply(ctx context.Context, by string, seq uint64, d *ceb.Summar
 		for _, item := range d.SummaryApplyList {
 			kve, err := x.kv.Get(ctx, invtNoKey(item.InvtNo))
 			if errors.Is(err, jetstream.ErrKeyNotFound) {
-				return answer(StatusRejected, fmt.Sprintf("%s: export list %s unknown", errcode.NotFound, item.InvtNo))
+				return answer(exportrule.StatusRejected, fmt.Sprintf("%s: export list %s unknown", errcode.NotFound, item.InvtNo))
 			}
 			if err != nil {
 				return err
@@ -176,8 +167,8 @@ func (x *Export) apply(ctx context.Context, by string, seq uint64, d *ceb.Summar
 			if _, _, err := broker.GetJSON(ctx, x.kv, string(kve.Value()), &l); err != nil {
 				return err
 			}
-			if l.EbcCode != h.EbcCode || l.StatisticsFlag != "B" || (l.Status != StatusReleased && l.Status != StatusClosed) {
-				return answer(StatusRejected, fmt.Sprintf("%s: export list %s is not a released B list of consignor %s", errcode.BadRequest, item.InvtNo, h.EbcCode))
+			if l.EbcCode != h.EbcCode || !exportrule.Summarised(l.StatisticsFlag, l.Status) {
+				return answer(exportrule.StatusRejected, fmt.Sprintf("%s: export list %s is not a released B list of consignor %s", errcode.BadRequest, item.InvtNo, h.EbcCode))
 			}
 			byC, err := x.released(ctx, month(l.ReleasedAt), h.EbcCode)
 			if err != nil {
@@ -192,11 +183,11 @@ func (x *Export) apply(ctx context.Context, by string, seq uint64, d *ceb.Summar
 		}
 	}
 	if len(lists) == 0 {
-		return answer(StatusRejected, string(errcode.NotFound)+": no released B list of consignor "+h.EbcCode+" to summarise")
+		return answer(exportrule.StatusRejected, string(errcode.NotFound)+": no released B list of consignor "+h.EbcCode+" to summarise")
 	}
 	sums, err := exportrule.Summarize(lists, m, h.SummaryFlag, h.ItemNameFlag, x.env.ExportRef)
 	if err != nil {
-		return answer(StatusRejected, string(errcode.BadRequest)+": "+err.Error())
+		return answer(exportrule.StatusRejected, string(errcode.BadRequest)+": "+err.Error())
 	}
 	key := summaryKey(h.EbcCode, m)
 	for range broker.MaxCASAttempts {
@@ -208,7 +199,7 @@ func (x *Export) apply(ctx context.Context, by string, seq uint64, d *ceb.Summar
 		if decl.By == by {
 			break // applied by an earlier delivery
 		}
-		decl = Declaration{Key: key, Consignor: h.EbcCode, Month: m, Status: SummaryDeclared, SumNo: sumNo(h.CustomsCode, now, seq),
+		decl = Declaration{Key: key, Consignor: h.EbcCode, Month: m, Status: exportrule.SummaryDeclared, SumNo: sumNo(h.CustomsCode, now, seq),
 			Due: exportrule.Due(m), AgentCode: h.AgentCode, Summary: sums[0], Lists: invtNos(lists), At: now.UTC(), By: by, Groups: len(sums[0].Groups)}
 		err = broker.PutJSON(ctx, x.kv, key, &decl, rev)
 		if errors.Is(err, broker.ErrConflict) {
@@ -219,7 +210,7 @@ func (x *Export) apply(ctx context.Context, by string, seq uint64, d *ceb.Summar
 		}
 		break
 	}
-	if err := answer(StatusAccepted, fmt.Sprintf("海关入库 summary of %d list(s) in %d group(s)", len(lists), len(sums[0].Groups))); err != nil {
+	if err := answer(exportrule.StatusAccepted, fmt.Sprintf("海关入库 summary of %d list(s) in %d group(s)", len(lists), len(sums[0].Groups))); err != nil {
 		return err
 	}
 	return x.result(ctx, by, d, sums[0], lists, now, seq)
