@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -198,5 +199,20 @@ func TestServicesRunAsSeparateProcesses(t *testing.T) {
 	_, metrics, _ := do(t, "GET", gw.HTTPURL()+"/metrics", "", "", nil)
 	if !strings.Contains(string(metrics), `cbec_gateway_documents_total{msg_type="CEB311",result="accepted"} 1`) {
 		t.Fatalf("gateway metrics:\n%s", metrics)
+	}
+}
+
+// TestReadStreamsFollowTheGrants: a process reports only the streams its
+// services may read — the gateway never CBEC_AUDIT, which only the metrics
+// service reads — and the whole system all four.
+func TestReadStreamsFollowTheGrants(t *testing.T) {
+	if got := readStreams([]string{"gateway"}); !slices.Equal(got, []string{broker.StreamIn, broker.StreamOut}) {
+		t.Errorf("gateway: %v", got)
+	}
+	if got := readStreams([]string{"webhooks"}); !slices.Equal(got, []string{broker.StreamOut}) {
+		t.Errorf("webhooks: %v", got)
+	}
+	if got := readStreams(ServiceNames()); len(got) != 4 || !slices.Contains(got, broker.StreamAudit) {
+		t.Errorf("all: %v", got)
 	}
 }

@@ -246,7 +246,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 
 	reg := telemetry.NewRegistry()
-	reg.MustRegister(telemetry.NewJetStreamCollector(m.nc, m.js, broker.StreamIn, broker.StreamEvents, broker.StreamOut, broker.StreamAudit))
+	reg.MustRegister(telemetry.NewJetStreamCollector(m.nc, m.js, readStreams(c.Services)...))
 	mux := svc.NewRouter()
 	m.router = mux
 	env := &svc.Env{
@@ -486,4 +486,25 @@ func (m *Main) Close(ctx context.Context) error {
 		m.unlock()
 	}
 	return errors.Join(errs...)
+}
+
+// readStreams are the streams the services of a process may read, in the
+// catalogue's order: the ones whose size and consumers its /metrics
+// reports. Asking for another would be a permissions violation at every
+// scrape of a process running a few services as their own NATS user.
+func readStreams(services []string) []string {
+	var grants []broker.Grant
+	for _, name := range services {
+		if g, ok := broker.GrantOf(name); ok {
+			grants = append(grants, g)
+		}
+	}
+	u := broker.Union("", grants...)
+	var out []string
+	for _, sc := range broker.Streams(broker.Options{}) {
+		if slices.Contains(u.Read, sc.Name) || slices.Contains(u.Write, sc.Name) {
+			out = append(out, sc.Name)
+		}
+	}
+	return out
 }
