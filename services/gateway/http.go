@@ -375,9 +375,10 @@ func uintParam(s string, def uint64) (uint64, error) {
 	return strconv.ParseUint(s, 10, 64)
 }
 
-// InventoryView is a declaration's state as its parties see it.
+// InventoryView is a declaration's state as its parties see it: the read
+// model inventory.View, and the accepted document.
 type InventoryView struct {
-	inventory.State
+	inventory.View
 	Document json.RawMessage `json:"document,omitempty"`
 }
 
@@ -386,7 +387,7 @@ func (g *Gateway) handleInventory(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v := InventoryView{State: *st}
+	v := InventoryView{View: *st}
 	if e, ok, err := g.intake.docs.Get(r.Context(), docstore.KeyOf(ceb.CEB621, st.EbpCode, st.OrderNo)); err == nil && ok {
 		v.Document = e.Doc
 	}
@@ -395,8 +396,9 @@ func (g *Gateway) handleInventory(w http.ResponseWriter, r *http.Request) {
 
 // readableState loads the list named by the path for the calling party: its
 // own platform, enterprise and agent, or customs. Anyone else gets the same
-// 404 as for a missing list, and learns nothing of others' lists.
-func (g *Gateway) readableState(w http.ResponseWriter, r *http.Request) (*inventory.State, bool) {
+// 404 as for a missing list, and learns nothing of others' lists. It reads
+// the stored state through the read model, inventory.View.
+func (g *Gateway) readableState(w http.ResponseWriter, r *http.Request) (*inventory.View, bool) {
 	p, err := g.auth.Party(r)
 	if err != nil {
 		httpapi.WriteError(w, err, nil)
@@ -413,7 +415,7 @@ func (g *Gateway) readableState(w http.ResponseWriter, r *http.Request) (*invent
 		httpapi.WriteError(w, httpapi.StorageDown(err), nil)
 		return nil, false
 	}
-	var st inventory.State
+	var st inventory.View
 	if err := broker.Decode(kve.Value(), &st); err != nil {
 		httpapi.WriteError(w, err, nil)
 		return nil, false

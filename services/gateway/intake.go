@@ -261,7 +261,7 @@ func (in *Intake) used(ctx context.Context, d ceb.Declaration) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		var st inventory.State
+		var st inventory.View
 		if err := broker.Decode(kve.Value(), &st); err != nil {
 			return false, err
 		}

@@ -176,7 +176,7 @@ func TestResubmissionAfterTheDecisionChangesNothing(t *testing.T) {
 	h.Submit(s)
 	decided := h.WaitDecided("AGAIN-2")
 	if decided.Status != "800" {
-		t.Fatalf("not released: %+v", decided.State)
+		t.Fatalf("not released: %+v", decided.View)
 	}
 	settled(t, h)
 	before := streams(t, h)
