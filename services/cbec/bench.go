@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cbec/cbec/pkg/broker"
+	"github.com/cbec/cbec/services/cbec/load"
 )
 
 // BenchConfig is the configuration of `cbec bench`.
@@ -250,7 +251,7 @@ func runPhase(ctx context.Context, cfg BenchConfig, dir, name string, rate float
 	if err != nil {
 		return nil, err
 	}
-	nc, err := drv.follow(child.natsURL)
+	nc, err := drv.Follow(child.natsURL)
 	if err != nil {
 		return nil, err
 	}
@@ -266,7 +267,7 @@ func runPhase(ctx context.Context, cfg BenchConfig, dir, name string, rate float
 	}
 	supplyCtx, stopSupply := context.WithCancel(ctx)
 	defer stopSupply()
-	groups, err := drv.supply(supplyCtx, int(perSecond*d.Seconds()), int(perSecond*60))
+	groups, err := drv.Supply(supplyCtx, int(perSecond*d.Seconds()), int(perSecond*60))
 	if err != nil {
 		return nil, err
 	}
@@ -286,8 +287,8 @@ func runPhase(ctx context.Context, cfg BenchConfig, dir, name string, rate float
 				case <-sampling.Done():
 					return
 				case <-t.C:
-					s := Sample{At: time.Since(start).Seconds(), RSS: child.rss(), Goroutines: child.goroutines(drv.client),
-						Decided: drv.book.count(time.Time{}, time.Now()).decided}
+					s := Sample{At: time.Since(start).Seconds(), RSS: child.rss(), Goroutines: child.goroutines(),
+						Decided: drv.Tally(time.Time{}, time.Now()).Decided}
 					res.Samples = append(res.Samples, s)
 					_, _ = fmt.Fprintf(stdout, "  soak %4.0fs: RSS %d MB, %d goroutines, %d decided\n", s.At, s.RSS>>20, s.Goroutines, s.Decided)
 				}
@@ -299,71 +300,48 @@ func runPhase(ctx context.Context, cfg BenchConfig, dir, name string, rate float
 	sendCtx, stop := context.WithTimeout(ctx, d)
 	flightCtx, land := context.WithTimeout(context.WithoutCancel(ctx), d+time.Minute)
 	if rate > 0 {
-		drv.atRate(sendCtx, flightCtx, rate, groups)
+		drv.AtRate(sendCtx, flightCtx, rate, groups)
 	} else {
-		drv.atMax(sendCtx, flightCtx, cfg.Senders, groups)
+		drv.AtMax(sendCtx, flightCtx, cfg.Senders, groups)
 	}
 	stop()
 	land()
 	end := time.Now()
-	drv.waitDecided(ctx, 60*time.Second)
+	drv.WaitDecided(ctx, 60*time.Second)
 	stopSampling()
 	samplers.Wait()
 
-	t := drv.book.count(start, end)
+	t := drv.Tally(start, end)
+	sent := drv.Sent()
 	secs := end.Sub(start).Seconds()
 	res.Seconds = secs
-	res.Declarations, res.Complete, res.Decided, res.Undecided, res.Double = t.declarations, t.complete, t.decided, t.undecided, t.double
-	res.DecidedPerSecond = float64(t.decidedIn) / secs
-	res.DocumentsPerSecond = float64(drv.docsAccepted.Load()) / secs
+	res.Declarations, res.Complete, res.Decided, res.Undecided, res.Double = t.Declarations, t.Complete, t.Decided, t.Undecided, t.Double
+	res.DecidedPerSecond = float64(t.DecidedIn) / secs
+	res.DocumentsPerSecond = float64(sent.Accepted) / secs
 	if bus > 0 {
 		res.BusRatio = res.DocumentsPerSecond / bus
 	}
-	res.P50, res.P95, res.P99 = percentile(t.latencies, 0.50), percentile(t.latencies, 0.95), percentile(t.latencies, 0.99)
-	res.Max = percentile(t.latencies, 1)
-	res.Rejected, res.HTTPErrors, res.Refused = drv.docsRejected.Load(), drv.httpErrors.Load(), drv.refused.Load()
+	res.P50, res.P95, res.P99, res.Max = t.Latency(0.50), t.Latency(0.95), t.Latency(0.99), t.Latency(1)
+	res.Rejected, res.HTTPErrors, res.Refused = sent.Rejected, sent.HTTPErrors, sent.Refused
 	res.PeakRSS = peak.max()
 	return res, nil
 }
 
-// atMax sends the groups from senders concurrent senders, each a group at
-// a time, until ctx ends or the groups run out; a group begun is sent
-// within flight.
-func (d *driver) atMax(ctx, flight context.Context, senders int, groups <-chan group) {
-	var wg sync.WaitGroup
-	for range senders {
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				g, ok := <-groups
-				if !ok {
-					return
-				}
-				// A group once begun is sent whole: its answers count.
-				d.send(flight, g)
-			}
-		})
+// newDriver makes the load of a phase: the generator's plain imports,
+// from the buyers of seed, sent to the cbec at base with the demo keys in
+// requests of batch documents.
+func newDriver(base string, batch int, seed int64) (*load.Driver, error) {
+	cfg := load.Defaults()
+	cfg.URL, cfg.Seed = base, seed
+	refs, err := loadRefs()
+	if err != nil {
+		return nil, err
 	}
-	wg.Wait()
-}
-
-// atRate sends the groups at rate declarations a second until ctx ends or
-// they run out: each group when it is due, whatever the ones before are
-// still waiting for, as independent platforms send. A group begun is sent
-// within flight.
-func (d *driver) atRate(ctx, flight context.Context, rate float64, groups <-chan group) {
-	every := time.Duration(float64(d.batch) / rate * float64(time.Second))
-	t := time.NewTicker(every)
-	defer t.Stop()
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	for g := range groups {
-		wg.Go(func() { d.send(flight, g) })
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	g, err := load.New(cfg, refs, io.Discard)
+	if err != nil {
+		return nil, err
 	}
+	return load.NewDriver(g, batch), nil
 }
 
 // peakRSS follows a child's largest resident set.

@@ -2,9 +2,7 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,13 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
-
-	"github.com/nats-io/nats.go"
-
-	"github.com/cbec/cbec/pkg/broker"
-	"github.com/cbec/cbec/pkg/ceb/cebtest"
 )
 
 // benchCommand makes the command that runs cbec with args in a process of
@@ -142,8 +134,10 @@ func (c *benchChild) rss() int64 {
 	return 0
 }
 
-// goroutines reads the child's go_goroutines from its /metrics.
-func (c *benchChild) goroutines(client *http.Client) int {
+// goroutines reads the child's go_goroutines from its /metrics; 0 when it
+// does not answer within 30 s.
+func (c *benchChild) goroutines() int {
+	client := &http.Client{Timeout: 30 * time.Second}
 	resp, err := client.Get(c.httpURL + "/metrics")
 	if err != nil {
 		return 0
@@ -191,232 +185,4 @@ func (t *tailBuffer) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return string(t.buf)
-}
-
-// driver sends import declarations to a cbec and follows their decisions.
-type driver struct {
-	base   string
-	client *http.Client
-	keys   LoadKeys
-	batch  int
-
-	gen *Load
-	seq atomic.Int64
-	run string
-
-	book *decisions
-
-	docsAccepted, docsRejected, httpErrors, refused atomic.Int64
-}
-
-// newDriver makes a driver for the cbec at base whose receipts it reads
-// over NATS at natsURL as the declaring agent.
-func newDriver(base string, batch int, seed int64) (*driver, error) {
-	cfg, err := ParseLoadConfig([]string{"--url", base, "--seed", strconv.FormatInt(seed, 10)}, io.Discard)
-	if err != nil {
-		return nil, err
-	}
-	g, err := NewLoad(cfg, io.Discard)
-	if err != nil {
-		return nil, err
-	}
-	return &driver{
-		base: base, keys: cfg.Keys, batch: batch, gen: g, run: strconv.FormatInt(time.Now().UnixNano()%1e6, 36),
-		client: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 512}},
-		book:   newDecisions(),
-	}, nil
-}
-
-// follow subscribes to the agent's list receipts and records decisions.
-func (d *driver) follow(natsURL string) (*nats.Conn, error) {
-	nc, err := nats.Connect(natsURL, nats.Token(d.keys.Agent), nats.CustomInboxPrefix(broker.InboxPrefix(cebtest.AgentCode)),
-		nats.Name("cbec-bench"))
-	if err != nil {
-		return nil, fmt.Errorf("bench: receipts over NATS: %w", err)
-	}
-	_, err = nc.Subscribe(broker.OutSubject(cebtest.AgentCode, "CEB622"), func(m *nats.Msg) {
-		now := time.Now()
-		var rs []struct {
-			GUID         string `json:"guid"`
-			ReturnStatus string `json:"returnStatus"`
-		}
-		if json.Unmarshal(m.Data, &rs) != nil {
-			return
-		}
-		for _, r := range rs {
-			d.book.receipt(r.GUID, r.ReturnStatus, now)
-		}
-	})
-	if err != nil {
-		nc.Close()
-		return nil, err
-	}
-	return nc, nc.Flush()
-}
-
-// group is a batch of declarations ready to send: their lists' guids and
-// the JSON body of each document type, encoded before the clock starts so
-// that sending costs the client next to nothing.
-type group struct {
-	guids  []string
-	bodies [4][]byte
-}
-
-// benchKinds are the four import documents of a declaration: endpoint,
-// the key of the role that sends it, and the document.
-func (d *driver) kinds() [4]struct {
-	path, key string
-	doc       func(*importDecl) any
-} {
-	return [4]struct {
-		path, key string
-		doc       func(*importDecl) any
-	}{
-		{"/v1/import/orders", d.keys.EBP, func(x *importDecl) any { return x.o }},
-		{"/v1/import/payments", d.keys.Pay, func(x *importDecl) any { return x.p }},
-		{"/v1/import/waybills", d.keys.Logistics, func(x *importDecl) any { return x.l }},
-		{"/v1/import/inventories", d.keys.Agent, func(x *importDecl) any { return x.i }},
-	}
-}
-
-// prepare builds n declarations in groups of a batch, encoded.
-func (d *driver) prepare(n int) ([]group, error) {
-	kinds := d.kinds()
-	var out []group
-	now := time.Now()
-	for from := 0; from < n; from += d.batch {
-		size := min(d.batch, n-from)
-		decls := make([]*importDecl, size)
-		g := group{guids: make([]string, size)}
-		for i := range decls {
-			decls[i] = d.gen.plain(fmt.Sprintf("BN%s%08d", d.run, d.seq.Add(1)), now)
-			g.guids[i] = decls[i].i.InventoryHead.Guid
-		}
-		for k, kind := range kinds {
-			docs := make([]any, size)
-			for i, x := range decls {
-				docs[i] = kind.doc(x)
-			}
-			b, err := json.Marshal(docs)
-			if err != nil {
-				return nil, err
-			}
-			g.bodies[k] = b
-		}
-		out = append(out, g)
-	}
-	return out, nil
-}
-
-// supply prepares n declarations into a channel that holds ahead of them:
-// it returns once the channel is full (or all are built), so that the
-// first ahead declarations are encoded before the clock starts, and goes
-// on building the rest while they are sent. A long soak thus needs the
-// memory of ahead declarations, not of all; building the rest costs the
-// client some 60 µs of CPU a declaration meanwhile.
-func (d *driver) supply(ctx context.Context, n, ahead int) (<-chan group, error) {
-	groups := max(1, ahead/d.batch)
-	ch := make(chan group, groups)
-	first, err := d.prepare(min(n, groups*d.batch))
-	if err != nil {
-		return nil, err
-	}
-	for _, g := range first {
-		ch <- g
-	}
-	rest := n - len(first)*d.batch
-	go func() {
-		defer close(ch)
-		for rest > 0 && ctx.Err() == nil {
-			gs, err := d.prepare(min(rest, d.batch))
-			if err != nil {
-				return
-			}
-			rest -= d.batch
-			select {
-			case ch <- gs[0]:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return ch, nil
-}
-
-// send posts a group's four requests at once and records, for each
-// declaration, how many of its documents were accepted and when the last
-// one was.
-func (d *driver) send(ctx context.Context, g group) {
-	for _, guid := range g.guids {
-		d.book.expect(guid)
-	}
-	kinds := d.kinds()
-	var wg sync.WaitGroup
-	for k, kind := range kinds {
-		wg.Go(func() {
-			ok := d.post(ctx, kind.path, kind.key, g.bodies[k], len(g.guids))
-			now := time.Now()
-			for i, guid := range g.guids {
-				if ok[i] {
-					d.book.accepted(guid, now)
-				}
-			}
-		})
-	}
-	wg.Wait()
-}
-
-// post sends docs until answered other than 503, and reports which were
-// accepted.
-func (d *driver) post(ctx context.Context, path, key string, body []byte, n int) []bool {
-	ok := make([]bool, n)
-	for ctx.Err() == nil {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.base+path, bytes.NewReader(body))
-		if err != nil {
-			d.httpErrors.Add(1)
-			return ok
-		}
-		req.Header.Set("Authorization", "Bearer "+key)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := d.client.Do(req)
-		if err != nil {
-			if ctx.Err() == nil {
-				d.httpErrors.Add(1)
-			}
-			return ok
-		}
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-		_ = resp.Body.Close()
-		if resp.StatusCode == http.StatusServiceUnavailable {
-			d.refused.Add(1)
-			wait := time.Second
-			if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && time.Duration(s)*time.Second < wait {
-				wait = time.Duration(s) * time.Second
-			}
-			select {
-			case <-ctx.Done():
-			case <-time.After(wait):
-			}
-			continue
-		}
-		accepted, rejected, answered := submitted(resp.StatusCode, b, ok)
-		if !answered {
-			d.httpErrors.Add(1)
-		}
-		d.docsAccepted.Add(int64(accepted))
-		d.docsRejected.Add(int64(rejected))
-		return ok
-	}
-	return ok
-}
-
-// waitDecided waits until every complete declaration is decided, or d.
-func (d *driver) waitDecided(ctx context.Context, within time.Duration) {
-	deadline := time.Now().Add(within)
-	for time.Now().Before(deadline) && ctx.Err() == nil {
-		if d.book.count(time.Time{}, time.Now()).undecided == 0 {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }

@@ -4,19 +4,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/cbec/cbec/pkg/ceb"
 	"github.com/cbec/cbec/pkg/ceb/cebtest"
 	exportrule "github.com/cbec/cbec/pkg/export"
 	"github.com/cbec/cbec/pkg/inventory"
-)
-
-// The demo's export goods weigh 0.1 kg a piece and are packed with
-// 0.15 kg, the weights of the cebtest export fixture.
-var (
-	exportPieceKg   = decimal.RequireFromString("0.1")
-	exportPackaging = decimal.RequireFromString("0.15")
+	"github.com/cbec/cbec/services/cbec/load"
 )
 
 // demoExport builds the 9610 export c describes on the cebtest fixture,
@@ -42,28 +34,13 @@ func demoExport(c DemoConfig, refs demoRefs) (*Demo, error) {
 	ih.AgentCode = c.Agent
 	ih.AgentName = refs.name(c.Agent, cebtest.AgentCode, cebtest.AgentName)
 
-	var fixture []goodsLine
-	for k, ol := range o.OrderList {
-		fixture = append(fixture, goodsLine{ol.Price, ol.Qty, ol.TotalPrice, i.InventoryList[k].Qty1, ol.ItemName})
-	}
-	chosen, err := chooseLines(c, fixture)
+	chosen, err := chooseLines(c, load.ExportLines(o, i))
 	if err != nil {
 		return nil, err
 	}
-	o.OrderList, i.InventoryList = o.OrderList[:len(chosen)], i.InventoryList[:len(chosen)]
-	for k, g := range chosen {
-		o.OrderList[k].Price, o.OrderList[k].Qty, o.OrderList[k].TotalPrice = g.Price, g.Qty, g.TotalPrice
-		il := &i.InventoryList[k]
-		il.Price, il.Qty, il.TotalPrice, il.Qty1 = g.Price, g.Qty, g.TotalPrice, g.Qty1
-	}
-	goodsValue, pieces, _, info := totals(chosen)
-	oh.GoodsValue = money(goodsValue)
-	oh.Freight, l.Freight, ih.Freight = money(c.Freight), money(c.Freight), money(c.Freight)
+	oh.Freight, l.Freight, ih.Freight = load.Money(c.Freight), load.Money(c.Freight), load.Money(c.Freight)
 	l.InsuredFee, ih.InsuredFee = ceb.NewAmount(c.InsuredFee), ceb.NewAmount(c.InsuredFee)
-	r.Charge = money(goodsValue.Add(c.Freight))
-	net := pieces.Mul(exportPieceKg)
-	ih.NetWeight, ih.GrossWeight = ceb.NewAmount(net), ceb.NewAmount(net.Add(exportPackaging))
-	l.GrossWeight, l.GoodsInfo = ih.GrossWeight, info
+	load.ExportGoods(o, r, l, i, chosen)
 
 	arrival, departure := cebtest.Arrival(l), cebtest.Departure(l)
 	arrival.ArrivalHead.AppTime = app
@@ -79,8 +56,8 @@ func demoExport(c DemoConfig, refs demoRefs) (*Demo, error) {
 		{"departure.json", departure, "/v1/export/departures", l.LogisticsCode},
 	}}
 	value := fmt.Sprintf("goods %s + freight %s = charge %s (currency %s)", oh.GoodsValue, oh.Freight, r.Charge, oh.Currency)
-	if cny, err := refs.export.ToCNY(goodsValue, oh.Currency, c.Date); err == nil {
-		value += fmt.Sprintf("; goods %s CNY on %s", money(cny.Round(2)), ih.IeDate)
+	if cny, err := refs.export.ToCNY(oh.GoodsValue.Decimal, oh.Currency, c.Date); err == nil {
+		value += fmt.Sprintf("; goods %s CNY on %s", load.Money(cny.Round(2)), ih.IeDate)
 	}
 	d.Lines = append(d.Lines, value)
 	errs := exportrule.Check(exportrule.Documents{Order: o, Receipt: r, Waybill: l, Inventory: i}, refs.export, c.Date)

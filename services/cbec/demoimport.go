@@ -13,27 +13,20 @@ import (
 	"github.com/cbec/cbec/pkg/identity"
 	"github.com/cbec/cbec/pkg/inventory"
 	"github.com/cbec/cbec/pkg/mask"
-	"github.com/cbec/cbec/pkg/match"
-	"github.com/cbec/cbec/pkg/quota"
 	"github.com/cbec/cbec/pkg/refund"
+	"github.com/cbec/cbec/services/cbec/load"
 )
 
 // importPackaging is what the demo's import parcel weighs beyond its
 // goods: a parcel of formula cans, half a kilogram of box and padding.
 var importPackaging = decimal.RequireFromString("0.5")
 
-// buyerID returns the buyer's ID number: 17 digits get the check character
-// identity.Check accepts, 18 characters are checked with it.
+// buyerID returns the buyer's ID number: 17 digits get identity.CheckCode's
+// check character, and the number is checked as clearance checks it.
 func buyerID(id string, now time.Time) (string, error) {
 	id = identity.Normalize(id)
-	if len(id) == identity.Length-1 {
-		// The one check character identity.Check accepts is the right one:
-		// clearance's own computation, not a copy of it.
-		for _, c := range "0123456789X" {
-			if identity.Check(id+string(c), now) == nil {
-				return id + string(c), nil
-			}
-		}
+	if len(id) == identity.Length-1 && strings.Trim(id, "0123456789") == "" {
+		id += string(identity.CheckCode(id))
 	}
 	if err := identity.Check(id, now); err != nil {
 		return "", fmt.Errorf("--buyer-id: %w", err)
@@ -49,10 +42,10 @@ func demoImport(c DemoConfig, refs demoRefs) (*Demo, error) {
 		return nil, err
 	}
 	d := &Demo{Decision: out.Status, Files: []DemoFile{
-		{"order.json", decl.o, "/v1/import/orders", decl.o.OrderHead.EbpCode},
-		{"payment.json", decl.p, "/v1/import/payments", decl.p.PaymentHead.PayCode},
-		{"waybill.json", decl.l, "/v1/import/waybills", decl.l.LogisticsHead.LogisticsCode},
-		{"inventory.json", decl.i, "/v1/import/inventories", decl.i.InventoryHead.AgentCode},
+		{"order.json", decl.Order, "/v1/import/orders", decl.Order.OrderHead.EbpCode},
+		{"payment.json", decl.Payment, "/v1/import/payments", decl.Payment.PaymentHead.PayCode},
+		{"waybill.json", decl.Waybill, "/v1/import/waybills", decl.Waybill.LogisticsHead.LogisticsCode},
+		{"inventory.json", decl.Inventory, "/v1/import/inventories", decl.Inventory.InventoryHead.AgentCode},
 	}}
 	d.Lines = append(d.Lines, importFigures(decl, out)...)
 	d.Lines = append(d.Lines, importDecision(out))
@@ -60,9 +53,9 @@ func demoImport(c DemoConfig, refs demoRefs) (*Demo, error) {
 }
 
 // buildImport returns the four documents and clearance's decision on them.
-func buildImport(c DemoConfig, refs demoRefs) (*importDecl, inventory.Outcome, error) {
-	o, p, l, i := cebtest.Set(c.OrderNo)
-	decl := &importDecl{o, p, l, i}
+func buildImport(c DemoConfig, refs demoRefs) (*load.Import, inventory.Outcome, error) {
+	decl := load.NewImport(c.OrderNo)
+	o, p, l, i := decl.Order, decl.Payment, decl.Waybill, decl.Inventory
 	oh, ph, lh, ih := &o.OrderHead, &p.PaymentHead, &l.LogisticsHead, &i.InventoryHead
 	app := ceb.FormatAppTime(c.Date)
 	oh.AppTime, ph.AppTime, lh.AppTime, ih.AppTime = app, app, app, app
@@ -93,11 +86,7 @@ func buildImport(c DemoConfig, refs demoRefs) (*importDecl, inventory.Outcome, e
 	oh.BuyerName, oh.Consignee, ph.PayerName, lh.Consignee, ih.BuyerName = name, name, name, name, name
 	oh.BuyerTelephone, oh.ConsigneeTelephone, ph.Telephone, lh.ConsigneeTelephone, ih.BuyerTelephone = phone, phone, phone, phone, phone
 
-	var fixture []goodsLine
-	for k, ol := range o.OrderList {
-		fixture = append(fixture, goodsLine{ol.Price, ol.Qty, ol.TotalPrice, i.InventoryList[k].Qty1, ol.ItemName})
-	}
-	chosen, err := chooseLines(c, fixture)
+	chosen, err := chooseLines(c, load.ImportLines(o, i))
 	if err != nil {
 		return nil, inventory.Outcome{}, err
 	}
@@ -108,45 +97,27 @@ func buildImport(c DemoConfig, refs demoRefs) (*importDecl, inventory.Outcome, e
 		il.Price, il.Qty, il.TotalPrice, il.Qty1 = g.Price, g.Qty, g.TotalPrice, g.Qty1
 	}
 	// The legal unit of formula is the kilogram: Σ qty1 is the net weight.
-	goodsValue, _, net, info := totals(chosen)
-	oh.GoodsValue = money(goodsValue)
-	oh.Freight, lh.Freight, ih.Freight = money(c.Freight), money(c.Freight), money(c.Freight)
+	goodsValue, _, net, info := load.Totals(chosen)
+	oh.GoodsValue = load.Money(goodsValue)
+	oh.Freight, lh.Freight, ih.Freight = load.Money(c.Freight), load.Money(c.Freight), load.Money(c.Freight)
 	lh.InsuredFee, ih.InsuredFee = ceb.NewAmount(c.InsuredFee), ceb.NewAmount(c.InsuredFee)
 	oh.Discount = ceb.NewAmount(c.Discount)
 	ih.NetWeight = ceb.NewAmount(net)
 	ih.GrossWeight = ceb.NewAmount(net.Add(importPackaging))
 	lh.Weight, lh.GoodsInfo = ih.GrossWeight, info
 
-	// The tax the platform collects is the tax customs assesses: decide
-	// once to learn it, put it on the order and payment, decide again.
-	paid := func(tax decimal.Decimal) {
-		oh.TaxTotal = money(tax)
-		oh.ActuralPaid = money(goodsValue.Add(c.Freight).Add(tax).Sub(c.Discount))
-		ph.AmountPaid = oh.ActuralPaid
-	}
-	decide := func() inventory.Outcome {
-		return inventory.Decide(inventory.Input{
-			Docs:   match.Documents{Order: o, Payment: p, Waybill: l, Inventory: i},
-			Tariff: refs.tariff, Rules: refs.rules, Ledger: &quota.Ledger{},
-			ListKey: "demo", BuyersAtAddress: 1, Now: c.Date,
-		})
-	}
-	paid(decimal.Zero)
-	out := decide()
-	if out.Tax != nil {
-		paid(out.Tax.Total)
-		out = decide()
-	}
+	// The tax the platform collects is the tax customs assesses.
+	out := decl.Settle(load.Refs{Tariff: refs.tariff, Rules: refs.rules}, c.Date)
 	return decl, out, nil
 }
 
 // importFigures states the sums and the tax of decl.
-func importFigures(decl *importDecl, out inventory.Outcome) []string {
-	oh, ih := decl.o.OrderHead, decl.i.InventoryHead
+func importFigures(decl *load.Import, out inventory.Outcome) []string {
+	oh, ih := decl.Order.OrderHead, decl.Inventory.InventoryHead
 	lines := []string{fmt.Sprintf("goods %s + freight %s + insurance %s", oh.GoodsValue, oh.Freight, ih.InsuredFee)}
 	if a := out.Tax; a != nil {
 		lines[0] = fmt.Sprintf("dutiable value %s = %s; tax %s (%s: duty %s, VAT %s, consumption tax %s)",
-			money(a.DutiableValue), lines[0], money(a.Total), a.Regime, money(a.Duty), money(a.VAT), money(a.Consumption))
+			load.Money(a.DutiableValue), lines[0], load.Money(a.Total), a.Regime, load.Money(a.Duty), load.Money(a.VAT), load.Money(a.Consumption))
 	}
 	lines = append(lines, fmt.Sprintf("acturalPaid = amountPaid = goods %s + freight %s + tax %s − discount %s = %s",
 		oh.GoodsValue, oh.Freight, oh.TaxTotal, oh.Discount, oh.ActuralPaid))
@@ -179,13 +150,13 @@ func demoReturn(c DemoConfig, refs demoRefs) (*Demo, error) {
 	if out.Tax == nil {
 		return nil, fmt.Errorf("customs rejects the import these flags describe, so there is nothing to return: %s", out.Info())
 	}
-	r := cebtest.Refund(decl.i, c.InvtNo)
+	r := cebtest.Refund(decl.Inventory, c.InvtNo)
 	app := ceb.FormatAppTime(c.Date)
 	r.InvtRefundHead.AppTime = app
 	// A list may be returned in several parts: each return its own guid.
 	r.InvtRefundHead.Guid = cebtest.GUID("refund", c.OrderNo, c.InvtNo, app)
 	var orig refund.Original
-	for k, l := range decl.i.InventoryList {
+	for k, l := range decl.Inventory.InventoryList {
 		t := out.Tax.Lines[k]
 		orig.Lines = append(orig.Lines, refund.OriginalLine{Gnum: l.Gnum, Gcode: l.Gcode, Gname: l.Gname, Qty: l.Qty.Decimal,
 			DutiableValue: t.DutiableValue, Duty: t.Duty, VAT: t.VAT, Consumption: t.Consumption})
@@ -217,7 +188,7 @@ func demoReturn(c DemoConfig, refs demoRefs) (*Demo, error) {
 	d.Lines = append(d.Lines,
 		fmt.Sprintf("return of list %s (order %s), applied for %s", c.InvtNo, c.OrderNo, r.InvtRefundHead.AppTime),
 		fmt.Sprintf("once the warehouse sorts it resaleable: quota %s given back, tax %s not levied (duty %s, VAT %s, consumption tax %s)",
-			money(a.Value), money(a.Tax), money(a.Duty), money(a.VAT), money(a.Consumption)),
+			load.Money(a.Value), load.Money(a.Tax), load.Money(a.Duty), load.Money(a.VAT), load.Money(a.Consumption)),
 		"customs will answer 2, then 120 if it comes by the end of the 30th day after the release (100 -902003 later)")
 	return d, nil
 }

@@ -10,10 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cbec/cbec/pkg/ceb"
 	"github.com/cbec/cbec/pkg/ceb/cebtest"
-	"github.com/cbec/cbec/pkg/identity"
-	"github.com/cbec/cbec/pkg/match"
+	"github.com/cbec/cbec/services/cbec/load"
 )
 
 // TestLoadDispatchAndFlags runs `cbec load` through Run with bad flags: it
@@ -40,54 +38,12 @@ func TestLoadDispatchAndFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.URL != "http://127.0.0.1:8080" || cfg.Rate != 20 || cfg.Duration != time.Minute || cfg.Batch != 10 ||
-		cfg.Keys != (LoadKeys{"demo-ebp", "demo-pay", "demo-logistics-cq", "demo-agent", "demo-warehouse"}) {
+		cfg.Keys != (LoadKeys{EBP: "demo-ebp", Pay: "demo-pay", Logistics: "demo-logistics-cq", Agent: "demo-agent", Warehouse: "demo-warehouse"}) {
 		t.Errorf("defaults %+v", cfg)
 	}
-}
-
-// TestLoadDeclarationsAreConsistent checks the generated import
-// declarations with the clearance's own cross-document checks: plain and
-// near-limit ones pass, spoiled ones fail; buyers have valid ID numbers;
-// near-limit ones are within 95–100 % of the single limit.
-func TestLoadDeclarationsAreConsistent(t *testing.T) {
-	cfg, err := ParseLoadConfig([]string{"--seed", "42"}, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := NewLoad(cfg, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	for n := range 500 {
-		d := g.plain("T-PLAIN", now)
-		if errs := match.Check(match.Documents{Order: d.o, Payment: d.p, Waybill: d.l, Inventory: d.i}); errs != nil {
-			t.Fatalf("plain %d: %v", n, errs)
-		}
-		if err := identity.Check(d.i.InventoryHead.BuyerIdNumber, now); err != nil {
-			t.Fatalf("buyer %s: %v", d.i.InventoryHead.BuyerIdNumber, err)
-		}
-		h := d.o.OrderHead
-		if h.TaxTotal.Decimal.IsNegative() || !h.ActuralPaid.Decimal.Equal(h.GoodsValue.Decimal.Add(h.Freight.Decimal).Add(h.TaxTotal.Decimal).Sub(h.Discount.Decimal)) {
-			t.Fatalf("plain %d: amounts %+v", n, h)
-		}
-		near := g.nearLimit("T-NEAR", now)
-		if errs := match.Check(match.Documents{Order: near.o, Payment: near.p, Waybill: near.l, Inventory: near.i}); errs != nil {
-			t.Fatalf("near %d: %v", n, errs)
-		}
-		v := near.o.OrderHead.GoodsValue.Decimal.Add(near.o.OrderHead.Freight.Decimal)
-		if v.LessThan(ceb.MustAmount("4750").Decimal) || v.GreaterThan(ceb.MustAmount("5000").Decimal) {
-			t.Fatalf("near %d: dutiable value %s", n, v)
-		}
-		bad := g.plain("T-BAD", now)
-		g.spoil(bad)
-		if errs := match.Check(match.Documents{Order: bad.o, Payment: bad.p, Waybill: bad.l, Inventory: bad.i}); errs == nil {
-			t.Fatalf("spoiled %d passes the checks", n)
-		}
-	}
-	// The same seed gives the same buyers.
-	if a, b := g.buyerOf(7), g.buyerOf(7); a != b || a.id == g.buyerOf(8).id {
-		t.Errorf("buyers %+v %+v", a, g.buyerOf(8))
+	// Every flag's default is the generator's own.
+	if cfg != load.Defaults() {
+		t.Errorf("flags' defaults %+v, load.Defaults %+v", cfg, load.Defaults())
 	}
 }
 

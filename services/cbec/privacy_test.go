@@ -21,6 +21,7 @@ import (
 	"github.com/cbec/cbec/pkg/ceb"
 	"github.com/cbec/cbec/pkg/ceb/cebtest"
 	"github.com/cbec/cbec/pkg/natstest"
+	"github.com/cbec/cbec/services/cbec/load"
 )
 
 // personalKeys are the JSON keys of the CEB documents that hold a person's
@@ -225,32 +226,32 @@ func TestNoPersonalDataInLogs(t *testing.T) {
 		submit(d.kind, d.key, b)
 	}
 
-	load, err := ParseLoadConfig([]string{"--url", base, "--rate", "10", "--duration", "4s", "--seed", "12",
+	lc, err := ParseLoadConfig([]string{"--url", base, "--rate", "10", "--duration", "4s", "--seed", "12",
 		"--near-limit-share", "0.15", "--inconsistent-share", "0.15", "--return-share", "0.3", "--drain", "40s"}, &out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := NewLoad(load, &out)
+	g, err := NewLoad(lc, &out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	g.client.Transport = recorder{next: g.client.Transport, sent: sent}
+	g.Client().Transport = recorder{next: g.Client().Transport, sent: sent}
 
 	// Three lists rejected because one document names another person: the
 	// checks' messages name both people (masked).
-	other := []buyer{g.buyerOf(1), g.buyerOf(2), g.buyerOf(3)}
-	for n, spoil := range []func(b buyer, p *ceb.Payment, l *ceb.Logistics, i *ceb.Inventory){
-		func(b buyer, p *ceb.Payment, _ *ceb.Logistics, _ *ceb.Inventory) { // the payer
+	other := []load.Buyer{g.Buyer(1), g.Buyer(2), g.Buyer(3)}
+	for n, spoil := range []func(b load.Buyer, p *ceb.Payment, l *ceb.Logistics, i *ceb.Inventory){
+		func(b load.Buyer, p *ceb.Payment, _ *ceb.Logistics, _ *ceb.Inventory) { // the payer
 			ph := &p.PaymentHead
-			ph.PayerIdNumber, ph.PayerName, ph.Telephone = b.id, b.name, b.phone
+			ph.PayerIdNumber, ph.PayerName, ph.Telephone = b.ID, b.Name, b.Phone
 		},
-		func(b buyer, _ *ceb.Payment, l *ceb.Logistics, _ *ceb.Inventory) { // the waybill's consignee
+		func(b load.Buyer, _ *ceb.Payment, l *ceb.Logistics, _ *ceb.Inventory) { // the waybill's consignee
 			lh := &l.LogisticsHead
-			lh.Consignee, lh.ConsigneeTelephone, lh.ConsigneeAddress = b.name, b.phone, b.at
+			lh.Consignee, lh.ConsigneeTelephone, lh.ConsigneeAddress = b.Name, b.Phone, b.Address
 		},
-		func(b buyer, _ *ceb.Payment, _ *ceb.Logistics, i *ceb.Inventory) { // the list's buyer
+		func(b load.Buyer, _ *ceb.Payment, _ *ceb.Logistics, i *ceb.Inventory) { // the list's buyer
 			ih := &i.InventoryHead
-			ih.BuyerIdNumber, ih.BuyerName, ih.BuyerTelephone = b.id, b.name, b.phone
+			ih.BuyerIdNumber, ih.BuyerName, ih.BuyerTelephone = b.ID, b.Name, b.Phone
 		},
 	} {
 		orderNo := fmt.Sprintf("PII-REJ-%d", n+1)
@@ -262,11 +263,11 @@ func TestNoPersonalDataInLogs(t *testing.T) {
 		submit("inventories", "demo-agent", i)
 	}
 	// One held for review: near the single limit (risk rule R001).
-	held := g.nearLimit("PII-HOLD-1", time.Now())
-	submit("orders", "demo-ebp", held.o)
-	submit("payments", "demo-pay", held.p)
-	submit("waybills", "demo-logistics-cq", held.l)
-	submit("inventories", "demo-agent", held.i)
+	held := g.NearLimit("PII-HOLD-1", time.Now())
+	submit("orders", "demo-ebp", held.Order)
+	submit("payments", "demo-pay", held.Payment)
+	submit("waybills", "demo-logistics-cq", held.Waybill)
+	submit("inventories", "demo-agent", held.Inventory)
 
 	waitStatus("DEMO-0001", "800")
 	for n := range 3 {
@@ -316,7 +317,7 @@ func TestNoPersonalDataInLogs(t *testing.T) {
 	}
 	t.Logf("%d values sent (ID numbers %d, names %d, phones %d, addresses %d); %d bytes of output searched; load %s",
 		len(sent.values), sent.count("ID number"), sent.count("name"), sent.count("phone"), sent.count("address"),
-		len(text), summary("done", s))
+		len(text), s.Summary("done"))
 	leaks := sent.leaks(text)
 	for n, l := range leaks {
 		if n == 20 {

@@ -1,4 +1,4 @@
-package main
+package load
 
 import (
 	"slices"
@@ -65,36 +65,46 @@ func (b *decisions) receipt(guid, status string, at time.Time) {
 	}
 }
 
-// tally is an account of the declarations followed.
-type tally struct {
-	declarations, complete, decided, undecided, double int
-	decidedIn                                          int // decisions within [from, to]
-	latencies                                          []time.Duration
+// Tally is an account of the declarations a Generator or Driver followed.
+type Tally struct {
+	// Declarations were started; Complete had all four documents
+	// accepted; Decided got a decision receipt; Undecided are complete
+	// without one; Double got two decisions with different outcomes.
+	Declarations, Complete, Decided, Undecided, Double int
+	// DecidedIn is the decisions that came within the tally's [from, to].
+	DecidedIn int
+	// latencies, sorted, from each complete declaration's last 202 to its
+	// decision.
+	latencies []time.Duration
 }
+
+// Latency is the p-quantile (0…1) of the latencies, in milliseconds: from
+// the 202 of a complete declaration's last document to its decision.
+func (t Tally) Latency(p float64) float64 { return percentile(t.latencies, p) }
 
 // count tallies the declarations: complete ones (four documents accepted),
 // decided ones, and their latency from the last 202 to the decision.
-func (b *decisions) count(from, to time.Time) tally {
+func (b *decisions) count(from, to time.Time) Tally {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	var t tally
+	var t Tally
 	for _, x := range b.decls {
-		t.declarations++
+		t.Declarations++
 		if x.parts == 4 {
-			t.complete++
+			t.Complete++
 		}
 		if x.double {
-			t.double++
+			t.Double++
 		}
 		if x.decided.IsZero() {
 			if x.parts == 4 {
-				t.undecided++
+				t.Undecided++
 			}
 			continue
 		}
-		t.decided++
+		t.Decided++
 		if !x.decided.Before(from) && !x.decided.After(to) {
-			t.decidedIn++
+			t.DecidedIn++
 		}
 		if x.parts == 4 {
 			// A decision may come before the last 202 is read: 0 then.
