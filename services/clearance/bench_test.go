@@ -16,6 +16,7 @@ import (
 
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/ceb"
+	"github.com/cbec/cbec/pkg/identity"
 	st "github.com/cbec/cbec/services/servicetest"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -23,12 +24,7 @@ import (
 // buyerID returns a valid GB 11643 ID number for buyer n.
 func buyerID(n int) string {
 	base := fmt.Sprintf("500112198%d%02d%02d%03d", n%10, 1+n/10%12, 1+n/120%28, n/3360%1000)
-	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i, w := range weights {
-		sum += int(base[i]-'0') * w
-	}
-	return base + string("10X98765432"[sum%11])
+	return base + string(identity.CheckCode(base))
 }
 
 // distinctSet is a cebtest set for buyer n at an address of its own.
