@@ -6,8 +6,9 @@ import _ "embed"
 // header): the dated currency rate table to CNY (D11), the HS prefixes
 // prohibited or restricted for export, the HS prefixes that may not use
 // statisticsFlag A, and the elements each export trade mode requires. It is
-// the default of --export; pkg/export.Load reads it. It is embedded so that
-// the binary runs with no file beside it.
+// the default of --export, which the binary hands to pkg/export.Load (the
+// rule packages import nothing above them). It is embedded so that the
+// binary runs with no file beside it.
 //
 //go:embed export.yaml
 var Export []byte

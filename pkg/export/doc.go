@@ -3,11 +3,12 @@
 // of an export declaration and the monthly summary declaration. It is pure
 // domain code: no transport, no storage, no clock of its own.
 //
-// Reference data (Load, Default; deploy/export.yaml, SAMPLE DATA) is the
-// dated rate table to CNY, the HS prefixes prohibited or restricted for
-// export, the HS prefixes that may not use statisticsFlag A, and the
-// export trade modes 9610, 1210, 9710 and 9810 with the order types,
-// documents and elements each requires.
+// Reference data (Load; the binary passes in the --export file or the
+// embedded deploy/export.yaml, SAMPLE DATA) is the dated rate table to
+// CNY, the HS prefixes prohibited or restricted for export, the HS
+// prefixes that may not use statisticsFlag A, and the export trade modes
+// 9610, 1210, 9710 and 9810 with the order types, documents and elements
+// each requires.
 //
 // Check runs the checks of one declaration (CEB303 order, CEB403 receipt
 // of payment, CEB505 waybill, CEB603 list), each with its own -904xxx code

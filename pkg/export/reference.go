@@ -1,7 +1,6 @@
 package export
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"github.com/cbec/cbec/pkg/refdata"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/cbec/cbec/deploy"
 	"github.com/cbec/cbec/pkg/ceb"
 	"github.com/cbec/cbec/pkg/clock"
 	"github.com/cbec/cbec/pkg/errcode"
@@ -23,8 +21,8 @@ import (
 // cnyPlaces is the scale of a converted CNY amount: the fen.
 const cnyPlaces = 2
 
-// Reference is the loaded export reference data (--export; default
-// deploy/export.yaml): the dated rate table to CNY (D11), the prohibited
+// Reference is the loaded export reference data (--export; the binary
+// passes in the embedded default, deploy.Export, when none is given): the dated rate table to CNY (D11), the prohibited
 // and the simplified-declaration HS prefixes, and the export trade modes.
 // It is immutable and safe for concurrent use.
 type Reference struct {
@@ -145,10 +143,6 @@ func Load(r io.Reader) (*Reference, error) {
 	}
 	return ref, nil
 }
-
-// Default loads the embedded default reference data, deploy/export.yaml
-// (SAMPLE DATA).
-func Default() (*Reference, error) { return Load(bytes.NewReader(deploy.Export)) }
 
 func load(r io.Reader) (*Reference, error) {
 	var f file

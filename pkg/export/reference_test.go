@@ -1,12 +1,14 @@
 package export_test
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/shopspring/decimal"
 
+	"github.com/cbec/cbec/deploy"
 	"github.com/cbec/cbec/pkg/clock"
 	"github.com/cbec/cbec/pkg/errcode"
 	"github.com/cbec/cbec/pkg/export"
@@ -14,7 +16,7 @@ import (
 
 func defaultRef(t testing.TB) *export.Reference {
 	t.Helper()
-	ref, err := export.Default()
+	ref, err := export.Load(bytes.NewReader(deploy.Export))
 	if err != nil {
 		t.Fatal(err)
 	}

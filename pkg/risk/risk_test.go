@@ -1,6 +1,7 @@
 package risk_test
 
 import (
+	"bytes"
 	"errors"
 	"slices"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/cbec/cbec/deploy"
 	"github.com/cbec/cbec/pkg/risk"
 	"github.com/cbec/cbec/pkg/rules"
 	"github.com/shopspring/decimal"
@@ -35,7 +37,7 @@ func normal() risk.Facts {
 
 func defaultEngine(t testing.TB) *risk.Engine {
 	t.Helper()
-	set, err := rules.Default()
+	set, err := rules.Load(bytes.NewReader(deploy.Rules))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,18 +1,20 @@
-// Package rules loads the rules file (--rules; default deploy/rules.yaml):
-// the dated transaction limits, the time windows of the import flow and the
-// customs risk rules. The file is refused whole on any error, so a service
-// never runs on a half-understood configuration.
+// Package rules loads the rules file (--rules): the dated transaction
+// limits, the time windows of the import flow and the customs risk rules.
+// The file is refused whole on any error, so a service never runs on a
+// half-understood configuration.
+//
+// The package holds no file of its own: the binary passes the bytes in —
+// the --rules file, or the embedded default deploy.Rules
+// (deploy/rules.yaml) — so that the rules import nothing above them.
 package rules
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"github.com/cbec/cbec/pkg/refdata"
 	"io"
 	"time"
 
-	"github.com/cbec/cbec/deploy"
 	"github.com/cbec/cbec/pkg/clock"
 	"github.com/cbec/cbec/pkg/limit"
 	"github.com/cbec/cbec/pkg/risk"
@@ -75,9 +77,6 @@ func Load(r io.Reader) (*Set, error) {
 	}
 	return s, nil
 }
-
-// Default loads the embedded default rules file, deploy/rules.yaml.
-func Default() (*Set, error) { return Load(bytes.NewReader(deploy.Rules)) }
 
 func load(r io.Reader) (*Set, error) {
 	var f file

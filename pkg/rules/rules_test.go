@@ -1,17 +1,20 @@
 package rules
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cbec/cbec/deploy"
 	"github.com/cbec/cbec/pkg/clock"
 	"github.com/cbec/cbec/pkg/risk"
 	"github.com/shopspring/decimal"
 )
 
+// TestDefault loads the rules file the binary embeds.
 func TestDefault(t *testing.T) {
-	s, err := Default()
+	s, err := Load(bytes.NewReader(deploy.Rules))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,6 @@ import (
 	"github.com/cbec/cbec/pkg/ceb/cebtest"
 	"github.com/cbec/cbec/pkg/errcode"
 	"github.com/cbec/cbec/pkg/inventory"
-	"github.com/cbec/cbec/pkg/rules"
 	"github.com/cbec/cbec/pkg/tooltest"
 	"github.com/cbec/cbec/services/review"
 	"github.com/cbec/cbec/services/servicetest"
@@ -215,10 +214,7 @@ func TestDeskInBrowser(t *testing.T) {
 		t.Errorf("status in Chinese %q", s)
 	}
 	// The rule's reason in Chinese too, from the rules file's zh text.
-	set, err := rules.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := defaultRules(t)
 	r001 := set.Risk.Rules()[0]
 	if hits := get(t, ctx, "hits zh", chromedp.Text(chromedp.ID("hits"))); !strings.Contains(hits, "R001") ||
 		!strings.Contains(hits, r001.Description.Zh) || strings.Contains(hits, r001.Description.En) {

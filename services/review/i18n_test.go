@@ -1,6 +1,7 @@
 package review_test
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/cbec/cbec/deploy"
 	"github.com/cbec/cbec/pkg/errcode"
 	"github.com/cbec/cbec/pkg/inventory"
 	"github.com/cbec/cbec/pkg/risk"
@@ -16,6 +18,16 @@ import (
 	"github.com/cbec/cbec/services/review"
 	"github.com/cbec/cbec/services/servicetest"
 )
+
+// defaultRules loads the rules file the binary embeds.
+func defaultRules(t *testing.T) *rules.Set {
+	t.Helper()
+	set, err := rules.Load(bytes.NewReader(deploy.Rules))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
 
 // hasHan reports whether s holds a Chinese character: a "Chinese" text
 // that is English pasted twice has none.
@@ -41,10 +53,7 @@ func bilingual(t *testing.T, what, en, zh string) {
 // strings, those its templates name and those it builds at run time — and
 // fails on any without both Chinese and English.
 func TestEveryTextInBothLanguages(t *testing.T) {
-	set, err := rules.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := defaultRules(t)
 	if len(set.Risk.Rules()) == 0 {
 		t.Fatal("the default rules file has no risk rules")
 	}
@@ -105,10 +114,7 @@ func deskPage(t *testing.T, s deskSession, path string) string {
 func TestChineseDeskShowsChineseTexts(t *testing.T) {
 	h := newHarness(t)
 	key := flagged(t, h, "RV-ZH-1")
-	set, err := rules.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := defaultRules(t)
 	r001 := set.Risk.Rules()[0]
 	if r001.ID != "R001" {
 		t.Fatalf("first default rule %s", r001.ID)
@@ -151,10 +157,7 @@ func TestChineseDeskShowsChineseTexts(t *testing.T) {
 // gets the rule's Chinese, one whose rule has changed stays in English,
 // and the case's own hits are left as they were.
 func TestOldHitsBorrowTheRulesChinese(t *testing.T) {
-	set, err := rules.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := defaultRules(t)
 	r001 := set.Risk.Rules()[0]
 	old := []risk.Hit{
 		{RuleID: "R001", Description: r001.Description.En, Action: risk.Review},

@@ -178,11 +178,11 @@ func NewEnv(nc *nats.Conn, js jetstream.JetStream) (*svc.Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	rs, err := rules.Default()
+	rs, err := rules.Load(bytes.NewReader(deploy.Rules))
 	if err != nil {
 		return nil, err
 	}
-	exportRef, err := exportrule.Default()
+	exportRef, err := exportrule.Load(bytes.NewReader(deploy.Export))
 	if err != nil {
 		return nil, err
 	}
