@@ -1,6 +1,7 @@
 package export
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -97,8 +98,13 @@ func (r *Reference) ValueCNY(inv *ceb.ExportInventory, on time.Time) decimal.Dec
 // PreviousMonth is the Asia/Shanghai month (YYYY-MM) before the one of
 // now: the month whose summaries the month-end sweep computes.
 func PreviousMonth(now time.Time) string {
-	sh := now.In(clock.Shanghai)
-	return MonthOf(time.Date(sh.Year(), sh.Month(), 1, 0, 0, 0, 0, clock.Shanghai).Add(-time.Hour))
+	y, m, _ := now.In(clock.Shanghai).Date()
+	if m == time.January {
+		y, m = y-1, time.December
+	} else {
+		m--
+	}
+	return fmt.Sprintf("%04d-%02d", y, m)
 }
 
 // Summary declaration statuses.

@@ -1,11 +1,15 @@
 // Package refund holds the pure rules of cross-border retail import returns
 // (GACC 2020 No.45, domain §15; the return-center warehouse of GACC 2021
-// No.70, §16): the application and arrival windows (D7), the check of the
-// returned lines against the original inventory list (X20), the amounts an
-// accepted return gives back (D6, D17) and the states of a return.
+// No.70, §16): the application and arrival windows (D7, window.go), the
+// states of a return and what each event does to it — which application
+// is admitted, where the goods go back, their arrival, sorting and
+// shipment, the expiry sweep (transition.go) —, the check of the returned
+// lines against the original inventory list (X20) and the amounts an
+// accepted return gives back (D6, D17).
 //
 // It does no I/O: the returns service feeds it the released list, its tax
-// assessment and what earlier returns took, and acts on the answers.
+// assessment, the return as it stands and what earlier returns took, and
+// writes what the rules decide.
 package refund
 
 import (

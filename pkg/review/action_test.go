@@ -156,7 +156,7 @@ func TestTakeUnclaimReassign(t *testing.T) {
 }
 
 func TestDecide(t *testing.T) {
-	long := strings.Repeat("理", review.MaxReason+1)
+	long := strings.Repeat("理", 501) // a reason holds 500 characters
 	cases := []struct {
 		name   string
 		status string
@@ -227,11 +227,11 @@ func TestCheckNote(t *testing.T) {
 		want  errcode.Code
 	}{
 		{"a note", "  weigh it  ", 0, ""},
-		{"the last note a case holds", "x", review.MaxNotes - 1, ""},
-		{"one note too many", "x", review.MaxNotes, errcode.BadRequest},
+		{"the last note a case holds", "x", 199, ""}, // 200 notes a case
+		{"one note too many", "x", 200, errcode.BadRequest},
 		{"empty", " \t ", 0, errcode.BadRequest},
-		{"the longest", strings.Repeat("注", review.MaxNote), 0, ""},
-		{"too long", strings.Repeat("注", review.MaxNote+1), 0, errcode.BadRequest},
+		{"the longest", strings.Repeat("注", 2000), 0, ""}, // docs/review.md: up to 2000 characters
+		{"too long", strings.Repeat("注", 2001), 0, errcode.BadRequest},
 	}
 	for _, c := range cases {
 		text, err := review.CheckNote("k", c.text, c.notes)
