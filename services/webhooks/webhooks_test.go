@@ -146,11 +146,17 @@ func cursors(ds []webhooks.Delivery) []uint64 {
 	return out
 }
 
+// perDeclaration are the receipts one released declaration gives a party
+// of each type: its order's 120, and the list's 2, 120, 399 and 800.
+var perDeclaration = map[string]int{"CEB312": 1, "CEB622": 4}
+
 // pulled are the cursors of key's receipts of type t on the pull queue,
-// each message once: what the webhook must have delivered.
-func pulled(h *servicetest.Harness, key, t string) []uint64 {
+// each message once, once the receipts of n released declarations are
+// there: what the webhook must have delivered. (A declaration's state
+// says released a moment before its receipts are stored.)
+func pulled(h *servicetest.Harness, key, t string, n int) []uint64 {
 	var out []uint64
-	for _, r := range h.Receipts(key, "msgType="+t+"&limit=500") {
+	for _, r := range h.WaitReceipts(key, "msgType="+t, n*perDeclaration[t]) {
 		if len(out) == 0 || out[len(out)-1] != r.Cursor {
 			out = append(out, r.Cursor)
 		}
@@ -166,7 +172,7 @@ func TestWebhookDeliversSignedReceiptsInOrder(t *testing.T) {
 		h.Submit(servicetest.NewSet(no))
 		h.WaitDecided(no)
 	}
-	want := pulled(h, servicetest.KeyAgent, "CEB622")
+	want := pulled(h, servicetest.KeyAgent, "CEB622", 2)
 	natstest.Eventually(t, 10*time.Second, func() bool { return len(rcv.deliveries()) >= len(want) }, "deliveries")
 	got := decoded(t, h, sub, rcv.deliveries())
 	if !slices.Equal(cursors(got), want) {
@@ -238,7 +244,7 @@ func TestWebhookRetriesBlocksAndDeliversTheBacklogInOrderWhenUnblocked(t *testin
 	if code, out, _ := h.Do("POST", "/v1/admin/webhooks/"+sub.ID+"/unblock", servicetest.KeyOperator, "", nil); code != http.StatusOK {
 		t.Fatalf("unblock: %d %s", code, out)
 	}
-	want := append(pulled(h, servicetest.KeyEBP, "CEB312"), pulled(h, servicetest.KeyEBP, "CEB622")...)
+	want := append(pulled(h, servicetest.KeyEBP, "CEB312", 2), pulled(h, servicetest.KeyEBP, "CEB622", 2)...)
 	slices.Sort(want)
 	natstest.Eventually(t, 10*time.Second, func() bool { return len(rcv.deliveries()) >= len(want) }, "backlog delivered")
 	if got := cursors(decoded(t, h, sub, rcv.deliveries())); !slices.Equal(got, want) {
@@ -266,7 +272,7 @@ func TestWebhookResumesAfterRestartWithoutLoss(t *testing.T) {
 	sub := register(t, h, servicetest.KeyAgent, webhook.Request{URL: rcv.URL, MsgTypes: []ceb.MsgType{"CEB622"}})
 	h.Submit(servicetest.NewSet("WH-RESTART-1"))
 	h.WaitDecided("WH-RESTART-1")
-	natstest.Eventually(t, 10*time.Second, func() bool { return len(rcv.deliveries()) >= len(pulled(h, servicetest.KeyAgent, "CEB622")) }, "first deliveries")
+	natstest.Eventually(t, 10*time.Second, func() bool { return len(rcv.deliveries()) >= len(pulled(h, servicetest.KeyAgent, "CEB622", 1)) }, "first deliveries")
 	if err := h.Webhooks.Stop(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +280,7 @@ func TestWebhookResumesAfterRestartWithoutLoss(t *testing.T) {
 	h.Submit(servicetest.NewSet("WH-RESTART-2"))
 	h.WaitDecided("WH-RESTART-2")
 	h.RestartWebhooks()
-	want := pulled(h, servicetest.KeyAgent, "CEB622")
+	want := pulled(h, servicetest.KeyAgent, "CEB622", 2)
 	natstest.Eventually(t, 10*time.Second, func() bool { return len(rcv.deliveries()) >= len(want) }, "deliveries after the restart")
 	time.Sleep(100 * time.Millisecond)
 	if got := cursors(decoded(t, h, sub, rcv.deliveries())); !slices.Equal(got, want) {
