@@ -8,7 +8,7 @@ import (
 )
 
 func TestNoticeEncodeMatchesMarshal(t *testing.T) {
-	st := &State{EbpCode: "1500000001", OrderNo: "O-1", Status: StatusReleased}
+	st := &State{View: View{EbpCode: "1500000001", OrderNo: "O-1", Status: StatusReleased}}
 	st.Record(StatusReleased, "放行 released", time.Date(2025, 3, 10, 2, 0, 0, 0, time.UTC))
 	state, err := json.Marshal(st)
 	if err != nil {

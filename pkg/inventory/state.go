@@ -8,8 +8,6 @@ package inventory
 import (
 	"time"
 
-	"github.com/cbec/cbec/pkg/risk"
-	"github.com/cbec/cbec/pkg/tax"
 	"github.com/shopspring/decimal"
 )
 
@@ -46,59 +44,17 @@ type Counted struct {
 }
 
 // State is the stored clearance state of one inventory list, keyed by
-// (ebpCode, orderNo).
+// (ebpCode, orderNo): the View its parties read, and clearance's behaviour
+// on it (the methods below). A field that must be stored but not shown
+// goes here, beside View, not into it.
 type State struct {
-	EbpCode       string `json:"ebpCode"`
-	OrderNo       string `json:"orderNo"`
-	EbcCode       string `json:"ebcCode"`
-	AgentCode     string `json:"agentCode"`
-	GUID          string `json:"guid"`
-	CustomsCode   string `json:"customsCode,omitempty"`
-	TradeMode     string `json:"tradeMode,omitempty"`
-	LogisticsCode string `json:"logisticsCode,omitempty"`
-	LogisticsNo   string `json:"logisticsNo,omitempty"`
-	AssureCode    string `json:"assureCode,omitempty"`
-	// Buyer is the buyer's quota key (an HMAC of the ID number, D6), never
-	// the ID number itself.
-	Buyer string `json:"buyer,omitempty"`
-	// PreNo is the E-Port pre-entry number assigned at declaration.
-	PreNo string `json:"preNo,omitempty"`
-	// CopNo is the enterprise's own number of the list.
-	CopNo string `json:"copNo,omitempty"`
-	// InvtNo is the customs list number assigned when the checks pass.
-	InvtNo string `json:"invtNo,omitempty"`
-	Status string `json:"status"`
-	// Code is the error code of a rejection.
-	Code string `json:"code,omitempty"`
-	// InSeq is the CEB_IN sequence of the document version this state
-	// describes; a redelivered message with a sequence already applied
-	// changes nothing.
-	InSeq uint64 `json:"inSeq"`
-	// DeclaredAt starts the wait for the other three documents.
-	DeclaredAt time.Time `json:"declaredAt"`
-	// DecidedAt is when customs decided (100, 120).
-	DecidedAt time.Time `json:"decidedAt,omitzero"`
-	// ReleasedAt starts the return windows (D7).
-	ReleasedAt time.Time `json:"releasedAt,omitzero"`
-	// Tax is the assessed tax, per line and in total.
-	Tax *tax.Assessment `json:"tax,omitempty"`
-	// Hits are the risk rules that fired, so an officer sees why.
-	Hits    []risk.Hit `json:"hits,omitempty"`
-	Counted *Counted   `json:"counted,omitempty"`
-	// CancelSeq is the CEB_IN sequence of the cancellation applied.
-	CancelSeq uint64  `json:"cancelSeq,omitempty"`
-	History   []Event `json:"history"`
-	// By names the message that made the last change and From the first
-	// history step it added, so that a redelivery of that message can
-	// re-publish exactly those steps.
-	By   string `json:"by,omitempty"`
-	From int    `json:"from,omitempty"`
+	View
 }
 
 // Modifiable reports whether an appType 2 may still replace the list: only
-// before customs has checked it.
+// before customs has checked it. A list with no state yet may be.
 func (s *State) Modifiable() bool {
-	return s == nil || s.Status == "" || s.Status == StatusDeclared
+	return s == nil || s.View.Modifiable()
 }
 
 // Cancellable reports whether a cancellation (CEB623) may withdraw the list:
@@ -140,9 +96,6 @@ func (s *State) Record(status, info string, at time.Time) {
 	s.Status = status
 	s.History = append(s.History, Event{Status: status, Info: info, Time: at.UTC()})
 }
-
-// Readers returns the party codes that may read the declaration.
-func (s *State) Readers() []string { return []string{s.EbpCode, s.EbcCode, s.AgentCode} }
 
 // Decisions an officer can take on a list in review (300) or under
 // inspection (500).

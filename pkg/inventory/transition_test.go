@@ -18,7 +18,7 @@ var statuses = []string{"", inventory.StatusDeclared, inventory.StatusRejected, 
 func TestCancellable(t *testing.T) {
 	want := []string{inventory.StatusAccepted, inventory.StatusReview, inventory.StatusConcluded}
 	for _, s := range statuses {
-		st := &inventory.State{Status: s}
+		st := &inventory.State{View: inventory.View{Status: s}}
 		if got := st.Cancellable(); got != slices.Contains(want, s) {
 			t.Errorf("status %q: Cancellable = %v", s, got)
 		}
@@ -52,7 +52,7 @@ func TestDecidable(t *testing.T) {
 	}
 	for _, s := range statuses {
 		for _, d := range decisions {
-			st := &inventory.State{Status: s}
+			st := &inventory.State{View: inventory.View{Status: s}}
 			want := slices.Contains(allowed[s], d.Decision+" "+d.Status)
 			if got := st.Decidable(d); got != want {
 				t.Errorf("status %q, decision %s %s: Decidable = %v, want %v", s, d.Decision, d.Status, got, want)
@@ -62,7 +62,7 @@ func TestDecidable(t *testing.T) {
 }
 
 func TestReaders(t *testing.T) {
-	st := &inventory.State{EbpCode: "P", EbcCode: "E", AgentCode: "A"}
+	st := &inventory.State{View: inventory.View{EbpCode: "P", EbcCode: "E", AgentCode: "A"}}
 	if got := st.Readers(); !slices.Equal(got, []string{"P", "E", "A"}) {
 		t.Fatalf("Readers() = %v", got)
 	}

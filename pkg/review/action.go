@@ -207,7 +207,7 @@ func (c *Case) Decide(o Officer, action string, req Request, now time.Time) (inv
 		}
 	}
 	// The domain's own rule has the last word on what fits the status.
-	st := inventory.State{Status: c.Status}
+	st := inventory.State{View: inventory.View{Status: c.Status}}
 	if !st.Decidable(d) {
 		return d, errcode.New(errcode.ReviewStatus, "%s does not fit case %s in status %s", action, c.Key, c.Status)
 	}
