@@ -13,19 +13,13 @@ import (
 // the whole State (tax, rule hits, history), so that consumers such as the
 // review desk need not ask back.
 type Notice struct {
-	Key         string          `json:"key"`
-	EbpCode     string          `json:"ebpCode"`
-	OrderNo     string          `json:"orderNo"`
-	EbcCode     string          `json:"ebcCode"`
-	AgentCode   string          `json:"agentCode"`
-	InvtNo      string          `json:"invtNo,omitempty"`
-	CustomsCode string          `json:"customsCode,omitempty"`
-	TradeMode   string          `json:"tradeMode,omitempty"`
-	Status      string          `json:"status"`
-	Code        string          `json:"code,omitempty"`
-	Info        string          `json:"info,omitempty"`
-	At          time.Time       `json:"at"`
-	State       json.RawMessage `json:"state,omitempty"`
+	Key string `json:"key"`
+	ListID
+	Status string          `json:"status"`
+	Code   string          `json:"code,omitempty"`
+	Info   string          `json:"info,omitempty"`
+	At     time.Time       `json:"at"`
+	State  json.RawMessage `json:"state,omitempty"`
 }
 
 // Encode is json.Marshal of the notice, with State, the publisher's own

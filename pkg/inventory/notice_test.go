@@ -8,7 +8,7 @@ import (
 )
 
 func TestNoticeEncodeMatchesMarshal(t *testing.T) {
-	st := &State{View: View{EbpCode: "1500000001", OrderNo: "O-1", Status: StatusReleased}}
+	st := &State{View: View{ListID: ListID{EbpCode: "1500000001", OrderNo: "O-1"}, Status: StatusReleased}}
 	st.Record(StatusReleased, "放行 released", time.Date(2025, 3, 10, 2, 0, 0, 0, time.UTC))
 	state, err := json.Marshal(st)
 	if err != nil {
@@ -16,7 +16,7 @@ func TestNoticeEncodeMatchesMarshal(t *testing.T) {
 	}
 	for _, n := range []Notice{
 		{Key: "inv.a.b", Status: StatusDeclared, At: time.Unix(5, 0).UTC()},
-		{Key: "inv.a.b", Status: StatusReleased, InvtNo: "X", At: time.Unix(6, 0).UTC(), State: state},
+		{Key: "inv.a.b", Status: StatusReleased, ListID: ListID{InvtNo: "X"}, At: time.Unix(6, 0).UTC(), State: state},
 	} {
 		got, err := n.Encode()
 		if err != nil {

@@ -62,7 +62,7 @@ func TestDecidable(t *testing.T) {
 }
 
 func TestReaders(t *testing.T) {
-	st := &inventory.State{View: inventory.View{EbpCode: "P", EbcCode: "E", AgentCode: "A"}}
+	st := &inventory.State{View: inventory.View{ListID: inventory.ListID{EbpCode: "P", EbcCode: "E", AgentCode: "A"}}}
 	if got := st.Readers(); !slices.Equal(got, []string{"P", "E", "A"}) {
 		t.Fatalf("Readers() = %v", got)
 	}

@@ -18,13 +18,8 @@ import (
 // a reader asks of a declaration: who may read it (Readers) and whether it
 // may still be replaced (Modifiable).
 type View struct {
-	EbpCode       string `json:"ebpCode"`
-	OrderNo       string `json:"orderNo"`
-	EbcCode       string `json:"ebcCode"`
-	AgentCode     string `json:"agentCode"`
+	ListID
 	GUID          string `json:"guid"`
-	CustomsCode   string `json:"customsCode,omitempty"`
-	TradeMode     string `json:"tradeMode,omitempty"`
 	LogisticsCode string `json:"logisticsCode,omitempty"`
 	LogisticsNo   string `json:"logisticsNo,omitempty"`
 	AssureCode    string `json:"assureCode,omitempty"`
@@ -34,9 +29,7 @@ type View struct {
 	// PreNo is the E-Port pre-entry number assigned at declaration.
 	PreNo string `json:"preNo,omitempty"`
 	// CopNo is the enterprise's own number of the list.
-	CopNo string `json:"copNo,omitempty"`
-	// InvtNo is the customs list number assigned when the checks pass.
-	InvtNo string `json:"invtNo,omitempty"`
+	CopNo  string `json:"copNo,omitempty"`
 	Status string `json:"status"`
 	// Code is the error code of a rejection.
 	Code string `json:"code,omitempty"`

@@ -38,9 +38,11 @@ func TestStateIsTheViewAndItsBehaviour(t *testing.T) {
 // View as the gateway does, and writes it back: the same JSON.
 func TestViewReadsAStoredState(t *testing.T) {
 	at := time.Date(2025, 3, 10, 2, 0, 0, 0, time.UTC)
-	st := inventory.State{View: inventory.View{EbpCode: "1500000001", OrderNo: "O-1", EbcCode: "1500000002", AgentCode: "1500000005", GUID: "G",
-		CustomsCode: "8001", TradeMode: "1210", LogisticsCode: "1500000004", LogisticsNo: "WB-1", AssureCode: "1500000002",
-		Buyer: "key", PreNo: "I20250310000000001", CopNo: "C-1", InvtNo: "800120251000000001", Status: inventory.StatusReleased,
+	st := inventory.State{View: inventory.View{
+		ListID: inventory.ListID{EbpCode: "1500000001", OrderNo: "O-1", EbcCode: "1500000002", AgentCode: "1500000005",
+			InvtNo: "800120251000000001", CustomsCode: "8001", TradeMode: "1210"},
+		GUID: "G", LogisticsCode: "1500000004", LogisticsNo: "WB-1", AssureCode: "1500000002",
+		Buyer: "key", PreNo: "I20250310000000001", CopNo: "C-1", Status: inventory.StatusReleased,
 		Code: "-1", InSeq: 7, DeclaredAt: at, DecidedAt: at.Add(time.Second), ReleasedAt: at.Add(2 * time.Second),
 		Tax:       &tax.Assessment{Regime: tax.CBEC, Total: decimal.RequireFromString("12.34")},
 		Hits:      []risk.Hit{{RuleID: "R1", Description: "why", Action: risk.Review}},

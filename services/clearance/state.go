@@ -120,8 +120,7 @@ func eventName(status string) (entity, name string) {
 func (c *Clearance) event(id, key string, st *inventory.State, i int, stateJSON *json.RawMessage) ([]jetstream.PubAckFuture, error) {
 	ev := st.History[i]
 	e := inventory.Notice{
-		Key: key, EbpCode: st.EbpCode, OrderNo: st.OrderNo, EbcCode: st.EbcCode, AgentCode: st.AgentCode,
-		InvtNo: st.InvtNo, CustomsCode: st.CustomsCode, TradeMode: st.TradeMode,
+		Key: key, ListID: st.ListID,
 		Status: ev.Status, Info: ev.Info, At: ev.Time,
 	}
 	if ev.Status == inventory.StatusRejected {

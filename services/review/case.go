@@ -19,13 +19,7 @@ import (
 // when); the rest is what the desk shows and keeps.
 type Case struct {
 	reviewrule.Case
-	EbpCode     string `json:"ebpCode"`
-	OrderNo     string `json:"orderNo"`
-	EbcCode     string `json:"ebcCode"`
-	AgentCode   string `json:"agentCode"`
-	InvtNo      string `json:"invtNo,omitempty"`
-	CustomsCode string `json:"customsCode,omitempty"`
-	TradeMode   string `json:"tradeMode,omitempty"`
+	inventory.ListID
 	// Rules are the ids of the rules that fired, for the queue's filter.
 	Rules []string `json:"rules"`
 	// State is the list's clearance state as last seen: tax, rule hits,

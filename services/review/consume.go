@@ -106,8 +106,7 @@ func newCase(key string, requested time.Time, st *inventory.State) *Case {
 // apply takes the list's state of the event with sequence seq.
 func (c *Case) apply(st *inventory.State, seq uint64, now time.Time) {
 	c.State = *st
-	c.EbpCode, c.OrderNo, c.EbcCode, c.AgentCode = st.EbpCode, st.OrderNo, st.EbcCode, st.AgentCode
-	c.InvtNo, c.CustomsCode, c.TradeMode = st.InvtNo, st.CustomsCode, st.TradeMode
+	c.ListID = st.ListID
 	c.EventSeq = seq
 	c.UpdatedAt = now.UTC()
 	c.Follow(st.Status)

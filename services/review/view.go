@@ -22,14 +22,8 @@ import (
 // CaseView is a case as the API and the desk show it: everything an
 // officer needs to decide, with every ID number, name and phone masked.
 type CaseView struct {
-	Key         string    `json:"key"`
-	EbpCode     string    `json:"ebpCode"`
-	OrderNo     string    `json:"orderNo"`
-	EbcCode     string    `json:"ebcCode"`
-	AgentCode   string    `json:"agentCode"`
-	InvtNo      string    `json:"invtNo,omitempty"`
-	CustomsCode string    `json:"customsCode,omitempty"`
-	TradeMode   string    `json:"tradeMode,omitempty"`
+	Key string `json:"key"`
+	inventory.ListID
 	Status      string    `json:"status"`
 	Open        bool      `json:"open"`
 	RequestedAt time.Time `json:"requestedAt"`
@@ -105,8 +99,7 @@ type QuotaView struct {
 // summary is the case as a list shows it.
 func (r *Review) summary(c *Case, now time.Time) CaseView {
 	v := CaseView{
-		Key: c.Key, EbpCode: c.EbpCode, OrderNo: c.OrderNo, EbcCode: c.EbcCode, AgentCode: c.AgentCode,
-		InvtNo: c.InvtNo, CustomsCode: c.CustomsCode, TradeMode: c.TradeMode, Status: c.Status, Open: c.Open(),
+		Key: c.Key, ListID: c.ListID, Status: c.Status, Open: c.Open(),
 		RequestedAt: c.RequestedAt, UpdatedAt: c.UpdatedAt, Claim: c.ActiveClaim(now), Pending: c.Pending,
 		Hits: withChinese(c.State.Hits, r.env.Rules.Risk), Tax: c.State.Tax, History: c.State.History, Notes: c.Notes, Audit: c.Audit,
 	}
