@@ -46,11 +46,11 @@ type Clearance struct {
 	ledger   *ledger.Store
 	outbox   *receipt.Outbox
 	// gather sends the 120s of orders, payments and waybills.
-	gather  *receipt.Gatherer
-	cons    *broker.Consumer
-	reviews *broker.Consumer
+	gather *receipt.Gatherer
+	// life runs the consumers of CEB_IN and of the review decisions, and
+	// the sweep.
+	life    svc.Lifecycle
 	metrics *metrics
-	sweep   *svc.Sweeper
 }
 
 // New builds the clearance service.
@@ -91,37 +91,23 @@ func (c *Clearance) Start(ctx context.Context) error {
 	for _, t := range []ceb.MsgType{ceb.CEB311, ceb.CEB411, ceb.CEB511, ceb.CEB621, ceb.CEB623} {
 		subjects = append(subjects, broker.InFilter(string(t)))
 	}
-	cons, err := broker.StartConsumer(ctx, c.env.JS, broker.StreamIn, jetstream.ConsumerConfig{
+	if err := c.life.Consume(ctx, c.env, broker.StreamIn, jetstream.ConsumerConfig{
 		Durable: Durable, FilterSubjects: subjects, DeliverPolicy: jetstream.DeliverAllPolicy,
-	}, c.env.Log, workers, c.handle)
-	if err != nil {
+	}, workers, c.handle); err != nil {
 		return err
 	}
-	c.cons = cons
-	rev, err := broker.StartConsumer(ctx, c.env.JS, broker.StreamEvents, jetstream.ConsumerConfig{
+	if err := c.life.Consume(ctx, c.env, broker.StreamEvents, jetstream.ConsumerConfig{
 		Durable: DurableReview, FilterSubjects: []string{broker.EventSubject("review", "decided")},
 		DeliverPolicy: jetstream.DeliverAllPolicy,
-	}, c.env.Log, 4, c.handleReviewDecision)
-	if err != nil {
-		_ = cons.Stop(ctx)
+	}, 4, c.handleReviewDecision); err != nil {
 		return err
 	}
-	c.reviews = rev
-	c.sweep = c.env.StartSweep(ctx, "incomplete declarations", c.Sweep)
+	c.life.Every(ctx, c.env, "incomplete declarations", c.Sweep)
 	return nil
 }
 
 // Stop ends the sweep and drains the consumers.
-func (c *Clearance) Stop(ctx context.Context) error {
-	c.sweep.Stop()
-	var errs []error
-	for _, cons := range []*broker.Consumer{c.cons, c.reviews} {
-		if cons != nil {
-			errs = append(errs, cons.Stop(ctx))
-		}
-	}
-	return errors.Join(errs...)
-}
+func (c *Clearance) Stop(ctx context.Context) error { return c.life.Stop(ctx) }
 
 // handle is the CEB_IN handler: it routes a document by type. Every
 // message on CEB_IN is a version acknowledged to its sender (the gateway's

@@ -37,8 +37,7 @@ type Export struct {
 	// gather sends the 120s of orders, receipts of payment and waybills.
 	gather *receipt.Gatherer
 	auth   *httpapi.Auth
-	cons   *broker.Consumer
-	sweep  *svc.Sweeper
+	life   svc.Lifecycle
 }
 
 // New builds the export service and adds its routes.
@@ -70,25 +69,17 @@ func (x *Export) Start(ctx context.Context) error {
 	for _, t := range []ceb.MsgType{ceb.CEB303, ceb.CEB403, ceb.CEB505, ceb.CEB507, ceb.CEB509, ceb.CEB603, ceb.CEB605, ceb.CEB701} {
 		subjects = append(subjects, broker.InFilter(string(t)))
 	}
-	cons, err := broker.StartConsumer(ctx, x.env.JS, broker.StreamIn, jetstream.ConsumerConfig{
+	if err := x.life.Consume(ctx, x.env, broker.StreamIn, jetstream.ConsumerConfig{
 		Durable: Durable, FilterSubjects: subjects, DeliverPolicy: jetstream.DeliverAllPolicy,
-	}, x.env.Log, 16, x.handle)
-	if err != nil {
+	}, 16, x.handle); err != nil {
 		return err
 	}
-	x.cons = cons
-	x.sweep = x.env.StartSweep(ctx, "export month end", x.Sweep)
+	x.life.Every(ctx, x.env, "export month end", x.Sweep)
 	return nil
 }
 
 // Stop ends the sweep and drains the consumer.
-func (x *Export) Stop(ctx context.Context) error {
-	x.sweep.Stop()
-	if x.cons != nil {
-		return x.cons.Stop(ctx)
-	}
-	return nil
-}
+func (x *Export) Stop(ctx context.Context) error { return x.life.Stop(ctx) }
 
 // handle routes one export document by type (every message on CEB_IN
 // is an accepted version).

@@ -39,8 +39,7 @@ type Returns struct {
 	ledger *ledger.Store
 	outbox *receipt.Outbox
 	auth   *httpapi.Auth
-	cons   *broker.Consumer
-	sweep  *svc.Sweeper
+	life   svc.Lifecycle
 }
 
 // New builds the returns service and adds its routes.
@@ -100,22 +99,14 @@ func (r *Returns) Name() string { return Name }
 
 // Start consumes return applications and runs the expiry sweep.
 func (r *Returns) Start(ctx context.Context) error {
-	cons, err := broker.StartConsumer(ctx, r.env.JS, broker.StreamIn, jetstream.ConsumerConfig{
+	if err := r.life.Consume(ctx, r.env, broker.StreamIn, jetstream.ConsumerConfig{
 		Durable: Durable, FilterSubjects: []string{broker.InFilter("CEB625")}, DeliverPolicy: jetstream.DeliverAllPolicy,
-	}, r.env.Log, 8, r.handle)
-	if err != nil {
+	}, 8, r.handle); err != nil {
 		return err
 	}
-	r.cons = cons
-	r.sweep = r.env.StartSweep(ctx, "return deadlines", r.Sweep)
+	r.life.Every(ctx, r.env, "return deadlines", r.Sweep)
 	return nil
 }
 
 // Stop ends the sweep and drains the consumer.
-func (r *Returns) Stop(ctx context.Context) error {
-	r.sweep.Stop()
-	if r.cons != nil {
-		return r.cons.Stop(ctx)
-	}
-	return nil
-}
+func (r *Returns) Stop(ctx context.Context) error { return r.life.Stop(ctx) }

@@ -47,8 +47,7 @@ type Review struct {
 	docs   *docstore.Store
 	ledger *ledger.Store
 	auth   *httpapi.Auth
-	cons   *broker.Consumer
-	sweep  *svc.Sweeper
+	life   svc.Lifecycle
 }
 
 // New builds the review service and adds its routes to env.Mux.
@@ -86,25 +85,17 @@ func (r *Review) Name() string { return Name }
 // runs the sweep that re-publishes unsent audit entries and decisions and
 // forgets expired sessions.
 func (r *Review) Start(ctx context.Context) error {
-	cons, err := broker.StartConsumer(ctx, r.env.JS, broker.StreamEvents, jetstream.ConsumerConfig{
+	if err := r.life.Consume(ctx, r.env, broker.StreamEvents, jetstream.ConsumerConfig{
 		Durable: Durable, FilterSubjects: eventSubjects(), DeliverPolicy: jetstream.DeliverAllPolicy,
-	}, r.env.Log, workers, r.handleEvent)
-	if err != nil {
+	}, workers, r.handleEvent); err != nil {
 		return err
 	}
-	r.cons = cons
-	r.sweep = r.env.StartSweep(ctx, "review outbox and sessions", r.Sweep)
+	r.life.Every(ctx, r.env, "review outbox and sessions", r.Sweep)
 	return nil
 }
 
 // Stop ends the sweep and drains the consumer.
-func (r *Review) Stop(ctx context.Context) error {
-	r.sweep.Stop()
-	if r.cons != nil {
-		return r.cons.Stop(ctx)
-	}
-	return nil
-}
+func (r *Review) Stop(ctx context.Context) error { return r.life.Stop(ctx) }
 
 // claimTTL is how long a claim lasts (rules file windows.reviewClaimTTL).
 func (r *Review) claimTTL() time.Duration {
