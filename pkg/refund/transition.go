@@ -163,7 +163,7 @@ type SortResult struct {
 // results must name every returned line exactly once (errcode.BadRequest).
 // It returns whether each returned line (by gnum) is resaleable, and the
 // outcome after the return is Sorted: Accepted when a line is resaleable —
-// the caller then computes what those lines give back (Restore) — and
+// the caller then splits the lines (Split) and computes what the accepted ones give back (Restore) — and
 // Rejected (errcode.NotResaleable, nothing restored) when none is.
 func Sort(p Progress, warehouse string, lines []Line, results []SortResult) (map[int]bool, Outcome, error) {
 	if !p.Status.Can(Sorted) || p.Warehouse != warehouse {

@@ -21,30 +21,6 @@ type Step struct {
 	Time  time.Time `json:"time"`
 }
 
-// SortLine is the warehouse's sorting result of one returned line.
-type SortLine struct {
-	Gnum       int             `json:"gnum"`
-	Qty        decimal.Decimal `json:"qty"`
-	Resaleable bool            `json:"resaleable"`
-}
-
-// Credit is the account-book credit of goods back in bonded stock: the
-// zone warehouse's account book (emsNo) and item (itemRecordNo).
-type Credit struct {
-	Gnum         int             `json:"gnum"`
-	EmsNo        string          `json:"emsNo"`
-	ItemRecordNo string          `json:"itemRecordNo"`
-	Qty          decimal.Decimal `json:"qty"`
-}
-
-// Shipment records goods that must leave (or left) the zone: a
-// non-resaleable line is re-shipped out of the zone (GACC 2021 No.70).
-type Shipment struct {
-	Gnum      int             `json:"gnum"`
-	Qty       decimal.Decimal `json:"qty"`
-	ShippedAt time.Time       `json:"shippedAt,omitzero"`
-}
-
 // Record is the stored state of one return application (CEB625).
 type Record struct {
 	Key           string `json:"key"`
@@ -69,13 +45,13 @@ type Record struct {
 	Lines      []refund.Line `json:"lines"`
 	ReleasedAt time.Time     `json:"releasedAt"`
 	// Deadlines of D7: the first instants past the windows.
-	ApplyBy   time.Time  `json:"applyBy"`
-	ArriveBy  time.Time  `json:"arriveBy"`
-	Warehouse string     `json:"warehouse,omitempty"`
-	ArrivedAt time.Time  `json:"arrivedAt,omitzero"`
-	Sorted    []SortLine `json:"sorted,omitempty"`
-	Credits   []Credit   `json:"credits,omitempty"`
-	OutOfZone []Shipment `json:"outOfZone,omitempty"`
+	ApplyBy   time.Time         `json:"applyBy"`
+	ArriveBy  time.Time         `json:"arriveBy"`
+	Warehouse string            `json:"warehouse,omitempty"`
+	ArrivedAt time.Time         `json:"arrivedAt,omitzero"`
+	Sorted    []refund.SortLine `json:"sorted,omitempty"`
+	Credits   []refund.Credit   `json:"credits,omitempty"`
+	OutOfZone []refund.Shipment `json:"outOfZone,omitempty"`
 	// Restored is what the accepted return gave back: quota and tax.
 	Restored *refund.Amounts `json:"restored,omitempty"`
 	// Row is the ledger row the original list counted in.

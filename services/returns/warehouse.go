@@ -214,21 +214,13 @@ func (r *Returns) handleSorting(w http.ResponseWriter, req *http.Request) {
 		if err != nil {
 			return err
 		}
-		var accepted []refund.Line
-		rec.Sorted, rec.Credits, rec.OutOfZone = nil, nil, nil
-		for _, l := range rec.Lines {
-			rec.Sorted = append(rec.Sorted, SortLine{Gnum: l.Gnum, Qty: l.Qty, Resaleable: resaleable[l.Gnum]})
-			if !resaleable[l.Gnum] {
-				rec.OutOfZone = append(rec.OutOfZone, Shipment{Gnum: l.Gnum, Qty: l.Qty})
-				continue
-			}
-			accepted = append(accepted, l)
-			for _, il := range list.InventoryList {
-				if il.Gnum == l.Gnum {
-					rec.Credits = append(rec.Credits, Credit{Gnum: l.Gnum, EmsNo: list.InventoryHead.EmsNo, ItemRecordNo: il.ItemRecordNo, Qty: l.Qty})
-				}
-			}
+		items := make(map[int]string, len(list.InventoryList))
+		for _, il := range list.InventoryList {
+			items[il.Gnum] = il.ItemRecordNo
 		}
+		split := refund.Split(rec.Lines, resaleable, list.InventoryHead.EmsNo, items)
+		accepted := split.Accepted
+		rec.Sorted, rec.Credits, rec.OutOfZone = split.Sorted, split.Credits, split.OutOfZone
 		rec.record(refund.Sorted, "", "sorted at "+wh.Code, now)
 		if out.Code != "" {
 			rec.refuse(out, now)
@@ -276,7 +268,7 @@ func (r *Returns) handleShipment(w http.ResponseWriter, req *http.Request) {
 		at = t
 	}
 	rec, err := r.change(req.Context(), s.Parcel, "shipment/"+s.WarehouseCode, func(rec *Record) error {
-		waiting := slices.ContainsFunc(rec.OutOfZone, func(s Shipment) bool { return s.ShippedAt.IsZero() })
+		waiting := slices.ContainsFunc(rec.OutOfZone, func(s refund.Shipment) bool { return s.ShippedAt.IsZero() })
 		if err := refund.CheckShipment(rec.progress(), wh.Code, waiting); err != nil {
 			return err
 		}
@@ -355,16 +347,17 @@ func (r *Returns) handleList(w http.ResponseWriter, req *http.Request) {
 		httpapi.WriteError(w, httpapi.StorageDown(err), nil)
 		return
 	}
+	var givenBack []decimal.Decimal
 	for k := range lister.Keys() {
 		var rec Record
 		if _, found, err := load(ctx, r.kv, k, &rec); err == nil && found {
 			out.Returns = append(out.Returns, rec)
 			if rec.Status == refund.Accepted && rec.Restored != nil {
-				out.Waived = out.Waived.Add(rec.Restored.Tax)
+				givenBack = append(givenBack, rec.Restored.Tax)
 			}
 		}
 	}
-	out.Due = out.Tax.Sub(out.Waived)
+	out.Waived, out.Due = refund.TaxDue(out.Tax, givenBack...)
 	httpapi.WriteJSON(w, http.StatusOK, out)
 }
 
