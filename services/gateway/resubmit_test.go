@@ -321,6 +321,10 @@ func TestChangeSentAgain(t *testing.T) {
 	if err != nil || !ok || !e.Holds(cebtest.EbpCode, docstore.Digest(mustJSON(t, &v3))) {
 		t.Fatalf("current version %+v (%v): want the third", e, err)
 	}
+	// A handler that failed under load is redelivered after a delay, which
+	// settled cannot see: wait for the three receipts, then none more.
+	h.WaitReceipts(keyEBP, "msgType=CEB312", 3)
+	settled(t, h)
 	if recs := h.Receipts(keyEBP, "msgType=CEB312"); len(recs) != 3 {
 		t.Fatalf("%d order receipts, want one per version", len(recs))
 	}
