@@ -46,6 +46,10 @@ type AuditEntry struct {
 	Note     string                    `json:"note,omitempty"`
 	// Target is the officer a claim was reassigned to.
 	Target string `json:"target,omitempty"`
+	// RequestedAt is when the case was opened, so that a reader of the
+	// audit stream alone (the metrics service) can time claims and
+	// decisions from the request.
+	RequestedAt time.Time `json:"requestedAt,omitzero"`
 }
 
 func snapshot(c *Case, now time.Time) Snapshot {
@@ -77,7 +81,8 @@ func (r *Review) Act(ctx context.Context, p *party.Party, key, action string, re
 			return nil, errcode.New(errcode.NotFound, "no review case %q", key)
 		}
 		now := r.env.Clock.Now().UTC()
-		entry := AuditEntry{Seq: len(c.Audit) + 1, Case: key, Action: action, Officer: p.Code, At: now, Before: snapshot(c, now)}
+		entry := AuditEntry{Seq: len(c.Audit) + 1, Case: key, Action: action, Officer: p.Code, At: now, Before: snapshot(c, now),
+			RequestedAt: c.RequestedAt}
 		if err := r.change(c, p, action, req, now, &entry); err != nil {
 			return nil, err
 		}
