@@ -11,7 +11,9 @@
 // first event when there is no snapshot), so a restart neither makes a
 // counter go backwards nor costs time or memory in proportion to history.
 // Each event is applied once by its stream sequence, so a redelivery never
-// counts twice. Run one replica: every replica counts everything.
+// counts twice. The review desk's audit entries on CBEC_AUDIT are followed
+// the same way, by their own sequence (desk.go). Run one replica: every
+// replica counts everything.
 package metrics
 
 import (
@@ -25,6 +27,7 @@ import (
 	"github.com/cbec/cbec/pkg/broker"
 	"github.com/cbec/cbec/pkg/clock"
 	"github.com/cbec/cbec/pkg/inventory"
+	"github.com/cbec/cbec/pkg/risk"
 	"github.com/cbec/cbec/pkg/svc"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
@@ -46,6 +49,9 @@ type snapshot struct {
 	Counters map[string][]sample                `json:"counters"`
 	Review   map[string]time.Time               `json:"review"`
 	Year     map[int]map[string]decimal.Decimal `json:"year"`
+	// Desk is the review desk's aggregates and the CBEC_AUDIT sequence
+	// they are as of; absent in snapshots of older versions.
+	Desk *deskSnapshot `json:"desk,omitempty"`
 }
 
 // sample is one counter of a vector: its labels and value.
@@ -65,13 +71,18 @@ const DefaultTarget = 70_000_000_000
 type Metrics struct {
 	env  *svc.Env
 	cc   jetstream.ConsumeContext
+	ac   jetstream.ConsumeContext // the audit entries' consumer
 	mu   sync.Mutex
 	last uint64 // stream sequence of the last event applied
+	// auditLast is the CBEC_AUDIT sequence of the last audit entry applied.
+	auditLast uint64
 
 	kv    jetstream.KeyValue
 	saved uint64 // sequence of the last snapshot written
-	stop  chan struct{}
-	done  chan struct{}
+	// auditSaved is the CBEC_AUDIT sequence of the last snapshot written.
+	auditSaved uint64
+	stop       chan struct{}
+	done       chan struct{}
 
 	declarations *prometheus.CounterVec
 	value        *prometheus.CounterVec
@@ -83,12 +94,17 @@ type Metrics struct {
 	review map[string]time.Time
 	// year holds the released value per year and direction.
 	year map[int]map[string]decimal.Decimal
+	// desk holds the review desk's rule holds, claims and wait times;
+	// deskVec its counters.
+	desk    desk
+	deskVec deskCounters
 }
 
 // New builds the metrics service and registers its collectors.
 func New(_ context.Context, env *svc.Env) (svc.Service, error) {
 	m := &Metrics{
 		env: env, review: map[string]time.Time{}, year: map[int]map[string]decimal.Decimal{},
+		desk: newDesk(), deskVec: newDeskCounters(),
 		declarations: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cbec_declarations_total",
 			Help: "Declaration steps reached, by direction (import, export), trade mode, customs code, platform and status.",
@@ -110,7 +126,8 @@ func New(_ context.Context, env *svc.Env) (svc.Service, error) {
 			Help: "Annual quota given back to buyers by accepted returns, by zone, in CNY.",
 		}, []string{"zone"}),
 	}
-	env.Registry.MustRegister(m.declarations, m.value, m.tax, m.returns, m.restored, m)
+	env.Registry.MustRegister(m.declarations, m.value, m.tax, m.returns, m.restored,
+		m.deskVec.decisions, m.deskVec.hits, m.deskVec.outcomes, m)
 	return m, nil
 }
 
@@ -121,6 +138,7 @@ func (m *Metrics) Name() string { return Name }
 func (m *Metrics) vectors() map[string]*prometheus.CounterVec {
 	return map[string]*prometheus.CounterVec{
 		"declarations": m.declarations, "value": m.value, "tax": m.tax, "returns": m.returns, "restored": m.restored,
+		"reviewDecisions": m.deskVec.decisions, "ruleHits": m.deskVec.hits, "ruleOutcomes": m.deskVec.outcomes,
 	}
 }
 
@@ -149,6 +167,13 @@ func (m *Metrics) Start(ctx context.Context) error {
 		return err
 	}
 	m.cc = cc
+	ac, err := m.followAudit(ctx)
+	if err != nil {
+		cc.Stop()
+		m.cc = nil
+		return err
+	}
+	m.ac = ac
 	m.stop, m.done = make(chan struct{}), make(chan struct{})
 	go m.snapshots()
 	return nil
@@ -161,7 +186,8 @@ func (m *Metrics) Stop(ctx context.Context) error {
 		return nil
 	}
 	m.cc.Stop()
-	m.cc = nil
+	m.ac.Stop()
+	m.cc, m.ac = nil, nil
 	close(m.stop)
 	<-m.done
 	return m.save(ctx)
@@ -191,11 +217,12 @@ func (m *Metrics) snapshots() {
 // exactly those of its sequence.
 func (m *Metrics) save(ctx context.Context) error {
 	m.mu.Lock()
-	if m.last == m.saved {
+	if m.last == m.saved && m.auditLast == m.auditSaved {
 		m.mu.Unlock()
 		return nil
 	}
-	snap := snapshot{Seq: m.last, Counters: map[string][]sample{}, Review: m.review, Year: m.year}
+	m.desk.prune()
+	snap := snapshot{Seq: m.last, Counters: map[string][]sample{}, Review: m.review, Year: m.year, Desk: m.desk.snapshot(m.auditLast)}
 	for name, vec := range m.vectors() {
 		snap.Counters[name] = samples(vec)
 	}
@@ -209,6 +236,7 @@ func (m *Metrics) save(ctx context.Context) error {
 	}
 	m.mu.Lock()
 	m.saved = max(m.saved, snap.Seq)
+	m.auditSaved = max(m.auditSaved, snap.Desk.AuditSeq)
 	m.mu.Unlock()
 	return nil
 }
@@ -255,6 +283,16 @@ func (m *Metrics) restore(ctx context.Context) error {
 		m.env.Log.Warn("metrics snapshot ahead of the stream; replaying every event", "snapshot", snap.Seq, "stream", last)
 		return nil
 	}
+	if snap.Desk != nil {
+		au, err := m.env.JS.Stream(ctx, broker.StreamAudit)
+		if err != nil {
+			return err
+		}
+		if last := au.CachedInfo().State.LastSeq; snap.Desk.AuditSeq > last {
+			m.env.Log.Warn("metrics snapshot ahead of the audit stream; replaying every event", "snapshot", snap.Desk.AuditSeq, "stream", last)
+			return nil
+		}
+	}
 	vecs := m.vectors()
 	for name, ss := range snap.Counters {
 		vec, ok := vecs[name]
@@ -278,6 +316,10 @@ func (m *Metrics) restore(ctx context.Context) error {
 		m.year = snap.Year
 	}
 	m.last, m.saved = snap.Seq, snap.Seq
+	if snap.Desk != nil {
+		m.desk.restore(snap.Desk)
+		m.auditLast, m.auditSaved = snap.Desk.AuditSeq, snap.Desk.AuditSeq
+	}
 	return nil
 }
 
@@ -334,6 +376,10 @@ func (m *Metrics) apply(msg jetstream.Msg) {
 		return
 	}
 	entity, event := parts[2], parts[3]
+	if entity == "review" && event == "decided" {
+		m.decided(msg.Data())
+		return
+	}
 	switch entity {
 	case "inventory", "review":
 		var n inventory.Notice
@@ -344,11 +390,15 @@ func (m *Metrics) apply(msg jetstream.Msg) {
 			if event == "requested" {
 				m.review[n.Key] = n.At
 				m.declarations.WithLabelValues("import", n.TradeMode, n.CustomsCode, n.EbpCode, "review").Inc()
+				m.requested(n)
 			}
 			return
 		}
 		if event != "declared" && event != "accepted" && event != "concluded" {
 			delete(m.review, n.Key) // decided, inspected or withdrawn: no longer waiting
+			// A decision came first on review.decided; a list that leaves
+			// review without one was withdrawn.
+			m.outcome(n.Key, outcomeWithdrawn)
 		}
 		if event == "concluded" {
 			return
@@ -364,6 +414,12 @@ func (m *Metrics) apply(msg jetstream.Msg) {
 				m.tax.WithLabelValues("vat").Add(st.Tax.VAT.InexactFloat64())
 				m.tax.WithLabelValues("consumption").Add(st.Tax.Consumption.InexactFloat64())
 				m.addYear(n.At, "import", st.Tax.DutiableValue)
+			}
+		}
+		if event == "rejected" && len(n.State) > 0 {
+			var st heldHits
+			if broker.Decode(n.State, &st) == nil {
+				m.countHits(st.Hits, risk.Reject)
 			}
 		}
 	case "export":
@@ -420,6 +476,9 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	ch <- oldestDesc
 	ch <- yearDesc
 	ch <- targetDesc
+	ch <- queueAgeDesc
+	ch <- claimDesc
+	ch <- decideDesc
 }
 
 // Collect implements prometheus.Collector: the review queue's depth and age
@@ -436,6 +495,7 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(queueDesc, prometheus.GaugeValue, float64(len(m.review)))
 	ch <- prometheus.MustNewConstMetric(oldestDesc, prometheus.GaugeValue, oldest)
+	m.collectDesk(ch, now)
 	y := m.year[now.In(clock.Shanghai).Year()]
 	for _, dir := range []string{"import", "export"} {
 		ch <- prometheus.MustNewConstMetric(yearDesc, prometheus.GaugeValue, y[dir].InexactFloat64(), dir)

@@ -21,6 +21,7 @@ import (
 	st "github.com/cbec/cbec/services/servicetest"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // startMetrics runs the metrics service on the harness, with its own
@@ -43,6 +44,20 @@ func startMetrics(t *testing.T, h *st.Harness) *prometheus.Registry {
 
 func value(t *testing.T, reg *prometheus.Registry, name string, labels map[string]string) float64 {
 	t.Helper()
+	m := metric(t, reg, name, labels)
+	switch {
+	case m.GetCounter() != nil:
+		return m.GetCounter().GetValue()
+	case m.GetGauge() != nil:
+		return m.GetGauge().GetValue()
+	}
+	return 0
+}
+
+// metric is the first metric of family name on reg whose labels include
+// labels; nil if there is none.
+func metric(t *testing.T, reg *prometheus.Registry, name string, labels map[string]string) *dto.Metric {
+	t.Helper()
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -58,15 +73,10 @@ func value(t *testing.T, reg *prometheus.Registry, name string, labels map[strin
 					continue next
 				}
 			}
-			switch {
-			case m.GetCounter() != nil:
-				return m.GetCounter().GetValue()
-			case m.GetGauge() != nil:
-				return m.GetGauge().GetValue()
-			}
+			return m
 		}
 	}
-	return 0
+	return nil
 }
 
 // traffic drives one of everything through the services: a released
@@ -162,8 +172,22 @@ func TestDocsListEveryMetric(t *testing.T) {
 	telemetry.NewHTTPMetrics(reg).Wrap(h.Env.Mux.ServeMux).ServeHTTP(nopWriter{}, mustRequest(t))
 	reg.MustRegister(telemetry.NewJetStreamCollector(h.NC, h.JS, broker.StreamIn, broker.StreamEvents, broker.StreamOut, broker.StreamAudit))
 	traffic(t, h)
+	// An officer claims and releases the held list: the desk's numbers.
+	caseURL := "/v1/review/cases/inv." + cebtest.EbpCode + ".M-REV"
 	natstest.Eventually(t, 10*time.Second, func() bool {
-		return value(t, reg, "cbec_declarations_total", map[string]string{"direction": "export", "status": "released"}) == 1
+		code, _, _ := h.Do("GET", caseURL, st.KeyOfficer, "", nil)
+		return code == http.StatusOK
+	}, "review case of M-REV")
+	if code, out, _ := h.Do("POST", caseURL+"/claim", st.KeyOfficer, "", nil); code != http.StatusOK {
+		t.Fatalf("claim: %d %s", code, out)
+	}
+	if code, out, _ := h.Do("POST", caseURL+"/release", st.KeyOfficer, "", nil); code != http.StatusAccepted {
+		t.Fatalf("release: %d %s", code, out)
+	}
+	natstest.Eventually(t, 10*time.Second, func() bool {
+		return value(t, reg, "cbec_declarations_total", map[string]string{"direction": "export", "status": "released"}) == 1 &&
+			value(t, reg, "cbec_review_decisions_total", map[string]string{"officer": "OFFICER01", "decision": "release"}) == 1 &&
+			value(t, reg, "cbec_review_rule_outcomes_total", map[string]string{"outcome": "released"}) == 1
 	}, "traffic counted")
 	exported := map[string]bool{}
 	for _, g := range []prometheus.Gatherer{reg, h.Env.Registry} {
