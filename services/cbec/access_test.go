@@ -107,6 +107,9 @@ var accessMatrix = map[string][11]string{
 	"DELETE /v1/webhooks/{id}":                               {e404, e404, e404, e404, e404, e404, e404, e404, e404, e401, e401},
 	"GET /v1/admin/webhooks":                                 {e403, e403, e403, e403, e403, e403, e403, e403, ok, e401, e401},
 	"POST /v1/admin/webhooks/{id}/unblock":                   {e403, e403, e403, e403, e403, e403, e403, e403, ok, e401, e401},
+	"POST /v1/admin/rules/backtest":                          {e403, e403, e403, e403, e403, e403, e403, ok, ok, e401, e401},
+	"GET /review/rules/backtest":                             {e403, e403, e403, e403, e403, e403, e403, ok, ok, page, e401},
+	"POST /review/rules/backtest":                            {e403, e403, e403, e403, e403, e403, e403, ok, ok, page, e401},
 	"GET /healthz":                                           {ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok},
 	"GET /readyz":                                            {ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok},
 	"GET /metrics":                                           {ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok},
@@ -210,6 +213,16 @@ func matrixRequests(t *testing.T, s seeded) map[string]func() matrixCall {
 		"DELETE /v1/webhooks/{id}": func() matrixCall { return matrixCall{method: "DELETE", path: "/v1/webhooks/0000000000000000"} },
 		"POST /v1/admin/webhooks/{id}/unblock": func() matrixCall {
 			return matrixCall{method: "POST", path: "/v1/admin/webhooks/" + s.webhook + "/unblock"}
+		},
+		"POST /v1/admin/rules/backtest": func() matrixCall {
+			return matrixCall{method: "POST", path: "/v1/admin/rules/backtest", ctype: "application/json",
+				body: jsonBody(t, map[string]any{"rules": string(deploy.Rules), "from": time.Now().Add(-time.Hour), "to": time.Now()})}
+		},
+		"GET /review/rules/backtest": get("/review/rules/backtest"),
+		"POST /review/rules/backtest": func() matrixCall {
+			form := url.Values{"rules": {string(deploy.Rules)}, "from": {time.Now().UTC().Add(-time.Hour).Format("2006-01-02T15:04")},
+				"to": {time.Now().UTC().Format("2006-01-02T15:04")}}
+			return matrixCall{method: "POST", path: "/review/rules/backtest", ctype: "application/x-www-form-urlencoded", body: []byte(form.Encode())}
 		},
 		"GET /v1/review/cases":             get("/v1/review/cases"),
 		"GET /v1/review/cases/{key}":       get("/v1/review/cases/" + s.caseKey),

@@ -20,6 +20,7 @@ import (
 	"github.com/cbec/cbec/services/gateway"
 	"github.com/cbec/cbec/services/returns"
 	"github.com/cbec/cbec/services/review"
+	rulesadmin "github.com/cbec/cbec/services/rules"
 	"github.com/cbec/cbec/services/webhooks"
 )
 
@@ -64,6 +65,8 @@ var apiTypes = map[string]reflect.Type{
 	"WebhookState":        reflect.TypeFor[webhook.State](),
 	"WebhookView":         reflect.TypeFor[webhooks.View](),
 	"WebhookList":         reflect.TypeFor[webhooks.ListResponse](),
+	"BacktestRequest":     reflect.TypeFor[rulesadmin.BacktestRequest](),
+	"BacktestReport":      reflect.TypeFor[rulesadmin.Report](),
 }
 
 // registryAnswer is the JSON of GET /v1/returns/warehouses, which the

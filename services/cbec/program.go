@@ -29,6 +29,8 @@ import (
 	"github.com/cbec/cbec/pkg/party"
 	"github.com/cbec/cbec/pkg/svc"
 	"github.com/cbec/cbec/pkg/telemetry"
+	"github.com/cbec/cbec/services/review"
+	rulesadmin "github.com/cbec/cbec/services/rules"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -58,6 +60,7 @@ func commands(getenv func(string) string) []command {
 		{"demo", "write a fresh consistent declaration (import, export or return) to post, every dependent number computed", RunDemo},
 		{"bench", "measure the bus ceiling, the pipeline's maximum and fixed rates, and optionally a soak", RunBench},
 		{"secrets", "write every secret of an external deployment (docker-compose, deploy/nats) into a directory", withoutContext(RunSecrets)},
+		{"rules", "backtest a candidate rules file against the stored declarations of a window: cbec rules backtest --rules new.yaml --from … --to …", RunRules},
 		{"probe", "check a running cbec over HTTP (default its own /readyz) and exit 0 on 200: a container's health check", RunProbe},
 		{"keygen", "write a TEST SM2 key and self-signed certificate for trying CEB signatures", withoutContext(RunKeygen)},
 		// sign and verify are filters: the message comes on stdin, which
@@ -283,6 +286,13 @@ func (m *Main) Run(ctx context.Context) error {
 			return fmt.Errorf("start %s: %w", s.name, err)
 		}
 		m.services = append(m.services, srv)
+		// The rules administration (backtests) runs beside the review
+		// desk, with its connection: it reads what the desk reads.
+		if s.name == review.Name {
+			if _, err := rulesadmin.Mount(setupCtx, senv); err != nil {
+				return fmt.Errorf("rules administration: %w", err)
+			}
+		}
 	}
 	mux.HandleFunc(routeHealthz, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
