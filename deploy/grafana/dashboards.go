@@ -79,7 +79,7 @@ func boards() []board {
 			"Documents and decisions, decision latency, consumer lag, HTTP errors, JetStream and NATS.",
 			clearance},
 		{"review.json", "cbec-review", "cbec / Review desk",
-			"Manual review queue, case age and the rates of review, inspection and detention.",
+			"Manual review queue and its age, the rates of review, inspection and detention, officers' claim and decision times and decisions, and risk rules' hit rates and outcomes.",
 			review},
 		{"returns.json", "cbec-returns", "cbec / Returns center",
 			"Returns by bonded zone and outcome, and the annual quota they restore.",

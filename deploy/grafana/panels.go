@@ -201,7 +201,10 @@ func clearance(b *builder) {
 }
 
 // review is the Review desk dashboard: the manual review queue and the
-// declarations held for review, inspection or detention.
+// declarations held for review, inspection or detention; the queue by age,
+// how long cases wait for a claim and a decision and what each officer
+// decides; and each risk rule's hit rate and how often officers release
+// what it held unchanged — a rule they always release is one to retire.
 func review(b *builder) {
 	b.row("Queue")
 	b.statPanel("Cases waiting",
@@ -242,6 +245,61 @@ func review(b *builder) {
 		"Declarations per second sent to review, inspection or detention, by trade mode and customs code.",
 		units.CountsPerSecond, wide,
 		q(`sum by (trade_mode, customs_code) (rate(cbec_declarations_total{status=~"review|inspection|detained"}[$__rate_interval]))`, "{{trade_mode}} {{customs_code}}"))
+
+	b.row("Queue by age")
+	b.statPanel("Cases waiting over 4 hours",
+		"Cases waiting for an officer for 4 hours or more since review was requested.",
+		units.Short, quarter,
+		steps("green", step{1, "orange"}, step{20, "red"}),
+		q(`sum(max by (age) (cbec_review_queue_age_cases{age=~"4-24h|24h.*"}))`, "over 4h"))
+	b.statPanel("Queue by age",
+		"Cases waiting for an officer, by time since review was requested.",
+		units.Short, quarter, nil,
+		q(`max by (age) (cbec_review_queue_age_cases)`, "{{age}}"))
+	b.timeSeries("Queue depth by age over time",
+		"Cases waiting for an officer over time, by age bucket: under 1 hour, 1 to 4, 4 to 24, over 24.",
+		units.Short, half,
+		q(`max by (age) (cbec_review_queue_age_cases)`, "{{age}}"))
+
+	b.row("Officers")
+	b.timeSeries("Time to first claim",
+		"Time from a declaration's review request to its first claim by an officer: median and 90th percentile.",
+		units.Seconds, half,
+		q(`histogram_quantile(0.5, sum by (le) (rate(cbec_review_claim_seconds_bucket[$__rate_interval])))`, "p50"),
+		q(`histogram_quantile(0.9, sum by (le) (rate(cbec_review_claim_seconds_bucket[$__rate_interval])))`, "p90"))
+	b.timeSeries("Time to decision",
+		"Time from a declaration's review request to an officer's decision, 90th percentile by action (release, reject, inspect, inspection result).",
+		units.Seconds, half,
+		q(`histogram_quantile(0.9, sum by (le, action) (rate(cbec_review_decision_seconds_bucket[$__rate_interval])))`, "p90 {{action}}"))
+	b.timeSeries("Decisions per officer (per hour)",
+		"Review decisions per hour by officer code and decision (release, reject, inspect, detain). Officer codes only: no names.",
+		units.Short, half,
+		q(`sum by (officer, decision) (rate(cbec_review_decisions_total[$__rate_interval]))`+perHour, "{{officer}} {{decision}}"))
+	b.statPanel("Decisions in range by officer",
+		"Review decisions in the selected time range, by officer code.",
+		units.Short, half, nil,
+		q(`sum by (officer) (increase(cbec_review_decisions_total[$__range]))`, "{{officer}}"))
+
+	b.row("Risk rules")
+	b.timeSeries("Rule hit rate",
+		"Share of import declarations lodged that each risk rule hit (held for review or rejected).",
+		units.PercentUnit, half,
+		q(`sum by (rule) (rate(cbec_rule_hits_total[$__rate_interval])) / scalar(sum(rate(cbec_declarations_total{direction="import",status="declared"}[$__rate_interval])))`, "{{rule}}"))
+	b.statPanel("Released unchanged in range, by rule",
+		"Of the declarations each rule held and an officer decided in the selected range, the share released unchanged. Near 100 % over a week: the rule finds nothing, retire or narrow it (alert CbecRuleAlwaysReleased).",
+		units.PercentUnit, half,
+		steps("green", step{0.8, "orange"}, step{0.95, "red"}),
+		q(ratio(
+			`sum by (rule) (increase(cbec_review_rule_outcomes_total{outcome="released"}[$__range]))`,
+			`sum by (rule) (increase(cbec_review_rule_outcomes_total{outcome!="withdrawn"}[$__range]))`), "{{rule}}"))
+	b.timeSeries("Rule hits by rule and action",
+		"Risk rule hits per second by rule and action: review (held for an officer) or reject.",
+		units.CountsPerSecond, half,
+		q(`sum by (rule, action) (rate(cbec_rule_hits_total[$__rate_interval]))`, "{{rule}} {{action}}"))
+	b.statPanel("Rule outcomes in range",
+		"What became of the declarations each rule held, in the selected range: released unchanged, rejected, inspected, withdrawn.",
+		units.Short, half, nil,
+		q(`sum by (rule, outcome) (increase(cbec_review_rule_outcomes_total[$__range]))`, "{{rule}} {{outcome}}"))
 }
 
 // returns is the Returns center dashboard: returns of bonded imports by

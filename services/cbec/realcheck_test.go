@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -92,6 +93,7 @@ scrape_configs:
 	case <-time.After(3 * time.Minute):
 		t.Fatal("the load generator did not stop")
 	}
+	officerDecisions(t, m.HTTPURL())
 	query := func(expr string) (int, error) {
 		resp, err := http.Get(api + "/api/v1/query?query=" + url.QueryEscape(expr))
 		if err != nil {
@@ -196,6 +198,49 @@ scrape_configs:
 		t.Fatal("no alert rule loaded")
 	}
 }
+
+// officerDecisions has the demo officer decide some of the cases the load
+// held for review (risk rule R001) — two released, one rejected, one sent
+// to inspection — so that the Review desk's officer and rule panels have
+// series: the load generator itself never decides.
+func officerDecisions(t *testing.T, base string) {
+	t.Helper()
+	var keys []string
+	natstest.Eventually(t, 30*time.Second, func() bool {
+		code, b, _ := do(t, "GET", base+"/v1/review/cases", "demo-officer", "", nil)
+		if code != http.StatusOK {
+			return false
+		}
+		keys = keys[:0]
+		seen := map[string]bool{}
+		for _, m := range reCaseKey.FindAllStringSubmatch(string(b), -1) {
+			if !seen[m[1]] {
+				seen[m[1]] = true
+				keys = append(keys, m[1])
+			}
+		}
+		return len(keys) >= 4
+	}, "four review cases from the load")
+	for i, key := range keys[:4] {
+		url := base + "/v1/review/cases/" + key
+		if code, b, _ := do(t, "POST", url+"/claim", "demo-officer", "", nil); code != http.StatusOK {
+			t.Fatalf("claim %s: %d %s", key, code, b)
+		}
+		action, body := "release", []byte(`{}`)
+		switch i {
+		case 2:
+			action, body = "reject", []byte(`{"reason":"real check: declared value doubtful"}`)
+		case 3:
+			action = "inspect"
+		}
+		if code, b, _ := do(t, "POST", url+"/"+action, "demo-officer", "application/json", body); code != http.StatusAccepted {
+			t.Fatalf("%s %s: %d %s", action, key, code, b)
+		}
+	}
+}
+
+// reCaseKey finds the case keys in a review queue listing.
+var reCaseKey = regexp.MustCompile(`"key":\s*"(inv\.[^"]+)"`)
 
 func freePort(t *testing.T) string {
 	t.Helper()
