@@ -66,13 +66,13 @@ func Grants() []Grant {
 			// review service may publish cbec.evt.review.decided.
 			Publish: []string{"cbec.evt.inventory.>", "cbec.evt.review.requested", "cbec.evt.review.step", "ceb.out.>"},
 			Write:   []string{BucketInventory, BucketQuota},
-			Read:    []string{StreamIn, StreamEvents, StreamOut, BucketDocs},
+			Read:    []string{StreamIn, StreamEvents, StreamOut, BucketDocs, BucketRules},
 		},
 		{
 			Service: "returns",
 			Publish: []string{"cbec.evt.return.>", "ceb.out.>", "cbec.audit.>"},
 			Write:   []string{BucketInventory, BucketReturns, BucketQuota},
-			Read:    []string{StreamIn, StreamOut, BucketDocs},
+			Read:    []string{StreamIn, StreamOut, BucketDocs, BucketRules},
 		},
 		{
 			Service: "export",
@@ -83,7 +83,7 @@ func Grants() []Grant {
 		{
 			Service: "review",
 			Publish: []string{"cbec.evt.review.decided", "cbec.audit.>"},
-			Write:   []string{BucketReview},
+			Write:   []string{BucketReview, BucketRules},
 			Read:    []string{StreamIn, StreamEvents, BucketInventory, BucketDocs, BucketQuota},
 		},
 		{

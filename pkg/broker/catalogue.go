@@ -56,6 +56,10 @@ const (
 	// BucketMetrics holds the metrics service's snapshot of its aggregates,
 	// so that a restart replays only the events after it.
 	BucketMetrics = "CBEC_METRICS"
+	// BucketRules holds the rules in force (key "active": the file an
+	// operator activated, its revision the rules version) and the backtest
+	// reports ("backtest.<id>") activations are based on.
+	BucketRules = "CBEC_RULES"
 )
 
 // DuplicateWindow is JetStream's duplicate-detection window on every
@@ -115,6 +119,8 @@ func Buckets(o Options) []jetstream.KeyValueConfig {
 		{Bucket: BucketQuota, Description: "annual quota ledger by buyer key and year", History: 1, Storage: jetstream.FileStorage, Replicas: r},
 		{Bucket: BucketWebhooks, Description: "webhook subscriptions and their delivery state", History: 1, Storage: jetstream.FileStorage, Replicas: r},
 		{Bucket: BucketMetrics, Description: "the metrics service's snapshot of its aggregates", History: 1, Storage: jetstream.FileStorage, Replicas: r},
+		// The history keeps the last versions of the rules in force.
+		{Bucket: BucketRules, Description: "the risk rules in force and the backtest reports", History: 64, Storage: jetstream.FileStorage, Replicas: r},
 	}
 }
 

@@ -55,6 +55,10 @@ type Hit struct {
 	// Empty only on hits recorded before the rules were bilingual.
 	DescriptionZh string `json:"descriptionZh,omitempty"`
 	Action        Action `json:"action"`
+	// RulesVersion is the version of the rules that fired (the revision
+	// an operator activated, docs/rules.md); 0 for the rules file the
+	// process started with, and on hits recorded before versions.
+	RulesVersion uint64 `json:"rulesVersion,omitempty"`
 }
 
 // EvalFailedID is the rule id of the hit that stands for rules that could
@@ -75,7 +79,19 @@ func EvalFailed(err error) Hit {
 type Engine struct {
 	specs    []Spec
 	programs []*vm.Program
+	version  uint64
 }
+
+// WithVersion returns the engine stamping its hits with rules version v:
+// the same compiled rules, shared.
+func (e *Engine) WithVersion(v uint64) *Engine {
+	c := *e
+	c.version = v
+	return &c
+}
+
+// Version is the rules version the engine stamps on its hits.
+func (e *Engine) Version() uint64 { return e.version }
 
 // Compile checks and compiles every rule. It refuses the whole set on the
 // first rule without an id, a description in both Chinese and English, or
@@ -144,7 +160,7 @@ func (e *Engine) Evaluate(f Facts) ([]Hit, error) {
 		}
 		if fired, _ := out.(bool); fired {
 			s := e.specs[i]
-			hits = append(hits, Hit{RuleID: s.ID, Description: s.Description.En, DescriptionZh: s.Description.Zh, Action: s.Action})
+			hits = append(hits, Hit{RuleID: s.ID, Description: s.Description.En, DescriptionZh: s.Description.Zh, Action: s.Action, RulesVersion: e.version})
 		}
 	}
 	return hits, errors.Join(errs...)

@@ -9,6 +9,7 @@
 package rules
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"github.com/cbec/cbec/pkg/refdata"
@@ -42,6 +43,19 @@ type Set struct {
 	Limits  *limit.Table
 	Windows Windows
 	Risk    *risk.Engine
+	// Version is the rules version (Versioned): 0 for the file the process
+	// started with.
+	Version uint64
+	// Text is the file as loaded.
+	Text string
+}
+
+// Versioned returns s as rules version v: its risk rules stamp their hits
+// with v, so that a list held for review records the rules that held it.
+func (s *Set) Versioned(v uint64) *Set {
+	c := *s
+	c.Version, c.Risk = v, s.Risk.WithVersion(v)
+	return &c
 }
 
 // file mirrors the YAML. Dates, amounts and durations are read as the raw
@@ -71,10 +85,15 @@ type windowsRaw struct {
 // lacks its Chinese or English text refuses the file, and the error names
 // the field, or the rule id and the line where the rule starts.
 func Load(r io.Reader) (*Set, error) {
-	s, err := load(r)
+	b, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("rules file: %w", err)
 	}
+	s, err := load(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("rules file: %w", err)
+	}
+	s.Text = string(b)
 	return s, nil
 }
 

@@ -38,8 +38,12 @@ type Env struct {
 
 	// Tariff is the positive list and tariff (--tariff).
 	Tariff *tariff.Table
-	// Rules are the limits, windows and risk rules (--rules).
+	// Rules are the limits, windows and risk rules (--rules) the process
+	// started with. Read the rules in force with CurrentRules.
 	Rules *rules.Set
+	// LiveRules, when set, holds the rules in force as operators activate
+	// new versions (nil: Rules stay in force).
+	LiveRules *rules.Live
 	// ExportRef is the export reference data: currencies and rates,
 	// prohibited and simplified-declaration goods, trade modes (--export).
 	ExportRef *export.Reference
@@ -63,6 +67,16 @@ type Env struct {
 	// Signer signs the receipts emitted as XML (--signing-key and
 	// --signing-cert); nil emits them unsigned.
 	Signer *dsig.Signer
+}
+
+// CurrentRules returns the rules in force now: the live version when the
+// process follows activations, else Rules. One atomic load: cheap enough
+// for every decision.
+func (e *Env) CurrentRules() *rules.Set {
+	if e.LiveRules != nil {
+		return e.LiveRules.Load()
+	}
+	return e.Rules
 }
 
 // IntakeLimits are the bounds past which the gateway refuses submissions

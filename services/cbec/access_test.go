@@ -108,6 +108,8 @@ var accessMatrix = map[string][11]string{
 	"GET /v1/admin/webhooks":                                 {e403, e403, e403, e403, e403, e403, e403, e403, ok, e401, e401},
 	"POST /v1/admin/webhooks/{id}/unblock":                   {e403, e403, e403, e403, e403, e403, e403, e403, ok, e401, e401},
 	"POST /v1/admin/rules/backtest":                          {e403, e403, e403, e403, e403, e403, e403, ok, ok, e401, e401},
+	"GET /v1/admin/rules":                                    {e403, e403, e403, e403, e403, e403, e403, ok, ok, e401, e401},
+	"POST /v1/admin/rules":                                   {e403, e403, e403, e403, e403, e403, e403, e403, e404, e401, e401},
 	"GET /review/rules/backtest":                             {e403, e403, e403, e403, e403, e403, e403, ok, ok, page, e401},
 	"POST /review/rules/backtest":                            {e403, e403, e403, e403, e403, e403, e403, ok, ok, page, e401},
 	"GET /healthz":                                           {ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok},
@@ -217,6 +219,13 @@ func matrixRequests(t *testing.T, s seeded) map[string]func() matrixCall {
 		"POST /v1/admin/rules/backtest": func() matrixCall {
 			return matrixCall{method: "POST", path: "/v1/admin/rules/backtest", ctype: "application/json",
 				body: jsonBody(t, map[string]any{"rules": string(deploy.Rules), "from": time.Now().Add(-time.Hour), "to": time.Now()})}
+		},
+		"GET /v1/admin/rules": get("/v1/admin/rules"),
+		// Activating names a backtest no one ran: the rules in force stay
+		// for the rows after.
+		"POST /v1/admin/rules": func() matrixCall {
+			return matrixCall{method: "POST", path: "/v1/admin/rules", ctype: "application/json",
+				body: jsonBody(t, map[string]any{"rules": string(deploy.Rules), "backtestId": "bt-20200101T000000Z-00000000"})}
 		},
 		"GET /review/rules/backtest": get("/review/rules/backtest"),
 		"POST /review/rules/backtest": func() matrixCall {

@@ -67,6 +67,8 @@ var apiTypes = map[string]reflect.Type{
 	"WebhookList":         reflect.TypeFor[webhooks.ListResponse](),
 	"BacktestRequest":     reflect.TypeFor[rulesadmin.BacktestRequest](),
 	"BacktestReport":      reflect.TypeFor[rulesadmin.Report](),
+	"ActivateRequest":     reflect.TypeFor[rulesadmin.ActivateRequest](),
+	"RulesActive":         reflect.TypeFor[rulesadmin.Active](),
 }
 
 // registryAnswer is the JSON of GET /v1/returns/warehouses, which the

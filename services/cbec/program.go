@@ -27,8 +27,11 @@ import (
 	"github.com/cbec/cbec/pkg/dsig"
 	"github.com/cbec/cbec/pkg/httpapi"
 	"github.com/cbec/cbec/pkg/party"
+	ruleset "github.com/cbec/cbec/pkg/rules"
 	"github.com/cbec/cbec/pkg/svc"
 	"github.com/cbec/cbec/pkg/telemetry"
+	"github.com/cbec/cbec/services/clearance"
+	"github.com/cbec/cbec/services/returns"
 	"github.com/cbec/cbec/services/review"
 	rulesadmin "github.com/cbec/cbec/services/rules"
 	"github.com/nats-io/nats.go"
@@ -188,8 +191,10 @@ type Main struct {
 	httpLn       net.Listener
 	services     []svc.Service
 	router       *svc.Router
-	ready        atomic.Bool
-	demo         bool
+	// stopRules ends the watch of the rules in force (nil: none).
+	stopRules func()
+	ready     atomic.Bool
+	demo      bool
 }
 
 // NewMain returns a program for cfg writing its banner to stdout and its
@@ -269,6 +274,14 @@ func (m *Main) Run(ctx context.Context) error {
 	if c.DevClock {
 		env.DevClock = clock.NewSettable()
 		env.Clock = env.DevClock
+	}
+	// The services that read the rules follow the versions operators
+	// activate (CBEC_RULES), starting on the one in force.
+	if slices.ContainsFunc(c.Services, func(s string) bool { return s == clearance.Name || s == returns.Name || s == review.Name }) {
+		env.LiveRules = ruleset.NewLive(ruleSet)
+		if m.stopRules, err = rulesadmin.Follow(setupCtx, m.js, env.LiveRules, m.Log); err != nil {
+			return fmt.Errorf("rules in force: %w", err)
+		}
 	}
 	for _, s := range services {
 		if !slices.Contains(c.Services, s.name) {
@@ -462,6 +475,9 @@ func (m *Main) banner() {
 func (m *Main) Close(ctx context.Context) error {
 	var errs []error
 	m.ready.Store(false)
+	if m.stopRules != nil {
+		m.stopRules()
+	}
 	if m.httpSrv != nil {
 		errs = append(errs, m.httpSrv.Shutdown(ctx))
 	}

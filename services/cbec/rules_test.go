@@ -18,8 +18,10 @@ import (
 	"github.com/cbec/cbec/pkg/ceb/cebtest"
 	"github.com/cbec/cbec/pkg/docstore"
 	"github.com/cbec/cbec/pkg/natstest"
+	"github.com/cbec/cbec/services/cbec/load"
 	rulesadmin "github.com/cbec/cbec/services/rules"
 	"github.com/cbec/cbec/services/servicetest"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // backtestRules is the embedded rules file with R001 relaxed for
@@ -61,14 +63,7 @@ func TestBacktestWeek(t *testing.T) {
 	m := startMain(t, t.TempDir(), "--dev-clock")
 	defer m.Close(context.Background())
 	base := m.HTTPURL()
-	lc, err := ParseLoadConfig([]string{"--url", base, "--seed", "18"}, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gen, err := NewLoad(lc, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
+	gen := buyers(t, base, "18")
 	setClock := func(at time.Time) {
 		t.Helper()
 		body, _ := json.Marshal(map[string]string{"now": at.Format(time.RFC3339)})
@@ -76,39 +71,8 @@ func TestBacktestWeek(t *testing.T) {
 			t.Fatalf("clock: %d %s", code, b)
 		}
 	}
-	submit := func(n int, d weekDecl) {
-		t.Helper()
-		s := servicetest.NewSet(d.orderNo)
-		if d.near {
-			s.Scale("8.5") // just under the single limit, as the access matrix's held list
-		}
-		// Every declaration its own buyer and address, so that no rule of
-		// a buyer's or an address's activity fires.
-		b := gen.Buyer(1000 + n)
-		oh, ph, lh, ih := &s.O.OrderHead, &s.P.PaymentHead, &s.L.LogisticsHead, &s.I.InventoryHead
-		addr := b.Address + d.mark
-		oh.BuyerRegNo, oh.BuyerName, oh.BuyerTelephone, oh.BuyerIdNumber = b.RegNo, b.Name, b.Phone, b.ID
-		oh.Consignee, oh.ConsigneeTelephone, oh.ConsigneeAddress = b.Name, b.Phone, addr
-		ph.PayerIdNumber, ph.PayerName, ph.Telephone = b.ID, b.Name, b.Phone
-		lh.Consignee, lh.ConsigneeTelephone, lh.ConsigneeAddress = b.Name, b.Phone, addr
-		ih.BuyerIdNumber, ih.BuyerName, ih.BuyerTelephone, ih.ConsigneeAddress = b.ID, b.Name, b.Phone, addr
-		for _, x := range []struct {
-			kind, key string
-			doc       any
-		}{{"orders", "demo-ebp", s.O}, {"payments", "demo-pay", s.P}, {"waybills", "demo-logistics-cq", s.L}, {"inventories", "demo-agent", s.I}} {
-			if code, body, _ := do(t, "POST", base+"/v1/import/"+x.kind, x.key, "application/json", jsonBody(t, x.doc)); code != http.StatusAccepted && code != http.StatusOK {
-				t.Fatalf("%s %s: %d %s", d.orderNo, x.kind, code, body)
-			}
-		}
-	}
-	status := func(orderNo string) string {
-		code, b, _ := do(t, "GET", base+"/v1/import/inventories/"+cebtest.EbpCode+"/"+orderNo, "demo-agent", "", nil)
-		var v struct{ Status string }
-		if code == http.StatusOK {
-			_ = json.Unmarshal(b, &v)
-		}
-		return v.Status
-	}
+	submit := func(n int, d weekDecl) { t.Helper(); submitDecl(t, base, gen.Buyer(1000+n), d) }
+	status := func(orderNo string) string { return listStatus(t, base, orderNo) }
 	waitStatus := func(orderNo, want string) {
 		t.Helper()
 		natstest.Eventually(t, 30*time.Second, func() bool { return status(orderNo) == want },
@@ -266,4 +230,150 @@ func hasRow(table, prefix string) bool {
 		}
 	}
 	return false
+}
+
+// submitDecl submits the cebtest declaration d describes for buyer b, each
+// document from its rightful sender.
+func submitDecl(t *testing.T, base string, b load.Buyer, d weekDecl) {
+	t.Helper()
+	s := servicetest.NewSet(d.orderNo)
+	if d.near {
+		s.Scale("8.5") // just under the single limit, as the access matrix's held list
+	}
+	// Every declaration its own buyer and address, so that no rule of a
+	// buyer's or an address's activity fires.
+	oh, ph, lh, ih := &s.O.OrderHead, &s.P.PaymentHead, &s.L.LogisticsHead, &s.I.InventoryHead
+	addr := b.Address + d.mark
+	oh.BuyerRegNo, oh.BuyerName, oh.BuyerTelephone, oh.BuyerIdNumber = b.RegNo, b.Name, b.Phone, b.ID
+	oh.Consignee, oh.ConsigneeTelephone, oh.ConsigneeAddress = b.Name, b.Phone, addr
+	ph.PayerIdNumber, ph.PayerName, ph.Telephone = b.ID, b.Name, b.Phone
+	lh.Consignee, lh.ConsigneeTelephone, lh.ConsigneeAddress = b.Name, b.Phone, addr
+	ih.BuyerIdNumber, ih.BuyerName, ih.BuyerTelephone, ih.ConsigneeAddress = b.ID, b.Name, b.Phone, addr
+	for _, x := range []struct {
+		kind, key string
+		doc       any
+	}{{"orders", "demo-ebp", s.O}, {"payments", "demo-pay", s.P}, {"waybills", "demo-logistics-cq", s.L}, {"inventories", "demo-agent", s.I}} {
+		if code, body, _ := do(t, "POST", base+"/v1/import/"+x.kind, x.key, "application/json", jsonBody(t, x.doc)); code != http.StatusAccepted && code != http.StatusOK {
+			t.Fatalf("%s %s: %d %s", d.orderNo, x.kind, code, body)
+		}
+	}
+}
+
+// listStatus is the status of the list of orderNo, "" before it is declared.
+func listStatus(t *testing.T, base, orderNo string) string {
+	t.Helper()
+	code, b, _ := do(t, "GET", base+"/v1/import/inventories/"+cebtest.EbpCode+"/"+orderNo, "demo-agent", "", nil)
+	var v struct{ Status string }
+	if code == http.StatusOK {
+		_ = json.Unmarshal(b, &v)
+	}
+	return v.Status
+}
+
+// TestActivateRulesWithoutRestart backtests a rules file with a new rule,
+// activates it over the API in the running program and sees the next
+// declaration held by the new rule, its case recording the version; the
+// activation is on CBEC_AUDIT and GET /v1/admin/rules shows it. An
+// activation without a matching backtest, or by a supervisor, is refused.
+func TestActivateRulesWithoutRestart(t *testing.T) {
+	m := startMain(t, t.TempDir())
+	defer m.Close(context.Background())
+	base := m.HTTPURL()
+	gen := buyers(t, base, "19")
+	candidate := backtestRules(t)
+
+	// Before: the file the program started with, version 0, and a marked
+	// declaration passes.
+	var act rulesadmin.Active
+	code, b, _ := do(t, "GET", base+"/v1/admin/rules", "demo-supervisor", "", nil)
+	if err := json.Unmarshal(b, &act); code != http.StatusOK || err != nil || act.Version != 0 || act.Rules != string(deploy.Rules) {
+		t.Fatalf("rules in force at start: %d %.300s", code, b)
+	}
+	submitDecl(t, base, gen.Buyer(1), weekDecl{orderNo: "ACT-BEFORE", mark: " BTMARK"})
+	natstest.Eventually(t, 30*time.Second, func() bool { return listStatus(t, base, "ACT-BEFORE") == "800" }, "ACT-BEFORE released")
+
+	now := time.Now().UTC()
+	code, b, _ = do(t, "POST", base+"/v1/admin/rules/backtest", "demo-operator", "application/json",
+		jsonBody(t, rulesadmin.BacktestRequest{Rules: candidate, From: now.Add(-time.Hour), To: now.Add(time.Minute)}))
+	var rep rulesadmin.Report
+	if err := json.Unmarshal(b, &rep); code != http.StatusOK || err != nil || rep.Declarations != 1 {
+		t.Fatalf("backtest: %d %.500s", code, b)
+	}
+
+	for _, c := range []struct {
+		name, key string
+		req       rulesadmin.ActivateRequest
+		code      int
+		detail    string
+	}{
+		{"supervisor", "demo-supervisor", rulesadmin.ActivateRequest{Rules: candidate, BacktestID: rep.ID}, 403, "only an operator"},
+		{"no backtest", "demo-operator", rulesadmin.ActivateRequest{Rules: candidate}, 400, "name the backtest"},
+		{"unknown backtest", "demo-operator", rulesadmin.ActivateRequest{Rules: candidate, BacktestID: "bt-20200101T000000Z-00000000"}, 404, "no backtest"},
+		{"another file", "demo-operator", rulesadmin.ActivateRequest{Rules: string(deploy.Rules), BacktestID: rep.ID}, 400, "not the one backtest"},
+	} {
+		code, b, _ := do(t, "POST", base+"/v1/admin/rules", c.key, "application/json", jsonBody(t, c.req))
+		if code != c.code || !strings.Contains(string(b), c.detail) {
+			t.Errorf("%s: %d %s, want %d with %q", c.name, code, b, c.code, c.detail)
+		}
+	}
+
+	code, b, _ = do(t, "POST", base+"/v1/admin/rules", "demo-operator", "application/json",
+		jsonBody(t, rulesadmin.ActivateRequest{Rules: candidate, BacktestID: rep.ID}))
+	if err := json.Unmarshal(b, &act); code != http.StatusOK || err != nil || act.Version == 0 {
+		t.Fatalf("activate: %d %.300s", code, b)
+	}
+	version := act.Version
+	code, b, _ = do(t, "GET", base+"/v1/admin/rules", "demo-operator", "", nil)
+	if err := json.Unmarshal(b, &act); code != http.StatusOK || err != nil || act.Version != version || act.Rules != candidate ||
+		act.BacktestID != rep.ID || act.By != "OPS01" || act.Digest != rep.Digest {
+		t.Fatalf("rules in force: %d %.300s", code, b)
+	}
+
+	// The next marked declaration is held by R900, no restart; its case
+	// records the version that held it.
+	submitDecl(t, base, gen.Buyer(2), weekDecl{orderNo: "ACT-AFTER", mark: " BTMARK"})
+	natstest.Eventually(t, 30*time.Second, func() bool { return listStatus(t, base, "ACT-AFTER") == "300" }, "ACT-AFTER held")
+	caseURL := base + "/v1/review/cases/" + docstore.InventoryKey(cebtest.EbpCode, "ACT-AFTER")
+	var cv struct {
+		Hits []struct {
+			RuleID       string `json:"ruleId"`
+			RulesVersion uint64 `json:"rulesVersion"`
+		} `json:"hits"`
+	}
+	natstest.Eventually(t, 30*time.Second, func() bool {
+		code, b, _ := do(t, "GET", caseURL, "demo-officer", "", nil)
+		return code == http.StatusOK && json.Unmarshal(b, &cv) == nil
+	}, "case of ACT-AFTER")
+	if len(cv.Hits) != 1 || cv.Hits[0].RuleID != "R900" || cv.Hits[0].RulesVersion != version {
+		t.Errorf("case hits %+v, want R900 of version %d", cv.Hits, version)
+	}
+
+	// The activation is on CBEC_AUDIT.
+	cons, err := m.js.OrderedConsumer(context.Background(), "CBEC_AUDIT", jetstream.OrderedConsumerConfig{FilterSubjects: []string{"cbec.audit.OPS01"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := cons.Next(jetstream.FetchMaxWait(5 * time.Second))
+	if err != nil {
+		t.Fatalf("no audit record of the activation: %v", err)
+	}
+	var audit rulesadmin.Audit
+	if err := json.Unmarshal(msg.Data(), &audit); err != nil || audit.Action != rulesadmin.ActionActivate || audit.Version != version ||
+		audit.BacktestID != rep.ID || audit.Digest != rep.Digest || audit.Actor != "OPS01" {
+		t.Errorf("audit record %s (%v)", msg.Data(), err)
+	}
+}
+
+// buyers is a load generator of base whose buyers of seed the tests use.
+func buyers(t *testing.T, base, seed string) *load.Generator {
+	t.Helper()
+	lc, err := ParseLoadConfig([]string{"--url", base, "--seed", seed}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen, err := NewLoad(lc, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gen
 }

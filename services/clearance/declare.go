@@ -207,7 +207,7 @@ func (c *Clearance) settle(ctx context.Context, key string, st *inventory.State,
 			return errCountedElsewhere
 		}
 		out := inventory.Decide(inventory.Input{
-			Docs: docs, Tariff: c.env.Tariff, Rules: c.env.Rules, Ledger: ledger,
+			Docs: docs, Tariff: c.env.Tariff, Rules: c.env.CurrentRules(), Ledger: ledger,
 			ListKey: key, BuyersAtAddress: buyers, Now: now,
 		})
 		changed := false

@@ -36,7 +36,7 @@ func (c *Clearance) Sweep(ctx context.Context) error {
 			continue
 		}
 		since, err := time.Parse(time.RFC3339Nano, string(v))
-		if err != nil || now.Sub(since) < c.env.Rules.Windows.IncompleteAfter {
+		if err != nil || now.Sub(since) < c.env.CurrentRules().Windows.IncompleteAfter {
 			continue
 		}
 		if err := c.expire(ctx, strings.TrimPrefix(wk, "waiting."), now); err != nil {
@@ -82,7 +82,7 @@ func (c *Clearance) expire(ctx context.Context, key string, now time.Time) error
 		missing = append(missing, "waybill (CEB511)")
 	}
 	out := inventory.Outcome{Status: inventory.StatusRejected, Errors: []*errcode.Error{errcode.New(errcode.Incomplete,
-		"still missing after %s: %s", c.env.Rules.Windows.IncompleteAfter, strings.Join(missing, ", "))}}
+		"still missing after %s: %s", c.env.CurrentRules().Windows.IncompleteAfter, strings.Join(missing, ", "))}}
 	if err := c.decide(ctx, key, st, rev, out, "", sweepBy+now.UTC().Format(time.RFC3339), now, len(st.History), false); err != nil {
 		return err
 	}

@@ -119,7 +119,8 @@ func (r *Returns) check(ctx context.Context, rec *Record, d *ceb.InvtRefund, now
 	if st.Counted != nil {
 		rec.Row = st.Counted.Row
 	}
-	w, err := refund.Admit(*listed, now, r.env.Rules.Windows.ReturnApplyDays, r.env.Rules.Windows.ReturnArriveDays)
+	windows := r.env.CurrentRules().Windows
+	w, err := refund.Admit(*listed, now, windows.ReturnApplyDays, windows.ReturnArriveDays)
 	rec.ReleasedAt, rec.ApplyBy, rec.ArriveBy = w.Released, w.ApplyBy, w.ArriveBy
 	if err != nil {
 		return false, err

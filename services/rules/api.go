@@ -30,12 +30,14 @@ const (
 
 // Admin serves the rules administration routes. It runs beside the review
 // service, with its NATS permissions: it reads CEB_IN, CBEC_INVENTORY and
-// CBEC_REVIEW's desk sessions.
+// CBEC_REVIEW's desk sessions, writes CBEC_RULES and audits on CBEC_AUDIT.
 type Admin struct {
 	env    *svc.Env
 	src    *source
 	review jetstream.KeyValue
-	auth   *httpapi.Auth
+	// rules is CBEC_RULES: the file in force and the backtest reports.
+	rules jetstream.KeyValue
+	auth  *httpapi.Auth
 }
 
 // Mount builds the rules administration and adds its routes to env.Mux.
@@ -52,9 +54,15 @@ func Mount(ctx context.Context, env *svc.Env) (*Admin, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Admin{env: env, src: &source{js: env.JS, docs: docs, inv: inv}, review: review,
+	kept, err := env.JS.KeyValue(ctx, broker.BucketRules)
+	if err != nil {
+		return nil, err
+	}
+	a := &Admin{env: env, src: &source{js: env.JS, docs: docs, inv: inv}, review: review, rules: kept,
 		auth: &httpapi.Auth{Parties: env.Parties, Rate: env.Rate}}
 	env.Mux.HandleFunc(RouteBacktest, a.handleBacktest)
+	env.Mux.HandleFunc(RouteActivate, a.handleActivate)
+	env.Mux.HandleFunc(RouteActive, a.handleActive)
 	env.Mux.HandleFunc(RouteDesk, a.deskPage)
 	env.Mux.HandleFunc(RouteDeskPost, a.deskBacktest)
 	return a, nil
@@ -117,7 +125,7 @@ func (a *Admin) backtest(ctx context.Context, by string, req BacktestRequest) (*
 		// The load error names the field or the rule and its line.
 		return nil, errcode.New(errcode.BadRequest, "%v", err)
 	}
-	rep, err := a.src.Backtest(ctx, candidate, a.env.Rules, a.env.Tariff, req.From, req.To)
+	rep, err := a.src.Backtest(ctx, candidate, a.env.CurrentRules(), a.env.Tariff, req.From, req.To)
 	if err != nil {
 		if errcode.Of(err) != errcode.Internal {
 			return nil, err
@@ -128,6 +136,9 @@ func (a *Admin) backtest(ctx context.Context, by string, req BacktestRequest) (*
 	rep.Digest = digest(req.Rules)
 	rep.RequestedBy, rep.At = by, now
 	rep.ID = "bt-" + now.Format("20060102T150405Z") + "-" + rep.Digest[:8]
+	if err := a.keep(ctx, rep); err != nil {
+		return nil, httpapi.StorageDown(err)
+	}
 	return rep, nil
 }
 
