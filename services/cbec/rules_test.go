@@ -273,11 +273,13 @@ func listStatus(t *testing.T, base, orderNo string) string {
 // TestActivateRulesWithoutRestart backtests a rules file with a new rule,
 // activates it over the API in the running program and sees the next
 // declaration held by the new rule, its case recording the version; the
-// activation is on CBEC_AUDIT and GET /v1/admin/rules shows it. An
-// activation without a matching backtest, or by a supervisor, is refused.
+// activation is on CBEC_AUDIT and GET /v1/admin/rules shows it, and a
+// restart starts on it. An activation without a matching backtest, or by
+// a supervisor, is refused.
 func TestActivateRulesWithoutRestart(t *testing.T) {
-	m := startMain(t, t.TempDir())
-	defer m.Close(context.Background())
+	dir := t.TempDir()
+	m := startMain(t, dir)
+	defer func() { _ = m.Close(context.Background()) }()
 	base := m.HTTPURL()
 	gen := buyers(t, base, "19")
 	candidate := backtestRules(t)
@@ -362,6 +364,19 @@ func TestActivateRulesWithoutRestart(t *testing.T) {
 		audit.BacktestID != rep.ID || audit.Digest != rep.Digest || audit.Actor != "OPS01" {
 		t.Errorf("audit record %s (%v)", msg.Data(), err)
 	}
+
+	// A restart starts on the version in force, not on --rules.
+	if err := m.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	m = startMain(t, dir)
+	base = m.HTTPURL()
+	code, b, _ = do(t, "GET", base+"/v1/admin/rules", "demo-operator", "", nil)
+	if err := json.Unmarshal(b, &act); code != http.StatusOK || err != nil || act.Version != version || act.Rules != candidate {
+		t.Fatalf("rules in force after the restart: %d %.300s", code, b)
+	}
+	submitDecl(t, base, gen.Buyer(3), weekDecl{orderNo: "ACT-RESTART", mark: " BTMARK"})
+	natstest.Eventually(t, 30*time.Second, func() bool { return listStatus(t, base, "ACT-RESTART") == "300" }, "ACT-RESTART held after the restart")
 }
 
 // buyers is a load generator of base whose buyers of seed the tests use.
