@@ -83,7 +83,7 @@ func Grants() []Grant {
 		{
 			Service: "review",
 			Publish: []string{"cbec.evt.review.decided", "cbec.audit.>"},
-			Write:   []string{BucketReview, BucketRules},
+			Write:   []string{BucketReview, BucketReviewIndex, BucketRules},
 			Read:    []string{StreamIn, StreamEvents, BucketInventory, BucketDocs, BucketQuota},
 		},
 		{

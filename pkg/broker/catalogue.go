@@ -47,6 +47,9 @@ const (
 	BucketExport = "CBEC_EXPORT"
 	// BucketReview holds the officers' review cases, claims and sessions.
 	BucketReview = "CBEC_REVIEW"
+	// BucketReviewIndex is the review desk's read model of its open cases
+	// (the queue), rebuilt from the cases in CBEC_REVIEW.
+	BucketReviewIndex = "CBEC_REVIEW_INDEX"
 	// BucketReturns holds return applications, the quantities returned per
 	// list, and the zone and warehouse registry.
 	BucketReturns = "CBEC_RETURNS"
@@ -115,6 +118,9 @@ func Buckets(o Options) []jetstream.KeyValueConfig {
 		{Bucket: BucketInventory, Description: "inventory clearance state and indexes", History: 1, Storage: jetstream.FileStorage, Replicas: r},
 		{Bucket: BucketExport, Description: "export lists, indexes and summary declarations", History: 1, Storage: jetstream.FileStorage, Replicas: r},
 		{Bucket: BucketReview, Description: "review cases, claims and desk sessions", History: 1, Storage: jetstream.FileStorage, Replicas: r},
+		// Removed index keys leave purge markers that expire after a
+		// minute, so a listing never wades through every case ever closed.
+		{Bucket: BucketReviewIndex, Description: "review desk index of the open cases", History: 1, Storage: jetstream.FileStorage, Replicas: r, LimitMarkerTTL: time.Minute},
 		{Bucket: BucketReturns, Description: "returns, returned quantities and the warehouse registry", History: 1, Storage: jetstream.FileStorage, Replicas: r},
 		{Bucket: BucketQuota, Description: "annual quota ledger by buyer key and year", History: 1, Storage: jetstream.FileStorage, Replicas: r},
 		{Bucket: BucketWebhooks, Description: "webhook subscriptions and their delivery state", History: 1, Storage: jetstream.FileStorage, Replicas: r},

@@ -93,6 +93,11 @@ var accessMatrix = map[string][11]string{
 	"POST /v1/review/cases/{key}/inspection-result":          {e403, e403, e403, e403, e403, e403, e404, e404, e403, e401, e401},
 	"POST /v1/review/cases/{key}/notes":                      {e403, e403, e403, e403, e403, e403, e404, e404, e403, e401, e401},
 	"POST /v1/review/cases/{key}/reassign":                   {e403, e403, e403, e403, e403, e403, e404, e404, e403, e401, e401},
+	"POST /v1/review/bulk/release":                           {e403, e403, e403, e403, e403, e403, ok, ok, e403, e401, e401},
+	"POST /v1/review/officers/{code}/reassign":               {e403, e403, e403, e403, e403, e403, e403, ok, e403, e401, e401},
+	"POST /v1/review/index/rebuild":                          {e403, e403, e403, e403, e403, e403, e403, ok, ok, e401, e401},
+	"POST /review/bulk/release":                              {e403, e403, e403, e403, e403, e403, ok, ok, e403, e401, e401},
+	"POST /review/officers/reassign":                         {e403, e403, e403, e403, e403, e403, e403, ok, e403, e401, e401},
 	"GET /review/{$}":                                        {e403, e403, e403, e403, e403, e403, ok, ok, e403, page, e401},
 	"GET /review/login":                                      {ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok},
 	"POST /review/login":                                     {e403, e403, e403, e403, e403, e403, page, page, e403, e401, e401},
@@ -243,6 +248,25 @@ func matrixRequests(t *testing.T, s seeded) map[string]func() matrixCall {
 		"GET /review/cases/{key}/{action}": get("/review/cases/" + s.caseKey + "/release"),
 		"POST /review/cases/{key}/{action}": func() matrixCall {
 			return matrixCall{method: "POST", path: "/review/cases/" + noCase + "/notes", ctype: "application/x-www-form-urlencoded", body: []byte("text=x")}
+		},
+		// Bulk work names a case that does not exist and an officer
+		// without claims: refused per case, nothing moves.
+		"POST /v1/review/bulk/release": func() matrixCall {
+			return matrixCall{method: "POST", path: "/v1/review/bulk/release", ctype: "application/json",
+				body: jsonBody(t, map[string]any{"rule": "R001", "keys": []string{noCase}})}
+		},
+		"POST /v1/review/officers/{code}/reassign": func() matrixCall {
+			return matrixCall{method: "POST", path: "/v1/review/officers/NO-SUCH-OFFICER/reassign", ctype: "application/json",
+				body: jsonBody(t, map[string]any{"officer": "OFFICER01"})}
+		},
+		"POST /v1/review/index/rebuild": func() matrixCall {
+			return matrixCall{method: "POST", path: "/v1/review/index/rebuild"}
+		},
+		"POST /review/bulk/release": func() matrixCall {
+			return matrixCall{method: "POST", path: "/review/bulk/release", ctype: "application/x-www-form-urlencoded", body: []byte("rule=R001&key=" + noCase)}
+		},
+		"POST /review/officers/reassign": func() matrixCall {
+			return matrixCall{method: "POST", path: "/review/officers/reassign", ctype: "application/x-www-form-urlencoded", body: []byte("from=NO-SUCH-OFFICER&officer=OFFICER01")}
 		},
 		"GET /review/static/{file}": get("/review/static/desk.css"),
 		"GET /healthz":              get("/healthz"),

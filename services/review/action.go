@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cbec/cbec/pkg/broker"
@@ -92,7 +94,10 @@ func (r *Review) Act(ctx context.Context, p *party.Party, key, action string, re
 		if err := c.queue(entry); err != nil {
 			return nil, err
 		}
-		err = r.save(ctx, c, rev)
+		if err := r.markDirty(ctx, key); err != nil {
+			return nil, err
+		}
+		nrev, err := r.saveRev(ctx, c, rev)
 		if errors.Is(err, broker.ErrConflict) {
 			continue
 		}
@@ -101,9 +106,17 @@ func (r *Review) Act(ctx context.Context, p *party.Party, key, action string, re
 		}
 		httpapi.Logger(ctx, r.env.Log).Info("review action", "case", key, "action", action, "officer", p.Code,
 			"from", entry.Before.Status, "pending", entry.After.Pending)
-		if err := r.flush(ctx, c); err != nil {
-			// Written but not yet published: the sweep sends it.
-			httpapi.Logger(ctx, r.env.Log).Warn("review outbox not sent; the sweep retries", "case", key, "err", err)
+		// Written; the index and the outbox follow. What fails here stays
+		// marked dirty, and the sweep finishes it.
+		err = r.indexCase(ctx, c, nrev)
+		if err == nil {
+			err = r.flush(ctx, c)
+		}
+		if err == nil {
+			err = r.clean(ctx, key)
+		}
+		if err != nil {
+			httpapi.Logger(ctx, r.env.Log).Warn("review index or outbox lags; the sweep retries", "case", key, "err", err)
 		}
 		return c, nil
 	}
@@ -203,4 +216,147 @@ func (r *Review) flush(ctx context.Context, c *Case) error {
 		}
 	}
 	return nil
+}
+
+// MaxBulk bounds the cases of one bulk action.
+const MaxBulk = 100
+
+// BulkReleaseRequest is the body of a bulk release: the keys of cases that
+// the rule held, and the reason given on each release.
+type BulkReleaseRequest struct {
+	Keys   []string `json:"keys"`
+	Rule   string   `json:"rule"`
+	Reason string   `json:"reason,omitempty"`
+}
+
+// ReassignQueueRequest is the body of a reassignment of an officer's
+// queue: the officer who takes every claim over.
+type ReassignQueueRequest struct {
+	Officer string `json:"officer"`
+}
+
+// BulkResult is what became of one case of a bulk action: done, with the
+// case's status and pending decision after it, or refused with the coded
+// error of that one case.
+type BulkResult struct {
+	Key     string       `json:"key"`
+	Done    bool         `json:"done"`
+	Status  string       `json:"status,omitempty"`
+	Pending string       `json:"pending,omitempty"`
+	Code    errcode.Code `json:"code,omitempty"`
+	Message string       `json:"message,omitempty"`
+}
+
+// BulkResponse is the answer of a bulk action: a result per case, in the
+// order asked, and how many were done and refused.
+type BulkResponse struct {
+	Results []BulkResult `json:"results"`
+	Done    int          `json:"done"`
+	Failed  int          `json:"failed"`
+}
+
+func (b *BulkResponse) add(key string, c *Case, err error) {
+	res := BulkResult{Key: key, Done: err == nil}
+	if err != nil {
+		e := errcode.As(err)
+		res.Code, res.Message = e.Code, e.Message
+		b.Failed++
+	} else {
+		res.Status = c.Status
+		if c.Pending != nil {
+			res.Pending = c.Pending.Decision
+		}
+		b.Done++
+	}
+	b.Results = append(b.Results, res)
+}
+
+// checkBulkKeys refuses an empty, oversized or repeating list of keys.
+func checkBulkKeys(keys []string) error {
+	if len(keys) == 0 || len(keys) > MaxBulk {
+		return errcode.New(errcode.BadRequest, "a bulk action takes 1 to %d cases, not %d", MaxBulk, len(keys))
+	}
+	seen := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		if seen[k] {
+			return errcode.New(errcode.BadRequest, "case %q is named twice", k)
+		}
+		seen[k] = true
+	}
+	return nil
+}
+
+// BulkRelease releases, one by one, the cases of keys that rule held: each
+// is claimed for p unless p holds it already, then released with the
+// reason, every step audited on its own as when done by hand. A case that
+// fails (held by another officer, already decided, not held by the rule)
+// is reported and the others go on.
+func (r *Review) BulkRelease(ctx context.Context, p *party.Party, req BulkReleaseRequest) (BulkResponse, error) {
+	req.Rule = strings.TrimSpace(req.Rule)
+	if req.Rule == "" {
+		return BulkResponse{}, errcode.New(errcode.BadRequest, "a bulk release names the rule that held the cases")
+	}
+	if err := checkBulkKeys(req.Keys); err != nil {
+		return BulkResponse{}, err
+	}
+	resp := BulkResponse{Results: []BulkResult{}}
+	for _, key := range req.Keys {
+		c, err := r.releaseOne(ctx, p, key, req)
+		resp.add(key, c, err)
+	}
+	return resp, nil
+}
+
+func (r *Review) releaseOne(ctx context.Context, p *party.Party, key string, req BulkReleaseRequest) (*Case, error) {
+	if !validKey(key) {
+		return nil, errcode.New(errcode.NotFound, "no review case %q", key)
+	}
+	c, _, found, err := r.load(ctx, key)
+	if err != nil {
+		return nil, r.unavailable(err)
+	}
+	if !found {
+		return nil, errcode.New(errcode.NotFound, "no review case %q", key)
+	}
+	if !slices.Contains(c.Rules, req.Rule) {
+		return nil, errcode.New(errcode.BadRequest, "case %s was not held by rule %s", key, req.Rule)
+	}
+	if c.ClaimedBy(r.env.Clock.Now()) != p.Code {
+		if _, err := r.Act(ctx, p, key, reviewrule.ActionClaim, ActionRequest{}); err != nil {
+			return nil, err
+		}
+	}
+	return r.Act(ctx, p, key, reviewrule.ActionRelease, ActionRequest{Reason: req.Reason})
+}
+
+// ReassignQueue moves every claim officer holds on an open case to the
+// officer of req, one audited reassignment per case; only a supervisor
+// may. A claim that changed in the meantime is reported and the others go
+// on.
+func (r *Review) ReassignQueue(ctx context.Context, p *party.Party, officer string, req ReassignQueueRequest) (BulkResponse, error) {
+	if !p.Has(party.RoleSupervisor) {
+		return BulkResponse{}, errcode.New(errcode.Forbidden, "only a supervisor reassigns an officer's queue")
+	}
+	to := strings.TrimSpace(req.Officer)
+	if tp, ok := r.env.Parties.ByCode(to); !ok || !tp.Has(party.RoleOfficer) {
+		return BulkResponse{}, errcode.New(errcode.BadRequest, "officer %q is not a customs officer", req.Officer)
+	}
+	if to == officer {
+		return BulkResponse{}, errcode.New(errcode.BadRequest, "the queue of %s cannot go to %s", officer, to)
+	}
+	rows, err := r.openRows(ctx)
+	if err != nil {
+		return BulkResponse{}, r.unavailable(err)
+	}
+	now := r.env.Clock.Now()
+	slices.SortFunc(rows, caseOrder)
+	resp := BulkResponse{Results: []BulkResult{}}
+	for _, row := range rows {
+		if row.ClaimedBy(now) != officer {
+			continue
+		}
+		c, err := r.Act(ctx, p, row.Key, reviewrule.ActionReassign, ActionRequest{Officer: to})
+		resp.add(row.Key, c, err)
+	}
+	return resp, nil
 }

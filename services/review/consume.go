@@ -43,7 +43,9 @@ func (r *Review) handleEvent(ctx context.Context, m jetstream.Msg) error {
 			return err
 		}
 		if found && seq <= c.EventSeq {
-			return nil
+			// Applied already; a crash may have come before the index
+			// took it, so the redelivery indexes it (an idempotent write).
+			return r.indexCase(ctx, c, rev)
 		}
 		st, err := r.noticeState(ctx, n)
 		if err != nil {
@@ -67,11 +69,14 @@ func (r *Review) handleEvent(ctx context.Context, m jetstream.Msg) error {
 			c = newCase(n.Key, requested, st)
 		}
 		c.apply(st, seq, r.env.Clock.Now())
-		err = r.save(ctx, c, rev)
+		nrev, err := r.saveRev(ctx, c, rev)
 		if errors.Is(err, broker.ErrConflict) {
 			continue
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return r.indexCase(ctx, c, nrev)
 	}
 	return broker.Retry(broker.ErrConflict, 50*time.Millisecond)
 }

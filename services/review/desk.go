@@ -30,7 +30,7 @@ var staticFS embed.FS
 // pages are the desk's templates, each parsed with the layout.
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, p := range []string{"login", "queue", "case", "confirm", "error"} {
+	for _, p := range []string{"login", "queue", "case", "confirm", "error", "bulk"} {
 		out[p] = template.Must(template.New("layout.html").ParseFS(templateFS, "templates/layout.html", "templates/"+p+".html"))
 	}
 	return out
@@ -51,6 +51,8 @@ func (r *Review) deskRoutes(mux *svc.Router) {
 	mux.HandleFunc("GET /review/cases/{key}", r.deskCase)
 	mux.HandleFunc("GET /review/cases/{key}/{action}", r.deskConfirm)
 	mux.HandleFunc("POST /review/cases/{key}/{action}", r.deskAction)
+	mux.HandleFunc("POST /review/bulk/release", r.deskBulkRelease)
+	mux.HandleFunc("POST /review/officers/reassign", r.deskReassignQueue)
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /review/static/{file}", http.StripPrefix("/review/static/", http.FileServerFS(static)))
 }
@@ -75,8 +77,12 @@ type page struct {
 	Filter     Filter
 	MinAge     int
 	Tabs       []tab
-	// NextHref is the queue's next page, "" on the last.
-	NextHref string
+	// NextHref and PrevHref are the queue's next and previous pages, ""
+	// on the last and the first.
+	NextHref, PrevHref string
+	// Bulk is the outcome of a bulk action, BulkTitle what it was.
+	Bulk      *BulkResponse
+	BulkTitle string
 	// Rules are the risk rules of the queue's filter.
 	Rules      []risk.Spec
 	Case       *CaseView
@@ -88,8 +94,11 @@ type page struct {
 
 // tab is one status link of the queue with its count.
 type tab struct {
-	Status  string
-	Count   int
+	Status string
+	Count  int
+	// Counted is false for the closed statuses on a listing of open ones,
+	// which does not read closed cases.
+	Counted bool
 	Href    string
 	Current bool
 }
@@ -284,28 +293,68 @@ func (r *Review) deskQueue(w http.ResponseWriter, req *http.Request) {
 	p := newPage(l, c, l.T("queue"))
 	p.Queue, p.Filter, p.MinAge = &q, f, int(f.MinAge/time.Minute)
 	for _, s := range queueTabs {
-		n := q.Counts[s]
-		if n == 0 && s != "open" && s != "all" && s != f.Status {
+		n, counted := q.Counts[s]
+		if n == 0 && s != "open" && s != "closed" && s != "all" && s != f.Status {
 			continue
 		}
 		v := req.URL.Query()
 		v.Set("status", s)
 		v.Del("lang")
 		v.Del("after")
-		p.Tabs = append(p.Tabs, tab{Status: s, Count: n, Href: "/review/?" + v.Encode(), Current: s == f.Status})
+		p.Tabs = append(p.Tabs, tab{Status: s, Count: n, Counted: counted, Href: "/review/?" + v.Encode(), Current: s == f.Status})
 	}
-	if q.Next != "" {
-		v := req.URL.Query()
-		v.Set("after", q.Next)
-		v.Del("lang")
-		v.Del("done")
-		p.NextHref = "/review/?" + v.Encode()
-	}
+	p.NextHref = pageHref(req, "after", q.Next)
+	p.PrevHref = pageHref(req, "before", q.Prev)
 	p.Rules = r.env.Rules.Risk.Rules()
 	if d := req.URL.Query().Get("done"); slices.Contains(reviewrule.Actions, d) {
 		p.Flash = flash(l, d)
 	}
 	r.render(w, req, "queue", http.StatusOK, p)
+}
+
+// pageHref is the queue with the same filters at the page of the cursor
+// (after or before it), "" without a cursor.
+func pageHref(req *http.Request, dir, cur string) string {
+	if cur == "" {
+		return ""
+	}
+	v := req.URL.Query()
+	v.Del("after")
+	v.Del("before")
+	v.Del("lang")
+	v.Del("done")
+	v.Set(dir, cur)
+	return "/review/?" + v.Encode()
+}
+
+// deskBulk reads a bulk form, runs the action and shows a result per case.
+func (r *Review) deskBulk(w http.ResponseWriter, req *http.Request, title string, run func(*Caller, url.Values) (BulkResponse, error)) {
+	l, c, ok := r.deskForm(w, req)
+	if !ok {
+		return
+	}
+	res, err := run(c, req.PostForm)
+	if err != nil {
+		r.deskError(w, req, l, c, err)
+		return
+	}
+	p := newPage(l, c, l.T(title))
+	p.Bulk, p.BulkTitle = &res, l.T(title)
+	r.render(w, req, "bulk", http.StatusOK, p)
+}
+
+// deskBulkRelease releases the cases ticked on the queue of one rule.
+func (r *Review) deskBulkRelease(w http.ResponseWriter, req *http.Request) {
+	r.deskBulk(w, req, "bulk.release", func(c *Caller, f url.Values) (BulkResponse, error) {
+		return r.BulkRelease(req.Context(), c.Party, BulkReleaseRequest{Keys: f["key"], Rule: f.Get("rule"), Reason: f.Get("reason")})
+	})
+}
+
+// deskReassignQueue moves an officer's claims to another (supervisors).
+func (r *Review) deskReassignQueue(w http.ResponseWriter, req *http.Request) {
+	r.deskBulk(w, req, "bulk.reassign", func(c *Caller, f url.Values) (BulkResponse, error) {
+		return r.ReassignQueue(req.Context(), c.Party, strings.TrimSpace(f.Get("from")), ReassignQueueRequest{Officer: f.Get("officer")})
+	})
 }
 
 func flash(l Lang, action string) string {
@@ -388,16 +437,23 @@ func (r *Review) deskConfirm(w http.ResponseWriter, req *http.Request) {
 	r.render(w, req, "confirm", http.StatusOK, p)
 }
 
-// deskAction performs a form's action and returns to the case page (to
-// the queue after a decision).
-func (r *Review) deskAction(w http.ResponseWriter, req *http.Request) {
+// deskForm reads a posted desk form (at most 64 KiB) and authenticates
+// it with the session's CSRF token; when not ok, the answer is written.
+func (r *Review) deskForm(w http.ResponseWriter, req *http.Request) (Lang, *Caller, bool) {
 	l := lang(w, req)
 	req.Body = http.MaxBytesReader(w, req.Body, 64<<10)
 	if err := req.ParseForm(); err != nil {
 		r.deskError(w, req, l, nil, formError(err))
-		return
+		return l, nil, false
 	}
 	c, ok := r.deskCaller(w, req, l, req.PostForm.Get("csrf"))
+	return l, c, ok
+}
+
+// deskAction performs a form's action and returns to the case page (to
+// the queue after a decision).
+func (r *Review) deskAction(w http.ResponseWriter, req *http.Request) {
+	l, c, ok := r.deskForm(w, req)
 	if !ok {
 		return
 	}

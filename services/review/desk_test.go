@@ -15,6 +15,7 @@ import (
 	"github.com/cbec/cbec/pkg/ceb/cebtest"
 	"github.com/cbec/cbec/pkg/errcode"
 	"github.com/cbec/cbec/pkg/inventory"
+	reviewrule "github.com/cbec/cbec/pkg/review"
 	"github.com/cbec/cbec/pkg/tooltest"
 	"github.com/cbec/cbec/services/review"
 	"github.com/cbec/cbec/services/servicetest"
@@ -229,6 +230,80 @@ func TestDeskInBrowser(t *testing.T) {
 	if hist := get(t, ctx, "history zh", chromedp.Text(chromedp.ID("history"))); !strings.Contains(hist, "declared price implausibly low") ||
 		!strings.Contains(hist, errcode.DescribeZh(errcode.OfficerRejected)) {
 		t.Errorf("history of the rejected case on the Chinese desk %q", hist)
+	}
+}
+
+// TestDeskBulkInBrowser pages the queue both ways, releases two ticked
+// cases of rule R001 in one form, and as a supervisor moves an officer's
+// claims to another officer, all in a real browser.
+func TestDeskBulkInBrowser(t *testing.T) {
+	ctx := browser(t)
+	h := newHarness(t)
+	a := flagged(t, h, "RV-WEBBULK-1")
+	h.Clock.Advance(time.Minute)
+	b := flagged(t, h, "RV-WEBBULK-2")
+	h.Clock.Advance(time.Minute)
+	c := flagged(t, h, "RV-WEBBULK-3")
+	keyOf := func(sel string) string {
+		return get(t, ctx, "row key", chromedp.Evaluate[string](`document.querySelector("`+sel+`").dataset.key`))
+	}
+
+	do(t, ctx, "sign in",
+		chromedp.Navigate(h.URL+"/review/?lang=en"),
+		chromedp.WaitVisible(chromedp.ID("key")),
+		chromedp.SendKeys(chromedp.ID("key"), servicetest.KeyOfficer+"\r"),
+		chromedp.WaitVisible(chromedp.ID("queue")),
+		chromedp.Navigate(h.URL+"/review/?limit=1"),
+		chromedp.WaitVisible(chromedp.ID("next-page")),
+	)
+	// Pages of one case: forward to the second, back to the first.
+	do(t, ctx, "next page", chromedp.Click(chromedp.ID("next-page")), chromedp.WaitVisible(chromedp.ID("prev-page")))
+	if k := keyOf("tr.case-row"); k != b {
+		t.Fatalf("second page shows %s, want %s", k, b)
+	}
+	do(t, ctx, "previous page", chromedp.Click(chromedp.ID("prev-page")), chromedp.WaitNotPresent(chromedp.ID("prev-page")))
+	if k := keyOf("tr.case-row"); k != a {
+		t.Fatalf("first page again shows %s, want %s", k, a)
+	}
+
+	// The queue of one rule offers the bulk release: tick a and c.
+	do(t, ctx, "bulk release",
+		chromedp.Navigate(h.URL+"/review/?rule=R001"),
+		chromedp.WaitVisible(chromedp.ID("bulk-release-submit")),
+		chromedp.Click(chromedp.CSS(`tr[data-key="`+a+`"] input.select-case`)),
+		chromedp.Click(chromedp.CSS(`tr[data-key="`+c+`"] input.select-case`)),
+		chromedp.SendKeys(chromedp.ID("bulk-reason"), "invoices checked"),
+		chromedp.Click(chromedp.ID("bulk-release-submit")),
+		chromedp.WaitVisible(chromedp.ID("bulk-results")),
+	)
+	if done := get(t, ctx, "done", chromedp.Text(chromedp.ID("bulk-done"))); done != "2" {
+		t.Errorf("bulk release done %q, want 2", done)
+	}
+	rowsDone := get(t, ctx, "result rows", chromedp.Evaluate[string](`Array.from(document.querySelectorAll("tr.bulk-row")).map(r => r.dataset.key + "=" + r.dataset.done).join(" ")`))
+	if rowsDone != a+"=true "+c+"=true" {
+		t.Errorf("bulk results %q", rowsDone)
+	}
+	waitStatus(t, h, a, inventory.StatusReleased)
+	waitStatus(t, h, c, inventory.StatusReleased)
+
+	// OFFICER01 claims b; the supervisor moves OFFICER01's claims to
+	// OFFICER02.
+	mustAct(t, h, servicetest.KeyOfficer, b, reviewrule.ActionClaim, nil, http.StatusOK)
+	do(t, ctx, "supervisor",
+		chromedp.Click(chromedp.ID("signout")),
+		chromedp.WaitVisible(chromedp.ID("key")),
+		chromedp.SendKeys(chromedp.ID("key"), servicetest.KeySuper+"\r"),
+		chromedp.WaitVisible(chromedp.ID("reassign-queue-submit")),
+		chromedp.SendKeys(chromedp.ID("reassign-from"), "OFFICER01"),
+		chromedp.SendKeys(chromedp.ID("reassign-to"), "OFFICER02"),
+		chromedp.Click(chromedp.ID("reassign-queue-submit")),
+		chromedp.WaitVisible(chromedp.ID("bulk-results")),
+	)
+	if done := get(t, ctx, "moved", chromedp.Text(chromedp.ID("bulk-done"))); done != "1" {
+		t.Errorf("reassigned %q, want 1", done)
+	}
+	if v := getCase(t, h, b); v.Claim == nil || v.Claim.Officer != "OFFICER02" {
+		t.Errorf("claim of %s after the move: %+v", b, v.Claim)
 	}
 }
 

@@ -43,6 +43,7 @@ const DefaultClaimTTL = 30 * time.Minute
 type Review struct {
 	env    *svc.Env
 	kv     jetstream.KeyValue
+	idx    jetstream.KeyValue
 	inv    jetstream.KeyValue
 	docs   *docstore.Store
 	ledger *ledger.Store
@@ -59,6 +60,10 @@ func New(ctx context.Context, env *svc.Env) (svc.Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	idx, err := env.JS.KeyValue(ctx, broker.BucketReviewIndex)
+	if err != nil {
+		return nil, err
+	}
 	inv, err := env.JS.KeyValue(ctx, broker.BucketInventory)
 	if err != nil {
 		return nil, err
@@ -71,7 +76,7 @@ func New(ctx context.Context, env *svc.Env) (svc.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Review{env: env, kv: kv, inv: inv, docs: docs, ledger: l,
+	r := &Review{env: env, kv: kv, idx: idx, inv: inv, docs: docs, ledger: l,
 		auth: &httpapi.Auth{Parties: env.Parties, Rate: env.Rate}}
 	r.apiRoutes(env.Mux)
 	r.deskRoutes(env.Mux)
@@ -81,10 +86,14 @@ func New(ctx context.Context, env *svc.Env) (svc.Service, error) {
 // Name implements svc.Service.
 func (r *Review) Name() string { return Name }
 
-// Start consumes the review requests and the later steps of the lists, and
-// runs the sweep that re-publishes unsent audit entries and decisions and
+// Start rebuilds the queue's index if it is missing, consumes the review
+// requests and the later steps of the lists, and runs the sweep that
+// re-publishes unsent audit entries and decisions and
 // forgets expired sessions.
 func (r *Review) Start(ctx context.Context) error {
+	if err := r.ensureIndex(ctx); err != nil {
+		return err
+	}
 	if err := r.life.Consume(ctx, r.env, broker.StreamEvents, jetstream.ConsumerConfig{
 		Durable: Durable, FilterSubjects: eventSubjects(), DeliverPolicy: jetstream.DeliverAllPolicy,
 	}, workers, r.handleEvent); err != nil {

@@ -515,7 +515,13 @@ func TestListFiltersAndCounts(t *testing.T) {
 			t.Errorf("%q: %v, want %v", tc.query, got, tc.want)
 		}
 	}
+	// The open queue counts the open cases only; a listing that reads the
+	// closed ones counts them too.
 	l := list(t, h, servicetest.KeyOfficer, "")
+	if _, closed := l.Counts["closed"]; l.Counts["300"] != 2 || l.Counts["open"] != 2 || closed {
+		t.Errorf("open counts %v", l.Counts)
+	}
+	l = list(t, h, servicetest.KeyOfficer, "status=all")
 	if l.Counts["300"] != 2 || l.Counts["800"] != 1 || l.Counts["open"] != 2 || l.Counts["closed"] != 1 || l.Counts["all"] != 3 {
 		t.Errorf("counts %v", l.Counts)
 	}

@@ -199,19 +199,9 @@ func (r *Review) sweepSessions(ctx context.Context) error {
 	return nil
 }
 
-// Sweep publishes what an interrupted action left in a case's outbox and
-// deletes expired sessions.
+// Sweep mends the cases an interrupted action left dirty (their index and
+// outbox) and deletes expired sessions. It reads the dirty marks only, not
+// every case.
 func (r *Review) Sweep(ctx context.Context) error {
-	cases, err := r.all(ctx)
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for _, c := range cases {
-		if len(c.Outbox) > 0 {
-			errs = append(errs, r.flush(ctx, c))
-		}
-	}
-	errs = append(errs, r.sweepSessions(ctx))
-	return errors.Join(errs...)
+	return errors.Join(r.mend(ctx), r.sweepSessions(ctx))
 }

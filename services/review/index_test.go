@@ -1,0 +1,359 @@
+package review_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cbec/cbec/pkg/broker"
+	"github.com/cbec/cbec/pkg/ceb/cebtest"
+	"github.com/cbec/cbec/pkg/docstore"
+	"github.com/cbec/cbec/pkg/inventory"
+	"github.com/cbec/cbec/pkg/natstest"
+	reviewrule "github.com/cbec/cbec/pkg/review"
+	"github.com/cbec/cbec/pkg/svc"
+	"github.com/cbec/cbec/services/review"
+	"github.com/cbec/cbec/services/servicetest"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// indexStream is the stream behind the review index bucket.
+const indexStream = "KV_" + broker.BucketReviewIndex
+
+// listKeys is the keys of a listing, in its order, with its next cursor.
+func listKeys(t *testing.T, h *servicetest.Harness, apiKey, query string) string {
+	t.Helper()
+	l := list(t, h, apiKey, query)
+	return strings.Join(keysOf(l), ",") + fmt.Sprintf(" next=%v counts=%v", l.Next != "", l.Counts)
+}
+
+// indexKeys lists the keys of bucket under filter.
+func indexKeys(t *testing.T, h *servicetest.Harness, bucket, filter string) []string {
+	t.Helper()
+	kv, err := h.JS.KeyValue(context.Background(), bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := kv.ListKeysFiltered(context.Background(), filter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for k := range l.Keys() {
+		out = append(out, k)
+	}
+	return out
+}
+
+// deleteIndex empties the index bucket, as an operator deleting it would.
+func deleteIndex(t *testing.T, h *servicetest.Harness) {
+	t.Helper()
+	s, err := h.JS.Stream(context.Background(), indexStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Purge(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestIndexFollowsTheCases: an open case has its row, a decided one
+// leaves the open rows and stays in its officer's decided cases.
+func TestIndexFollowsTheCases(t *testing.T) {
+	h := newHarness(t)
+	a := flagged(t, h, "RV-IDX-1")
+	b := flagged(t, h, "RV-IDX-2")
+	if got := indexKeys(t, h, broker.BucketReviewIndex, "open.>"); len(got) != 2 {
+		t.Fatalf("open rows %v", got)
+	}
+	mustAct(t, h, servicetest.KeyOfficer, b, reviewrule.ActionClaim, nil, http.StatusOK)
+	mustAct(t, h, servicetest.KeyOfficer, b, reviewrule.ActionRelease, nil, http.StatusAccepted)
+	waitStatus(t, h, b, inventory.StatusReleased)
+	natstest.Eventually(t, 5*time.Second, func() bool {
+		got := indexKeys(t, h, broker.BucketReviewIndex, "open.>")
+		return len(got) == 1 && strings.HasSuffix(got[0], "."+a)
+	}, "the released case keeps its open row: %v", indexKeys(t, h, broker.BucketReviewIndex, "open.>"))
+	if got := indexKeys(t, h, broker.BucketReview, "decided.OFFICER01.>"); len(got) != 1 || !strings.HasSuffix(got[0], "."+b) {
+		t.Errorf("decided keys of OFFICER01: %v", got)
+	}
+	if got := indexKeys(t, h, broker.BucketReviewIndex, "dirty.>"); len(got) != 0 {
+		t.Errorf("dirty marks left after actions that went through: %v", got)
+	}
+	// An officer's decided cases, open or closed, paged by the cursor.
+	if got := listKeys(t, h, servicetest.KeyOfficer, "status=closed"); !strings.HasPrefix(got, b+" ") {
+		t.Errorf("OFFICER01's closed cases: %s", got)
+	}
+	if got := listKeys(t, h, servicetest.KeySuper, "status=closed&decidedBy=OFFICER01"); !strings.HasPrefix(got, b+" ") {
+		t.Errorf("supervisor's look at OFFICER01's decided cases: %s", got)
+	}
+	if got := listKeys(t, h, KeyOfficer2, "status=closed"); !strings.HasPrefix(got, " ") {
+		t.Errorf("OFFICER02 decided nothing, yet lists %s", got)
+	}
+}
+
+// TestIndexRebuild deletes the index and rebuilds it from the case
+// records: every listing is what it was.
+func TestIndexRebuild(t *testing.T) {
+	h := newHarness(t)
+	a := flagged(t, h, "RV-REB-1")
+	h.Clock.Advance(10 * time.Minute)
+	b := flagged(t, h, "RV-REB-2")
+	c := flagged(t, h, "RV-REB-3")
+	mustAct(t, h, servicetest.KeyOfficer, c, reviewrule.ActionClaim, nil, http.StatusOK)
+	mustAct(t, h, servicetest.KeyOfficer, c, reviewrule.ActionRelease, nil, http.StatusAccepted)
+	waitStatus(t, h, c, inventory.StatusReleased)
+	mustAct(t, h, servicetest.KeyOfficer, b, reviewrule.ActionClaim, nil, http.StatusOK)
+
+	queries := []struct{ key, query string }{
+		{servicetest.KeySuper, ""},
+		{servicetest.KeySuper, "limit=1"},
+		{servicetest.KeySuper, "claimedBy=OFFICER01"},
+		{servicetest.KeySuper, "claimedBy=none&minAgeMinutes=5"},
+		{servicetest.KeySuper, "status=all"},
+		{servicetest.KeyOfficer, ""},
+		{servicetest.KeyOfficer, "status=all"},
+		{servicetest.KeyOfficer, "status=closed"},
+		{KeyOfficer2, ""},
+	}
+	before := map[int]string{}
+	for i, q := range queries {
+		before[i] = listKeys(t, h, q.key, q.query)
+	}
+	if !strings.HasPrefix(before[0], a+",") {
+		t.Fatalf("queue before: %s", before[0])
+	}
+
+	deleteIndex(t, h)
+	// The queue is read from the index: gone with it.
+	if got := list(t, h, servicetest.KeySuper, ""); len(got.Cases) != 0 {
+		t.Fatalf("queue without an index: %d cases", len(got.Cases))
+	}
+	for _, key := range []string{servicetest.KeyOfficer, servicetest.KeyAgent} {
+		if code, _, _ := h.Do("POST", "/v1/review/index/rebuild", key, "", nil); code != http.StatusForbidden {
+			t.Errorf("rebuild by %s: %d, want 403", key, code)
+		}
+	}
+	code, body, _ := h.Do("POST", "/v1/review/index/rebuild", servicetest.KeyOperator, "", nil)
+	var rb review.RebuildResponse
+	if code != http.StatusOK || json.Unmarshal(body, &rb) != nil || rb.Cases != 3 {
+		t.Fatalf("rebuild: %d %s", code, body)
+	}
+	for i, q := range queries {
+		if got := listKeys(t, h, q.key, q.query); got != before[i] {
+			t.Errorf("%s %q after the rebuild: %s, before %s", q.key, q.query, got, before[i])
+		}
+	}
+	if got := indexKeys(t, h, broker.BucketReviewIndex, "built"); len(got) != 1 {
+		t.Errorf("rebuilt index not marked built: %v", got)
+	}
+}
+
+// TestIndexRebuiltAtStart: a service starting on an index without its
+// built mark rebuilds it before it serves.
+func TestIndexRebuiltAtStart(t *testing.T) {
+	h := newHarness(t)
+	a := flagged(t, h, "RV-START-1")
+	ctx := context.Background()
+	deleteIndex(t, h)
+	// A second replica, on a router of its own, starts after the index is
+	// gone.
+	env := h.EnvOf(review.Name)
+	env.Mux = svc.NewRouter()
+	second, err := review.New(ctx, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = second.Stop(context.Background()) })
+	super, _ := h.Env.Parties.ByCode("SUPER01")
+	l, err := second.(*review.Review).List(ctx, super, review.Filter{Status: "open"})
+	if err != nil || len(l.Cases) != 1 || l.Cases[0].Key != a {
+		t.Errorf("queue after a start on an empty index: %v %v", l.Cases, err)
+	}
+}
+
+// seedClosed writes n closed cases straight into CBEC_REVIEW, each
+// decided by OFFICER02, with its decided key beside it: a season of
+// promotions without replaying it.
+func seedClosed(tb testing.TB, js jetstream.JetStream, n int) {
+	tb.Helper()
+	ctx := context.Background()
+	at := servicetest.Start.Add(-24 * time.Hour).UTC()
+	for i := range n {
+		key := docstore.InventoryKey(cebtest.EbpCode, fmt.Sprintf("SEED-%07d", i))
+		c := review.Case{RequestedAt: at.Add(time.Duration(i) * time.Second), Rules: []string{"R001"}, Officers: []string{"OFFICER02"}}
+		c.Key, c.Status, c.EbpCode, c.OrderNo = key, inventory.StatusReleased, cebtest.EbpCode, fmt.Sprintf("SEED-%07d", i)
+		b, err := json.Marshal(c)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := js.PublishAsync(broker.KVSubject(broker.BucketReview, "case."+key), b); err != nil {
+			tb.Fatal(err)
+		}
+		dk := fmt.Sprintf("decided.OFFICER02.%019d.%s", c.RequestedAt.UnixNano(), key)
+		if _, err := js.PublishAsync(broker.KVSubject(broker.BucketReview, dk), nil); err != nil {
+			tb.Fatal(err)
+		}
+		if i%5000 == 4999 {
+			select {
+			case <-js.PublishAsyncComplete():
+			case <-ctx.Done():
+			case <-time.After(30 * time.Second):
+				tb.Fatal("seeding stalled")
+			}
+		}
+	}
+	<-js.PublishAsyncComplete()
+}
+
+// benchOpen is the open cases of the benchmark, held through the real
+// flow: the demo buyer's annual quota takes five held declarations.
+const benchOpen = 5
+
+// BenchmarkQueuePage lists one page of a queue of benchOpen open cases
+// beside 1,000 and 200,000 closed ones: the time stays flat, since the
+// page reads the open rows only.
+func BenchmarkQueuePage(b *testing.B) {
+	for _, closed := range []int{1_000, 200_000} {
+		b.Run(fmt.Sprintf("closed=%d", closed), func(b *testing.B) {
+			h := servicetest.New(b, withSecondOfficer)
+			for i := range benchOpen {
+				s := servicetest.NewSet(fmt.Sprintf("RV-BENCH-%02d", i))
+				s.Scale("8.5")
+				h.Submit(s)
+			}
+			seedClosed(b, h.JS, closed)
+			rv := h.Review.(*review.Review)
+			super, _ := h.Env.Parties.ByCode("SUPER01")
+			ctx := context.Background()
+			var l review.ListResponse
+			var err error
+			for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+				l, err = rv.List(ctx, super, review.Filter{Status: "open", Limit: 50})
+				if err == nil && len(l.Cases) == benchOpen {
+					break
+				}
+			}
+			if err != nil || len(l.Cases) != benchOpen {
+				b.Fatalf("the open cases do not reach the queue: %d %v %v", len(l.Cases), l.Counts, err)
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				l, err := rv.List(ctx, super, review.Filter{Status: "open", Limit: 50})
+				if err != nil || len(l.Cases) != benchOpen {
+					b.Fatalf("page: %d cases, %v", len(l.Cases), err)
+				}
+			}
+		})
+	}
+}
+
+// TestQueuePagesBothWays walks the queue forward by next and back by
+// prev, a page of one case at a time.
+func TestQueuePagesBothWays(t *testing.T) {
+	h := newHarness(t)
+	var want []string
+	for i := range 4 {
+		want = append(want, flagged(t, h, fmt.Sprintf("RV-PAGE-%d", i)))
+		h.Clock.Advance(time.Minute)
+	}
+	var fwd []string
+	l := list(t, h, servicetest.KeySuper, "limit=1")
+	for page := 0; ; page++ {
+		fwd = append(fwd, keysOf(l)...)
+		if (page == 0) != (l.Prev == "") {
+			t.Errorf("page %d: prev %q", page, l.Prev)
+		}
+		if l.Next == "" || page > 4 {
+			break
+		}
+		l = list(t, h, servicetest.KeySuper, "limit=1&after="+l.Next)
+	}
+	if strings.Join(fwd, ",") != strings.Join(want, ",") {
+		t.Fatalf("forward: %v, want %v", fwd, want)
+	}
+	var back []string
+	for page := 0; ; page++ {
+		back = append([]string{keysOf(l)[0]}, back...)
+		if l.Prev == "" || page > 4 {
+			break
+		}
+		l = list(t, h, servicetest.KeySuper, "limit=1&before="+l.Prev)
+		if l.Next == "" {
+			t.Errorf("a page before others without next")
+		}
+	}
+	if strings.Join(back, ",") != strings.Join(want, ",") {
+		t.Errorf("backward: %v, want %v", back, want)
+	}
+	if l := list(t, h, servicetest.KeySuper, "limit=3&before="+list(t, h, servicetest.KeySuper, "limit=3").Next); len(l.Cases) != 2 || l.Cases[0].Key != want[0] {
+		t.Errorf("page before the 3rd case: %v", keysOf(l))
+	}
+	if code, _, _ := h.Do("GET", "/v1/review/cases?after="+l.Next+"&before="+l.Next, servicetest.KeySuper, "", nil); code != http.StatusBadRequest {
+		t.Errorf("after and before: %d", code)
+	}
+}
+
+// TestSweepMendsADirtyCase plays a crash between an action's write and
+// its index and outbox: the case changed and marked dirty, nothing else.
+// The sweep indexes it, publishes its outbox and clears the mark.
+func TestSweepMendsADirtyCase(t *testing.T) {
+	h := newHarness(t)
+	a := flagged(t, h, "RV-DIRTY-1")
+	mustAct(t, h, servicetest.KeyOfficer, a, reviewrule.ActionClaim, nil, http.StatusOK)
+	ctx := context.Background()
+	cases, err := h.JS.KeyValue(ctx, broker.BucketReview)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := h.JS.KeyValue(ctx, broker.BucketReviewIndex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := cases.Get(ctx, "case."+a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c review.Case
+	if err := json.Unmarshal(e.Value(), &c); err != nil {
+		t.Fatal(err)
+	}
+	entry, _ := json.Marshal(review.AuditEntry{Seq: 99, Case: a, Action: reviewrule.ActionUnclaim, Officer: "OFFICER01"})
+	c.Claim = nil
+	c.Outbox = []review.OutMsg{{Subject: "cbec.audit.OFFICER01", ID: "review/" + a + "/99", Data: entry}}
+	b, _ := json.Marshal(c)
+	if _, err := idx.Put(ctx, "dirty."+a, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cases.Update(ctx, "case."+a, b, e.Revision()); err != nil {
+		t.Fatal(err)
+	}
+	if got := keysOf(list(t, h, servicetest.KeySuper, "claimedBy=none")); len(got) != 0 {
+		t.Fatalf("the index saw the write it missed: %v", got)
+	}
+	if err := h.Review.(*review.Review).Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := keysOf(list(t, h, servicetest.KeySuper, "claimedBy=none")); len(got) != 1 || got[0] != a {
+		t.Errorf("after the sweep, unclaimed: %v", got)
+	}
+	published := false
+	for _, m := range auditMessages(t, h, "OFFICER01") {
+		published = published || m.Seq == 99
+	}
+	if !published {
+		t.Error("the sweep did not publish the outbox")
+	}
+	if v := getCase(t, h, a); v.Claim != nil {
+		t.Errorf("case claim %+v", v.Claim)
+	}
+	if got := indexKeys(t, h, broker.BucketReviewIndex, "dirty.>"); len(got) != 0 {
+		t.Errorf("dirty marks after the sweep: %v", got)
+	}
+}
