@@ -58,7 +58,7 @@ func Mount(ctx context.Context, env *svc.Env) (*Admin, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Admin{env: env, src: &source{js: env.JS, docs: docs, inv: inv}, review: review, rules: kept,
+	a := &Admin{env: env, src: &source{js: env.JS, docs: docs, inv: inv, byTime: env.DevClock == nil}, review: review, rules: kept,
 		auth: &httpapi.Auth{Parties: env.Parties, Rate: env.Rate}}
 	env.Mux.HandleFunc(RouteBacktest, a.handleBacktest)
 	env.Mux.HandleFunc(RouteActivate, a.handleActivate)

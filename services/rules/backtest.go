@@ -105,7 +105,16 @@ type source struct {
 	docs *docstore.Store
 	// inv is CBEC_INVENTORY: the payment index and the lists' states.
 	inv jetstream.KeyValue
+	// byTime starts a replay at the window's start in the stream rather
+	// than at its beginning: only when the service clock is the wall clock
+	// JetStream stamps messages with (no --dev-clock).
+	byTime bool
 }
+
+// clockSlack is how far before the window a replay by time starts: the
+// acceptance time and the stream's timestamp are taken moments apart,
+// on hosts whose clocks may differ a little.
+const clockSlack = time.Hour
 
 // declared is one list declared in the window, in declaration order.
 type declared struct {
@@ -115,12 +124,17 @@ type declared struct {
 }
 
 // window reads the current version of every CEB621 list whose declaration
-// (its first acceptance) falls in [from, to), with an ordered consumer.
+// (its first acceptance) falls in [from, to), with an ordered consumer
+// from the window's start (byTime) or the stream's, to its end: a list's
+// current version may be a change accepted after the window.
 // A store holding more than MaxDeclarations in the window is refused.
 func (s *source) window(ctx context.Context, from, to time.Time) ([]declared, error) {
-	cons, err := s.js.OrderedConsumer(ctx, broker.StreamIn, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{broker.InFilter(string(ceb.CEB621))},
-	})
+	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{broker.InFilter(string(ceb.CEB621))}}
+	if s.byTime {
+		start := from.Add(-clockSlack)
+		cfg.DeliverPolicy, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, &start
+	}
+	cons, err := s.js.OrderedConsumer(ctx, broker.StreamIn, cfg)
 	if err != nil {
 		return nil, err
 	}
