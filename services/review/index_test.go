@@ -178,32 +178,44 @@ func TestIndexRebuiltAtStart(t *testing.T) {
 	}
 }
 
-// seedClosed writes n closed cases straight into CBEC_REVIEW, each
-// decided by OFFICER02, with its decided key beside it: a season of
-// promotions without replaying it.
-func seedClosed(tb testing.TB, js jetstream.JetStream, n int) {
+// seedCases writes n cases straight into the buckets, as the service
+// would have left them: closed ones decided by OFFICER02 with their
+// decided key beside them (a season of promotions without replaying it),
+// or open ones with their index row.
+func seedCases(tb testing.TB, js jetstream.JetStream, n int, open bool) {
 	tb.Helper()
-	ctx := context.Background()
 	at := servicetest.Start.Add(-24 * time.Hour).UTC()
-	for i := range n {
-		key := docstore.InventoryKey(cebtest.EbpCode, fmt.Sprintf("SEED-%07d", i))
-		c := review.Case{RequestedAt: at.Add(time.Duration(i) * time.Second), Rules: []string{"R001"}, Officers: []string{"OFFICER02"}}
-		c.Key, c.Status, c.EbpCode, c.OrderNo = key, inventory.StatusReleased, cebtest.EbpCode, fmt.Sprintf("SEED-%07d", i)
-		b, err := json.Marshal(c)
+	prefix := "SEED-CLOSED"
+	if open {
+		prefix = "SEED-OPEN"
+	}
+	put := func(bucket, key string, v any) {
+		b, err := json.Marshal(v)
 		if err != nil {
 			tb.Fatal(err)
 		}
-		if _, err := js.PublishAsync(broker.KVSubject(broker.BucketReview, "case."+key), b); err != nil {
+		if _, err := js.PublishAsync(broker.KVSubject(bucket, key), b); err != nil {
 			tb.Fatal(err)
 		}
-		dk := fmt.Sprintf("decided.OFFICER02.%019d.%s", c.RequestedAt.UnixNano(), key)
-		if _, err := js.PublishAsync(broker.KVSubject(broker.BucketReview, dk), nil); err != nil {
-			tb.Fatal(err)
+	}
+	for i := range n {
+		orderNo := fmt.Sprintf("%s-%07d", prefix, i)
+		key := docstore.InventoryKey(cebtest.EbpCode, orderNo)
+		c := review.Case{RequestedAt: at.Add(time.Duration(i) * time.Second), Rules: []string{"R001"}, Audit: []review.AuditEntry{}}
+		c.Key, c.EbpCode, c.OrderNo = key, cebtest.EbpCode, orderNo
+		stamp := fmt.Sprintf("%019d", c.RequestedAt.UnixNano())
+		if open {
+			c.Status = inventory.StatusReview
+			put(broker.BucketReviewIndex, "open."+stamp+"."+key, map[string]any{
+				"key": key, "status": c.Status, "ebpCode": c.EbpCode, "rules": c.Rules, "requestedAt": c.RequestedAt, "rev": 1})
+		} else {
+			c.Status, c.Officers = inventory.StatusReleased, []string{"OFFICER02"}
+			put(broker.BucketReview, "decided.OFFICER02."+stamp+"."+key, nil)
 		}
+		put(broker.BucketReview, "case."+key, c)
 		if i%5000 == 4999 {
 			select {
 			case <-js.PublishAsyncComplete():
-			case <-ctx.Done():
 			case <-time.After(30 * time.Second):
 				tb.Fatal("seeding stalled")
 			}
@@ -212,45 +224,56 @@ func seedClosed(tb testing.TB, js jetstream.JetStream, n int) {
 	<-js.PublishAsyncComplete()
 }
 
-// benchOpen is the open cases of the benchmark, held through the real
-// flow: the demo buyer's annual quota takes five held declarations.
-const benchOpen = 5
+// heldOpen is the open cases held through the real flow: the demo buyer's
+// annual quota takes five held declarations.
+const heldOpen = 5
 
-// BenchmarkQueuePage lists one page of a queue of benchOpen open cases
-// beside 1,000 and 200,000 closed ones: the time stays flat, since the
-// page reads the open rows only.
+// BenchmarkQueuePage lists the first page (50) of the open queue — the 5
+// cases held through the real flow, alone or with 500 more written
+// straight into the buckets — beside 1,000 and 200,000 closed cases: the
+// time stays flat in the closed cases, since the page reads the open rows
+// only.
 func BenchmarkQueuePage(b *testing.B) {
-	for _, closed := range []int{1_000, 200_000} {
-		b.Run(fmt.Sprintf("closed=%d", closed), func(b *testing.B) {
-			h := servicetest.New(b, withSecondOfficer)
-			for i := range benchOpen {
-				s := servicetest.NewSet(fmt.Sprintf("RV-BENCH-%02d", i))
-				s.Scale("8.5")
-				h.Submit(s)
-			}
-			seedClosed(b, h.JS, closed)
-			rv := h.Review.(*review.Review)
-			super, _ := h.Env.Parties.ByCode("SUPER01")
-			ctx := context.Background()
-			var l review.ListResponse
-			var err error
-			for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-				l, err = rv.List(ctx, super, review.Filter{Status: "open", Limit: 50})
-				if err == nil && len(l.Cases) == benchOpen {
-					break
-				}
-			}
-			if err != nil || len(l.Cases) != benchOpen {
-				b.Fatalf("the open cases do not reach the queue: %d %v %v", len(l.Cases), l.Counts, err)
-			}
-			b.ResetTimer()
-			for b.Loop() {
-				l, err := rv.List(ctx, super, review.Filter{Status: "open", Limit: 50})
-				if err != nil || len(l.Cases) != benchOpen {
-					b.Fatalf("page: %d cases, %v", len(l.Cases), err)
-				}
-			}
-		})
+	for _, seeded := range []int{0, 500} {
+		for _, closed := range []int{1_000, 200_000} {
+			b.Run(fmt.Sprintf("open=%d/closed=%d", heldOpen+seeded, closed), func(b *testing.B) {
+				benchQueuePage(b, seeded, closed)
+			})
+		}
+	}
+}
+
+func benchQueuePage(b *testing.B, seeded, closed int) {
+	h := servicetest.New(b, withSecondOfficer)
+	for i := range heldOpen {
+		s := servicetest.NewSet(fmt.Sprintf("RV-BENCH-%02d", i))
+		s.Scale("8.5")
+		h.Submit(s)
+	}
+	seedCases(b, h.JS, closed, false)
+	seedCases(b, h.JS, seeded, true)
+	rv := h.Review.(*review.Review)
+	super, _ := h.Env.Parties.ByCode("SUPER01")
+	ctx := context.Background()
+	f := review.Filter{Status: "open", Limit: 50}
+	open, page := heldOpen+seeded, min(heldOpen+seeded, 50)
+	var l review.ListResponse
+	var err error
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		l, err = rv.List(ctx, super, f)
+		if err == nil && l.Counts["open"] == open {
+			break
+		}
+	}
+	if err != nil || l.Counts["open"] != open || len(l.Cases) != page {
+		b.Fatalf("the open cases do not reach the queue: %d on the page, counts %v, %v", len(l.Cases), l.Counts, err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		l, err := rv.List(ctx, super, f)
+		if err != nil || len(l.Cases) != page {
+			b.Fatalf("page: %d cases, %v", len(l.Cases), err)
+		}
 	}
 }
 
