@@ -44,6 +44,7 @@ var messages = map[string][2]string{
 	"filter.rule":              {"Rule", "风险规则"},
 	"filter.minAge":            {"Waiting at least (minutes)", "等待至少（分钟）"},
 	"filter.claimedBy":         {"Claimed by", "认领人"},
+	"filter.decidedBy":         {"Decided by", "处理人"},
 	"filter.any":               {"any", "全部"},
 	"filter.me":                {"me", "我"},
 	"filter.none":              {"nobody", "未认领"},

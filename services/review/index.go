@@ -240,10 +240,10 @@ func listKeys(ctx context.Context, kv jetstream.KeyValue, filter string) ([]stri
 // the open keys, which holds no closed case.
 func (r *Review) openRows(ctx context.Context) ([]*Case, error) {
 	var out []*Case
-	err := watchValues(ctx, r.idx, openPrefix+">", func(k string, v []byte) {
+	err := watchValues(ctx, r.idx, openPrefix+">", func(e jetstream.KeyValueEntry) {
 		var w row
-		if err := broker.Decode(v, &w); err != nil {
-			r.env.Log.Warn("undecodable review index row", "key", k, "err", err)
+		if err := broker.Decode(e.Value(), &w); err != nil {
+			r.env.Log.Warn("undecodable review index row", "key", e.Key(), "err", err)
 			return
 		}
 		out = append(out, w.asCase())
@@ -270,9 +270,9 @@ func (r *Review) decidedCases(ctx context.Context, officer string) ([]*Case, err
 	return out, nil
 }
 
-// watchValues calls fn with the current value of every key under filter:
+// watchValues calls fn with the current entry of every key under filter:
 // a watch delivers them in one pass, cheaper than a get per key.
-func watchValues(ctx context.Context, kv jetstream.KeyValue, filter string, fn func(key string, value []byte)) error {
+func watchValues(ctx context.Context, kv jetstream.KeyValue, filter string, fn func(jetstream.KeyValueEntry)) error {
 	w, err := kv.Watch(ctx, filter, jetstream.IgnoreDeletes())
 	if err != nil {
 		return err
@@ -290,7 +290,7 @@ func watchValues(ctx context.Context, kv jetstream.KeyValue, filter string, fn f
 				// The initial values are all delivered.
 				return nil
 			}
-			fn(e.Key(), e.Value())
+			fn(e)
 		}
 	}
 }
@@ -298,27 +298,29 @@ func watchValues(ctx context.Context, kv jetstream.KeyValue, filter string, fn f
 // Rebuild makes the index anew from the case records: the open rows and
 // decided keys of every case, and drops rows of cases that are gone or no
 // longer open. It runs at start when the index is not marked built (a new
-// or deleted index), and on an operator's request.
+// or deleted index), and on an operator's request. The cases stream
+// through one watch, one at a time, never all held at once.
 func (r *Review) Rebuild(ctx context.Context) (int, error) {
-	cases, err := r.all(ctx)
-	if err != nil {
-		return 0, err
-	}
 	open := map[string]bool{}
-	for _, c := range cases {
-		_, rev, found, err := r.load(ctx, c.Key)
-		if err != nil {
-			return 0, err
+	n := 0
+	var failed error
+	err := watchValues(ctx, r.kv, caseFilter, func(e jetstream.KeyValueEntry) {
+		c := &Case{}
+		if failed != nil {
+			return
 		}
-		if !found {
-			continue
+		if err := broker.Decode(e.Value(), c); err != nil {
+			r.env.Log.Warn("undecodable case", "key", e.Key(), "err", err)
+			return
 		}
-		if err := r.indexCase(ctx, c, rev); err != nil {
-			return 0, err
-		}
+		n++
 		if c.Open() {
 			open[openKey(c)] = true
 		}
+		failed = r.indexCase(ctx, c, e.Revision())
+	})
+	if err = errors.Join(err, failed); err != nil {
+		return 0, err
 	}
 	stale, err := listKeys(ctx, r.idx, openPrefix+">")
 	if err != nil {
@@ -334,8 +336,8 @@ func (r *Review) Rebuild(ctx context.Context) (int, error) {
 	if _, err := r.idx.Put(ctx, builtKey, []byte(r.env.Clock.Now().UTC().Format(time.RFC3339))); err != nil {
 		return 0, err
 	}
-	r.env.Log.Info("review index rebuilt", "cases", len(cases), "open", len(open))
-	return len(cases), nil
+	r.env.Log.Info("review index rebuilt", "cases", n, "open", len(open))
+	return n, nil
 }
 
 // ensureIndex rebuilds the index if it is not marked built.

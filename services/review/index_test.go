@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -92,6 +93,18 @@ func TestIndexFollowsTheCases(t *testing.T) {
 	}
 	if got := listKeys(t, h, KeyOfficer2, "status=closed"); !strings.HasPrefix(got, " ") {
 		t.Errorf("OFFICER02 decided nothing, yet lists %s", got)
+	}
+	// The desk's filter: a supervisor's look at what OFFICER01 decided.
+	d := signIn(t, h, servicetest.KeySuper)
+	resp, err := d.client.Get(h.URL + "/review/?status=all&decidedBy=OFFICER01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if !strings.Contains(string(page), `data-key="`+b+`"`) || strings.Contains(string(page), `data-key="`+a+`"`) ||
+		!strings.Contains(string(page), `id="f-decided" value="OFFICER01"`) {
+		t.Errorf("desk queue decided by OFFICER01:\n%s", page)
 	}
 }
 
