@@ -31,21 +31,21 @@ var deskTemplate = template.Must(template.New("backtest").Parse(`<!doctype html>
 <h1>Risk-rule backtest · 风险规则回测</h1>
 <form method="post" action="/review/rules/backtest">
 <input type="hidden" name="csrf" value="{{.CSRF}}">
-<p><label>From (UTC) <input type="datetime-local" name="from" value="{{.From}}" required></label>
-<label>To (UTC) <input type="datetime-local" name="to" value="{{.To}}" required></label></p>
+<p><label>From (UTC) <input type="datetime-local" id="from" name="from" value="{{.From}}" required></label>
+<label>To (UTC) <input type="datetime-local" id="to" name="to" value="{{.To}}" required></label></p>
 <p><label>Candidate rules file (the --rules format)<br>
-<textarea name="rules" rows="20" cols="100" required>{{.Rules}}</textarea></label></p>
-<p><button type="submit">Backtest</button></p>
+<textarea id="rules" name="rules" rows="20" cols="100" required>{{.Rules}}</textarea></label></p>
+<p><button type="submit" id="run">Backtest</button></p>
 </form>
-{{with .Error}}<p class="error" role="alert">{{.}}</p>{{end}}
+{{with .Error}}<p class="error" id="error" role="alert">{{.}}</p>{{end}}
 {{with .Report}}
-<h2>Report {{.ID}}</h2>
+<h2 id="report-id">{{.ID}}</h2>
 <p>{{.Declarations}} declarations replayed ({{.Incomplete}} incomplete left out); held or rejected by the candidate: {{.Held}},
 by the rules in force: {{.HeldInForce}}; by the candidate only: {{.HeldByNewOnly}}, by the rules in force only: {{.HeldByOldOnly}}.</p>
-<table>
+<table id="report">
 <thead><tr><th>Rule</th><th>Action</th><th>Would stop</th><th>Released</th><th>Rejected</th><th>Inspected</th>
 <th>In force</th><th>Added</th><th>Removed</th><th>Lists</th></tr></thead>
-<tbody>{{range .Rules}}<tr><td>{{.RuleID}}</td><td>{{.Action}}</td><td>{{.Hits}}</td><td>{{.Released}}</td><td>{{.Rejected}}</td>
+<tbody>{{range .Rules}}<tr class="rule-row" data-rule="{{.RuleID}}"><td>{{.RuleID}}</td><td>{{.Action}}</td><td>{{.Hits}}</td><td>{{.Released}}</td><td>{{.Rejected}}</td>
 <td>{{.Inspected}}</td><td>{{.InForce}}</td><td>{{.Added}}</td><td>{{.Removed}}</td>
 <td>{{range $i, $l := .Lists}}{{if $i}}, {{end}}<a href="/review/cases/{{$l}}">{{$l}}</a>{{end}}</td></tr>
 {{end}}</tbody></table>
