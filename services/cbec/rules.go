@@ -26,13 +26,6 @@ const DefaultAdminKey = "demo-operator"
 // a running cbec's POST /v1/admin/rules/backtest and prints the report as
 // a table, one row per rule.
 func RunRules(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "backtest" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			_, _ = fmt.Fprintln(stderr, "usage: cbec rules backtest --rules new.yaml --from 2026-11-30T00:00:00Z --to 2026-12-07T00:00:00Z [--url …] [--key …]")
-			return flag.ErrHelp
-		}
-		return fmt.Errorf("rules: want the subcommand backtest, not %q", strings.Join(args, " "))
-	}
 	fs := flag.NewFlagSet("cbec rules backtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	file := fs.String("rules", "", "the candidate rules file (the --rules format)")
@@ -40,8 +33,24 @@ func RunRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	to := fs.String("to", "", "end of the window, RFC 3339; at most 7 days after --from")
 	base := fs.String("url", "http://127.0.0.1:8080", "base URL of the cbec HTTP API")
 	key := fs.String("key", DefaultAdminKey, "API key of an operator or a customs supervisor")
+	fs.Usage = func() {
+		_, _ = fmt.Fprint(fs.Output(), "usage: cbec rules backtest --rules new.yaml --from 2026-11-30T00:00:00Z --to 2026-12-07T00:00:00Z [--url …] [--key …]\n\n"+
+			"Replay the declarations of the window through the candidate rules file and the rules in force\n"+
+			"(POST /v1/admin/rules/backtest; read-only) and print what each rule would hold or reject.\n\n")
+		fs.PrintDefaults()
+	}
+	if len(args) == 0 || args[0] != "backtest" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+			fs.Usage()
+			return flag.ErrHelp
+		}
+		return fmt.Errorf("rules: want the subcommand backtest, not %q", strings.Join(args, " "))
+	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("rules backtest: unexpected arguments %v", fs.Args())
 	}
 	if *file == "" || *from == "" || *to == "" {
 		return fmt.Errorf("rules backtest: --rules, --from and --to are required")
