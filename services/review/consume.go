@@ -56,8 +56,9 @@ func (r *Review) handleEvent(ctx context.Context, m jetstream.Msg) error {
 		}
 		if found && len(st.History) < len(c.State.History) {
 			// A copy of an older event published again (a replay after
-			// JetStream's duplicate window): the case knows better.
-			return nil
+			// JetStream's duplicate window): the case knows better, and
+			// only its index is written again.
+			return r.indexCase(ctx, c, rev)
 		}
 		if !found {
 			// Only a list that went through review has a case; an event

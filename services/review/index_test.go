@@ -393,3 +393,76 @@ func TestSweepMendsADirtyCase(t *testing.T) {
 		t.Errorf("dirty marks after the sweep: %v", got)
 	}
 }
+
+// TestEventAgainMendsTheIndex loses an open case's row, as a crash
+// between the case and its index would, and publishes the case's review
+// request again: the consumer writes the row back, once.
+func TestEventAgainMendsTheIndex(t *testing.T) {
+	h := newHarness(t)
+	a := flagged(t, h, "RV-AGAIN-1")
+	b := flagged(t, h, "RV-AGAIN-2")
+	mustAct(t, h, servicetest.KeyOfficer, b, reviewrule.ActionClaim, nil, http.StatusOK)
+	mustAct(t, h, servicetest.KeyOfficer, b, reviewrule.ActionRelease, nil, http.StatusAccepted)
+	waitStatus(t, h, b, inventory.StatusReleased)
+	ctx := context.Background()
+	idx, err := h.JS.KeyValue(ctx, broker.BucketReviewIndex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := indexKeys(t, h, broker.BucketReviewIndex, "open.>")
+	if len(rows) != 1 || !strings.HasSuffix(rows[0], "."+a) {
+		t.Fatalf("open rows %v", rows)
+	}
+	if err := idx.Purge(ctx, rows[0]); err != nil {
+		t.Fatal(err)
+	}
+	if got := keysOf(list(t, h, servicetest.KeySuper, "")); len(got) != 0 {
+		t.Fatalf("queue without the row: %v", got)
+	}
+	s, err := h.JS.Stream(ctx, broker.StreamEvents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Both review requests again: a's (still open) and b's (decided since).
+	info, err := s.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var again []*jetstream.RawStreamMsg
+	for seq := info.State.FirstSeq; seq <= info.State.LastSeq; seq++ {
+		if m, err := s.GetMsg(ctx, seq); err == nil && m.Subject == broker.EventSubject("review", "requested") {
+			again = append(again, m)
+		}
+	}
+	if len(again) != 2 {
+		t.Fatalf("%d review requests on %s", len(again), broker.StreamEvents)
+	}
+	for _, m := range again {
+		if _, err := h.JS.Publish(ctx, m.Subject, m.Data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	natstest.Eventually(t, 10*time.Second, func() bool {
+		got := keysOf(list(t, h, servicetest.KeySuper, ""))
+		return len(got) == 1 && got[0] == a
+	}, "the queue does not get a back")
+	waitConsumerIdle(t, h)
+	if got := keysOf(list(t, h, servicetest.KeySuper, "")); len(got) != 1 || got[0] != a {
+		t.Errorf("queue after both requests again: %v (the decided case must stay out)", got)
+	}
+}
+
+// waitConsumerIdle waits until the review consumer has handled every
+// event on CBEC_EVENTS.
+func waitConsumerIdle(t *testing.T, h *servicetest.Harness) {
+	t.Helper()
+	ctx := context.Background()
+	natstest.Eventually(t, 10*time.Second, func() bool {
+		ci, err := h.JS.Consumer(ctx, broker.StreamEvents, review.Durable)
+		if err != nil {
+			return false
+		}
+		info, err := ci.Info(ctx)
+		return err == nil && info.NumPending == 0 && info.NumAckPending == 0
+	}, "review consumer does not catch up")
+}

@@ -606,14 +606,7 @@ func TestEventsAreIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Wait for the consumer to pass the copy, then look at the case.
-	natstest.Eventually(t, 10*time.Second, func() bool {
-		ci, err := h.JS.Consumer(ctx, broker.StreamEvents, review.Durable)
-		if err != nil {
-			return false
-		}
-		info, err := ci.Info(ctx)
-		return err == nil && info.NumPending == 0 && info.NumAckPending == 0
-	}, "review consumer does not catch up")
+	waitConsumerIdle(t, h)
 	if v := getCase(t, h, key); v.Status != inventory.StatusReleased || v.Open {
 		t.Errorf("replayed request reopened the case: %s", v.Status)
 	}
