@@ -26,9 +26,10 @@ import (
 //
 //	decided.<officer>.<requested>.<list key>  a case the officer decided
 //
-// The index bucket holds nothing that grows with the closed cases: a
-// watch over a filter costs with the subjects of its whole stream, not
-// only the matching ones (BenchmarkQueuePage measured it).
+// The index bucket holds nothing that grows with the closed cases: with
+// the decided keys in it, the watch over open.> slowed with them (10.7 ms
+// a page beside 200,000 instead of 0.6 ms beside 1,000, measured with
+// BenchmarkQueuePage); beside the cases they cost the queue nothing.
 //
 // <requested> is the request time in Unix nanoseconds, 19 digits, so that
 // keys sort in the queue's order. A case leaving the queue has its open key

@@ -466,3 +466,40 @@ func waitConsumerIdle(t *testing.T, h *servicetest.Harness) {
 		return err == nil && info.NumPending == 0 && info.NumAckPending == 0
 	}, "review consumer does not catch up")
 }
+
+// BenchmarkDecidedPage lists an officer's decided cases (two) beside
+// 1,000 and 200,000 cases another officer decided.
+func BenchmarkDecidedPage(b *testing.B) {
+	for _, closed := range []int{1_000, 200_000} {
+		b.Run(fmt.Sprintf("closed=%d", closed), func(b *testing.B) {
+			h := servicetest.New(b, withSecondOfficer)
+			rv := h.Review.(*review.Review)
+			officer, _ := h.Env.Parties.ByCode("OFFICER01")
+			ctx := context.Background()
+			for i := range 2 {
+				s := servicetest.NewSet(fmt.Sprintf("RV-BENCHD-%02d", i))
+				s.Scale("8.5")
+				h.Submit(s)
+			}
+			seedCases(b, h.JS, closed, false)
+			var l review.ListResponse
+			for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && len(l.Cases) < 2; time.Sleep(20 * time.Millisecond) {
+				l, _ = rv.List(ctx, officer, review.Filter{Status: "open"})
+			}
+			for _, v := range l.Cases {
+				for _, a := range []string{reviewrule.ActionClaim, reviewrule.ActionRelease} {
+					if _, err := rv.Act(ctx, officer, v.Key, a, review.ActionRequest{}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				l, err := rv.List(ctx, officer, review.Filter{Status: "all", Limit: 50})
+				if err != nil || len(l.Cases) != 2 {
+					b.Fatalf("page: %d cases, %v", len(l.Cases), err)
+				}
+			}
+		})
+	}
+}
