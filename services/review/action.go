@@ -94,7 +94,7 @@ func (r *Review) Act(ctx context.Context, p *party.Party, key, action string, re
 		if err := c.queue(entry); err != nil {
 			return nil, err
 		}
-		if err := r.markDirty(ctx, key); err != nil {
+		if err := r.markDirty(ctx, key, entry.Seq); err != nil {
 			return nil, err
 		}
 		nrev, err := r.saveRev(ctx, c, rev)
@@ -113,7 +113,7 @@ func (r *Review) Act(ctx context.Context, p *party.Party, key, action string, re
 			err = r.flush(ctx, c)
 		}
 		if err == nil {
-			err = r.clean(ctx, key)
+			err = r.clean(ctx, key, entry.Seq)
 		}
 		if err != nil {
 			httpapi.Logger(ctx, r.env.Log).Warn("review index or outbox lags; the sweep retries", "case", key, "err", err)

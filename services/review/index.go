@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,8 +19,9 @@ import (
 //
 //	open.<requested>.<list key>  a row per open case (its status, claim,
 //	                             platform, rules, officers)
-//	dirty.<list key>             a case written whose index or outbox may
-//	                             lag (the sweep mends it)
+//	dirty.<seq>.<list key>       an action (the case's seq-th) writing the
+//	                             case, whose index or outbox may lag (the
+//	                             sweep mends it)
 //	built                        the index is complete
 //
 // and, beside the cases in CBEC_REVIEW, whose size they share,
@@ -180,27 +182,34 @@ func (r *Review) remove(ctx context.Context, k string) error {
 	return r.idx.Purge(ctx, k, jetstream.PurgeTTL(markerTTL))
 }
 
-// markDirty notes, before a case is written, that its index and outbox
-// may lag the record until clean is called; the sweep mends what a crash
-// in between left.
-func (r *Review) markDirty(ctx context.Context, key string) error {
-	_, err := r.idx.Put(ctx, dirtyPrefix+key, nil)
+// dirtyKey is the mark of the action numbered seq on the case of key: one
+// per action, so that an action finishing never clears the mark of
+// another still on its way.
+func dirtyKey(key string, seq int) string { return dirtyPrefix + strconv.Itoa(seq) + "." + key }
+
+// markDirty notes, before an action writes a case, that its index and
+// outbox may lag the record until clean is called; the sweep mends what a
+// crash in between left.
+func (r *Review) markDirty(ctx context.Context, key string, seq int) error {
+	_, err := r.idx.Put(ctx, dirtyKey(key, seq), nil)
 	return err
 }
 
-func (r *Review) clean(ctx context.Context, key string) error {
-	return r.remove(ctx, dirtyPrefix+key)
+func (r *Review) clean(ctx context.Context, key string, seq int) error {
+	return r.remove(ctx, dirtyKey(key, seq))
 }
 
-// mend indexes every dirty case again and publishes its outbox.
+// mend indexes every case marked dirty again, publishes its outbox and
+// removes the mark. A mark of an action that lost its compare-and-set
+// (and wrote nothing) is mended the same way, harmlessly.
 func (r *Review) mend(ctx context.Context) error {
-	keys, err := listKeys(ctx, r.idx, dirtyPrefix+">")
+	marks, err := listKeys(ctx, r.idx, dirtyPrefix+">")
 	if err != nil {
 		return err
 	}
 	var errs []error
-	for _, k := range keys {
-		key := strings.TrimPrefix(k, dirtyPrefix)
+	for _, k := range marks {
+		key := listKeyOf(k, 2)
 		c, rev, found, err := r.load(ctx, key)
 		if err != nil {
 			errs = append(errs, err)
@@ -216,7 +225,7 @@ func (r *Review) mend(ctx context.Context) error {
 				continue
 			}
 		}
-		errs = append(errs, r.clean(ctx, key))
+		errs = append(errs, r.remove(ctx, k))
 	}
 	return errors.Join(errs...)
 }

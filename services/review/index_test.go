@@ -364,7 +364,7 @@ func TestSweepMendsADirtyCase(t *testing.T) {
 	c.Claim = nil
 	c.Outbox = []review.OutMsg{{Subject: "cbec.audit.OFFICER01", ID: "review/" + a + "/99", Data: entry}}
 	b, _ := json.Marshal(c)
-	if _, err := idx.Put(ctx, "dirty."+a, nil); err != nil {
+	if _, err := idx.Put(ctx, "dirty.99."+a, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := cases.Update(ctx, "case."+a, b, e.Revision()); err != nil {
