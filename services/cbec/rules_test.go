@@ -350,6 +350,11 @@ func TestActivateRulesWithoutRestart(t *testing.T) {
 		t.Errorf("case hits %+v, want R900 of version %d", cv.Hits, version)
 	}
 
+	// The desk's queue filter offers the new rule.
+	if code, b, _ := do(t, "GET", base+"/review/?lang=en", "demo-officer", "", nil); code != http.StatusOK || !strings.Contains(string(b), `value="R900"`) {
+		t.Errorf("queue page: %d, no filter option of R900", code)
+	}
+
 	// The activation is on CBEC_AUDIT.
 	cons, err := m.js.OrderedConsumer(context.Background(), "CBEC_AUDIT", jetstream.OrderedConsumerConfig{FilterSubjects: []string{"cbec.audit.OPS01"}})
 	if err != nil {

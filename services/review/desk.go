@@ -305,7 +305,7 @@ func (r *Review) deskQueue(w http.ResponseWriter, req *http.Request) {
 	}
 	p.NextHref = pageHref(req, "after", q.Next)
 	p.PrevHref = pageHref(req, "before", q.Prev)
-	p.Rules = r.env.Rules.Risk.Rules()
+	p.Rules = r.env.CurrentRules().Risk.Rules()
 	if d := req.URL.Query().Get("done"); slices.Contains(reviewrule.Actions, d) {
 		p.Flash = flash(l, d)
 	}

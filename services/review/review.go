@@ -108,7 +108,7 @@ func (r *Review) Stop(ctx context.Context) error { return r.life.Stop(ctx) }
 
 // claimTTL is how long a claim lasts (rules file windows.reviewClaimTTL).
 func (r *Review) claimTTL() time.Duration {
-	if ttl := r.env.Rules.Windows.ReviewClaimTTL; ttl > 0 {
+	if ttl := r.env.CurrentRules().Windows.ReviewClaimTTL; ttl > 0 {
 		return ttl
 	}
 	return DefaultClaimTTL

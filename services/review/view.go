@@ -101,7 +101,7 @@ func (r *Review) summary(c *Case, now time.Time) CaseView {
 	v := CaseView{
 		Key: c.Key, ListID: c.ListID, Status: c.Status, Open: c.Open(),
 		RequestedAt: c.RequestedAt, UpdatedAt: c.UpdatedAt, Claim: c.ActiveClaim(now), Pending: c.Pending,
-		Hits: withChinese(c.State.Hits, r.env.Rules.Risk), Tax: c.State.Tax, History: c.State.History, Notes: c.Notes, Audit: c.Audit,
+		Hits: withChinese(c.State.Hits, r.env.CurrentRules().Risk), Tax: c.State.Tax, History: c.State.History, Notes: c.Notes, Audit: c.Audit,
 	}
 	v.AgeMinutes = int(now.Sub(c.RequestedAt) / time.Minute)
 	if v.Hits == nil {
@@ -371,7 +371,7 @@ func (r *Review) quota(ctx context.Context, c *Case, inv *ceb.Inventory, now tim
 		return nil, err
 	}
 	q.Used = used
-	if row, err := r.env.Rules.Limits.At(now); err == nil {
+	if row, err := r.env.CurrentRules().Limits.At(now); err == nil {
 		q.Annual = row.Annual
 		if row.Annual.IsPositive() {
 			q.Percent = int(used.Mul(decimal.NewFromInt(100)).Div(row.Annual).IntPart())
