@@ -350,6 +350,12 @@ func TestActivateRulesWithoutRestart(t *testing.T) {
 		t.Errorf("case hits %+v, want R900 of version %d", cv.Hits, version)
 	}
 
+	// The desk's case page shows it too.
+	if code, b, _ := do(t, "GET", base+"/review/cases/"+docstore.InventoryKey(cebtest.EbpCode, "ACT-AFTER")+"?lang=en", "demo-officer", "", nil); code != http.StatusOK ||
+		!strings.Contains(string(b), fmt.Sprintf("(rules version %d)", version)) {
+		t.Errorf("case page: %d, no rules version %d", code, version)
+	}
+
 	// The desk's queue filter offers the new rule.
 	if code, b, _ := do(t, "GET", base+"/review/?lang=en", "demo-officer", "", nil); code != http.StatusOK || !strings.Contains(string(b), `value="R900"`) {
 		t.Errorf("queue page: %d, no filter option of R900", code)

@@ -76,6 +76,7 @@ var messages = map[string][2]string{
 	"case":                     {"Case", "案件"},
 	"case.back":                {"Back to the queue", "返回队列"},
 	"case.hits":                {"Why it was flagged", "命中的风险规则"},
+	"case.rulesVersion":        {"rules version", "规则版本"},
 	"case.claim":               {"Claim", "认领"},
 	"case.claimedBy":           {"Claimed by %s until %s", "%s 已认领，至 %s"},
 	"case.unclaimed":           {"Not claimed", "未认领"},
