@@ -91,6 +91,13 @@ func TestExportFlowFromOrderToClosed(t *testing.T) {
 	if len(l.InvtNo) != 18 || l.ReleasedAt.IsZero() || l.DepartedAt.IsZero() {
 		t.Fatalf("list %+v", l)
 	}
+	// An arrival that names no site (loctNo is optional) reads as a
+	// sentence, not with a dangling space.
+	for _, step := range l.History {
+		if step.Info != strings.TrimSpace(step.Info) {
+			t.Errorf("step %s: info %q has surrounding space", step.Status, step.Info)
+		}
+	}
 	recs := h.WaitReceipts(st.KeyAgent, "msgType=CEB604", 4)
 	var got []string
 	for _, r := range recs {

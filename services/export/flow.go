@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cbec/cbec/pkg/broker"
@@ -216,7 +217,7 @@ func (x *Export) arrival(ctx context.Context, by string, seq uint64, d *ceb.Arri
 			return err
 		}
 		if _, err := x.transition(ctx, key, by, func(l *List) bool { return exportrule.Can(l.Status, exportrule.StatusArrived) }, func(l *List) {
-			l.record(exportrule.StatusArrived, "", "运抵 arrived at the supervised site "+h.LoctNo, now)
+			l.record(exportrule.StatusArrived, "", strings.TrimSpace("运抵 arrived at the supervised site "+h.LoctNo), now)
 			l.ReleasedAt = now.UTC()
 			l.record(exportrule.StatusReleased, exportrule.StatusReleased, "放行 released", now)
 		}); err != nil {
