@@ -474,5 +474,5 @@ func (r *Review) unavailable(err error) error {
 	if errors.As(err, &coded) {
 		return err // errcode.As already made it Internal, with its cause
 	}
-	return errcode.Wrap(errcode.Unavailable, err, "storage temporarily unavailable; retry later")
+	return httpapi.StorageDown(err)
 }

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -307,11 +308,6 @@ func (s *Service) counts() (active, blocked int) {
 	return active, blocked
 }
 
-func lastToken(k string) string {
-	for i := len(k) - 1; i >= 0; i-- {
-		if k[i] == '.' {
-			return k[i+1:]
-		}
-	}
-	return k
-}
+// lastToken is the last dot-separated token of a key: a subscription's
+// ID in sub.<party>.<id>.
+func lastToken(k string) string { return k[strings.LastIndexByte(k, '.')+1:] }
