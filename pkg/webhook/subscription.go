@@ -124,11 +124,6 @@ func (s Subscription) Public() Subscription {
 	return s
 }
 
-// Wants reports whether receipts of type t are delivered.
-func (s *Subscription) Wants(t ceb.MsgType) bool {
-	return len(s.MsgTypes) == 0 || slices.Contains(s.MsgTypes, t)
-}
-
 func (p Policy) checkURL(raw string) error {
 	if len(raw) > MaxURL {
 		return &InvalidError{"url", raw[:64] + "…", fmt.Sprintf("longer than %d characters", MaxURL)}
