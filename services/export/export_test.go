@@ -86,6 +86,11 @@ func TestExportFlowFromOrderToClosed(t *testing.T) {
 	waitList(h, "EXP-FLOW", exportrule.StatusAccepted)
 	submitExport(h, "arrivals", st.KeyLogistics, cebtest.Arrival(s.l))
 	waitList(h, "EXP-FLOW", exportrule.StatusReleased)
+	// The release's receipts are stored just after the state that says
+	// 800; a logistics company departs on the 800 receipt, not on a state
+	// read a millisecond after the change (docs/openapi.yaml, receipts:
+	// order one declaration's by returnTime).
+	h.WaitReceipts(st.KeyAgent, "msgType=CEB604", 3)
 	submitExport(h, "departures", st.KeyLogistics, cebtest.Departure(s.l))
 	l := waitList(h, "EXP-FLOW", exportrule.StatusClosed)
 	if len(l.InvtNo) != 18 || l.ReleasedAt.IsZero() || l.DepartedAt.IsZero() {
