@@ -145,6 +145,8 @@ type PhaseResult struct {
 	Double    int `json:"double"`
 	// PeakRSS is cbec's largest resident set, bytes.
 	PeakRSS int64 `json:"peakRss"`
+	// GC sets the slow declarations beside cbec's garbage collections.
+	GC *GCResult `json:"gc,omitempty"`
 	// Samples are the soak's 30-second samples.
 	Samples []Sample `json:"samples,omitempty"`
 }
@@ -232,10 +234,17 @@ func (p *PhaseResult) line() string {
 	if p.Name == "soak" {
 		what = fmt.Sprintf("soak %g/s", p.Rate)
 	}
-	return fmt.Sprintf("%-14s %6.0f decided/s, %6.0f documents/s (%.2f of the bus), latency p50 %.0f p95 %.0f p99 %.0f max %.0f ms; "+
+	line := fmt.Sprintf("%-14s %6.0f decided/s, %6.0f documents/s (%.2f of the bus), latency p50 %.0f p95 %.0f p99 %.0f max %.0f ms; "+
 		"%d declarations, %d decided, %d undecided, %d double; %d rejected, %d HTTP errors, %d 503; peak RSS %d MB",
 		what, p.DecidedPerSecond, p.DocumentsPerSecond, p.BusRatio, p.P50, p.P95, p.P99, p.Max,
 		p.Declarations, p.Decided, p.Undecided, p.Double, p.Rejected, p.HTTPErrors, p.Refused, p.PeakRSS>>20)
+	if g := p.GC; g != nil {
+		line += fmt.Sprintf("; GC %d cycles, running %.0f%% of the time", g.Cycles, 100*g.Running)
+		if g.Slow > 0 {
+			line += fmt.Sprintf(", during the wait of %.0f%% of the %d declarations ≥ %d ms", 100*g.SlowInGC, g.Slow, load.SlowLatency.Milliseconds())
+		}
+	}
+	return line
 }
 
 // runPhase starts cbec on a fresh store in dir and sends declarations for
@@ -324,6 +333,7 @@ func runPhase(ctx context.Context, cfg BenchConfig, dir, name string, rate float
 	res.P50, res.P95, res.P99, res.Max = t.Latency(0.50), t.Latency(0.95), t.Latency(0.99), t.Latency(1)
 	res.Rejected, res.HTTPErrors, res.Refused = sent.Rejected, sent.HTTPErrors, sent.Refused
 	res.PeakRSS = peak.max()
+	res.GC = child.gc.result(start, end, t.Slow)
 	return res, nil
 }
 

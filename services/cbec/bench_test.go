@@ -26,7 +26,9 @@ func TestBenchRunsEveryPhase(t *testing.T) {
 	defer func(prev func([]string) (*exec.Cmd, error)) { benchCommand = prev }(benchCommand)
 	benchCommand = func(args []string) (*exec.Cmd, error) {
 		cmd := exec.Command(exe)
-		cmd.Env = append(os.Environ(), childArgs+"="+strings.Join(args, "\x1f"))
+		// GOGC 25: the child collects often enough for every phase, brief
+		// as it is here, to see its collections in the report.
+		cmd.Env = append(os.Environ(), childArgs+"="+strings.Join(args, "\x1f"), "GOGC=25")
 		return cmd, nil
 	}
 	out := filepath.Join(t.TempDir(), "bench.json")
@@ -55,6 +57,10 @@ func TestBenchRunsEveryPhase(t *testing.T) {
 		if p.Complete == 0 || p.Decided != p.Complete || p.Undecided != 0 || p.Double != 0 || p.P99 <= 0 || p.P50 > p.P99 || p.PeakRSS <= 0 {
 			t.Fatalf("%s: %+v", p.Name, p)
 		}
+		// The child's gctrace lines were read, not left in its stderr.
+		if g := p.GC; g == nil || g.Cycles == 0 || g.Running <= 0 || g.Running >= 1 || g.SlowInGC < 0 || g.SlowInGC > 1 {
+			t.Fatalf("%s: GC %+v", p.Name, p.GC)
+		}
 	}
 	if r := rep.Rates[0]; r.Rate != 100 || r.Declarations != 200 {
 		t.Fatalf("rate phase: %+v, want 200 declarations at 100/s", r)
@@ -62,7 +68,7 @@ func TestBenchRunsEveryPhase(t *testing.T) {
 	if len(rep.Soak.Samples) < 2 || rep.Soak.Samples[0].RSS <= 0 || rep.Soak.Samples[0].Goroutines <= 0 {
 		t.Fatalf("soak samples %+v", rep.Soak.Samples)
 	}
-	for _, want := range []string{"bus ceiling:", "max rate", "100/s", "soak 100/s", "report: " + out} {
+	for _, want := range []string{"bus ceiling:", "max rate", "100/s", "soak 100/s", "GC ", "report: " + out} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Fatalf("the text report lacks %q:\n%s", want, stdout.String())
 		}

@@ -35,6 +35,9 @@ type benchChild struct {
 	natsURL    string
 	exited     chan struct{}
 	stderrTail *tailBuffer
+	// gc is the child's garbage collections, read from the gctrace lines
+	// on its standard error (the rest goes to stderrTail).
+	gc *gcTrace
 }
 
 // startBenchChild runs cbec on a fresh store in dir with the sync policy
@@ -55,11 +58,14 @@ func startBenchChild(ctx context.Context, dir, sync string, extra []string) (*be
 	}
 	c := &benchChild{cmd: cmd, httpURL: "http://" + httpAddr, natsURL: "nats://" + natsAddr,
 		exited: make(chan struct{}), stderrTail: &tailBuffer{max: 4096}}
-	cmd.Stderr = c.stderrTail
+	cmd.Env = childEnv(cmd.Env)
+	c.gc = &gcTrace{rest: c.stderrTail}
+	cmd.Stderr = c.gc
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
 	}
+	c.gc.start = time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}

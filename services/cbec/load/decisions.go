@@ -73,10 +73,23 @@ type Tally struct {
 	Declarations, Complete, Decided, Undecided, Double int
 	// DecidedIn is the decisions that came within the tally's [from, to].
 	DecidedIn int
+	// Slow are the complete declarations that waited SlowLatency or more
+	// for their decision: when each waited, for `cbec bench` to set
+	// beside what cbec was doing then (its garbage collector's marks).
+	Slow []Span
 	// latencies, sorted, from each complete declaration's last 202 to its
 	// decision.
 	latencies []time.Duration
 }
+
+// SlowLatency is the wait from a declaration's last 202 to its decision
+// from which a Tally lists it among the Slow: the p99 target of the
+// performance issue (docs/performance.md).
+const SlowLatency = 100 * time.Millisecond
+
+// Span is one declaration's wait: from the 202 of its last document to
+// its decision receipt.
+type Span struct{ From, To time.Time }
 
 // Latency is the p-quantile (0…1) of the latencies, in milliseconds: from
 // the 202 of a complete declaration's last document to its decision.
@@ -108,7 +121,11 @@ func (b *decisions) count(from, to time.Time) Tally {
 		}
 		if x.parts == 4 {
 			// A decision may come before the last 202 is read: 0 then.
-			t.latencies = append(t.latencies, max(0, x.decided.Sub(x.accepted)))
+			l := max(0, x.decided.Sub(x.accepted))
+			t.latencies = append(t.latencies, l)
+			if l >= SlowLatency {
+				t.Slow = append(t.Slow, Span{From: x.accepted, To: x.decided})
+			}
 		}
 	}
 	slices.Sort(t.latencies)

@@ -43,3 +43,26 @@ func TestDecisionsTally(t *testing.T) {
 		t.Fatal("the latency of nothing is not 0")
 	}
 }
+
+// TestDecisionsTallySlow: the declarations that waited SlowLatency or more
+// are listed with their wait; one decided just under it is not.
+func TestDecisionsTallySlow(t *testing.T) {
+	b := newDecisions()
+	t0 := time.Date(2025, 3, 10, 9, 30, 0, 0, time.UTC)
+	for g, wait := range map[string]time.Duration{"fast": SlowLatency - time.Millisecond, "at": SlowLatency, "slow": time.Second} {
+		b.expect(g)
+		for range 4 {
+			b.accepted(g, t0)
+		}
+		b.receipt(g, "800", t0.Add(wait))
+	}
+	slow := b.count(time.Time{}, t0.Add(time.Hour)).Slow
+	if len(slow) != 2 {
+		t.Fatalf("slow %+v, want the declarations decided after 100 ms and 1 s", slow)
+	}
+	for _, s := range slow {
+		if !s.From.Equal(t0) || (s.To.Sub(s.From) != SlowLatency && s.To.Sub(s.From) != time.Second) {
+			t.Fatalf("slow span %+v", s)
+		}
+	}
+}
