@@ -79,7 +79,9 @@ func getCase(t *testing.T, h *servicetest.Harness, key string) review.CaseView {
 	return v
 }
 
-// waitStatus polls the case until clearance's step reached it.
+// waitStatus polls the case until clearance's step reached it, and, when
+// that closed the case, until the queue's index no longer lists it: the
+// index follows the case just after it is written.
 func waitStatus(t *testing.T, h *servicetest.Harness, key, status string) review.CaseView {
 	t.Helper()
 	var v review.CaseView
@@ -87,6 +89,11 @@ func waitStatus(t *testing.T, h *servicetest.Harness, key, status string) review
 		v = getCase(t, h, key)
 		return v.Status == status && v.Pending == nil
 	}, "case %s: status %s, want %s", key, v.Status, status)
+	if !v.Open {
+		natstest.Eventually(t, 15*time.Second, func() bool {
+			return len(indexKeys(t, h, broker.BucketReviewIndex, "open.*."+key)) == 0
+		}, "case %s closed, still in the queue's index", key)
+	}
 	return v
 }
 
