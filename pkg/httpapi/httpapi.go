@@ -193,17 +193,25 @@ func (a *Auth) limiter(code string) *rate.Limiter {
 }
 
 // ReadBody reads at most MaxBody bytes of r's body, answering 413 beyond.
+// A failed read is a CEB message format error (0001): ReadBody serves the
+// CEB documents' endpoints; other JSON endpoints use ReadJSON.
 func ReadBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	return readLimited(w, r, MaxBody, errcode.MessageFormat)
+}
+
+// readLimited reads at most limit bytes of r's body, answering 413
+// beyond; a failed read is an error of code unreadable.
+func readLimited(w http.ResponseWriter, r *http.Request, limit int64, unreadable errcode.Code) ([]byte, error) {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return nil, errcode.New(errcode.TooLarge, "body larger than %d bytes", MaxBody)
+		return nil, errcode.New(errcode.TooLarge, "body larger than %d bytes", limit)
 	}
 	if err != nil {
 		// A failed read is the connection's (a timeout, a reset): the
 		// cause is kept for errors.Is and the log line of the answer, and
 		// kept out of the answer, whose text would name cbec's address.
-		return nil, errcode.Wrap(errcode.MessageFormat, err, "body not readable: the connection failed while sending it; send it again")
+		return nil, errcode.Wrap(unreadable, err, "body not readable: the connection failed while sending it; send it again")
 	}
 	return b, nil
 }

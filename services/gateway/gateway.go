@@ -7,7 +7,6 @@ package gateway
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"time"
 
@@ -114,18 +113,9 @@ func (g *Gateway) handleClock(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, errcode.New(errcode.DevClockDisabled, "start cbec with --dev-clock (embedded NATS only) to set the clock"), nil)
 		return
 	}
-	if err := httpapi.RequireContentType(r, "application/json"); err != nil {
-		httpapi.WriteError(w, err, nil)
-		return
-	}
-	body, err := httpapi.ReadBody(w, r)
-	if err != nil {
-		httpapi.WriteError(w, err, nil)
-		return
-	}
 	var req ClockRequest
-	if err := json.Unmarshal(body, &req); err != nil {
-		httpapi.WriteError(w, errcode.New(errcode.BadRequest, "body must be {\"now\": \"RFC3339 time\"}"), nil)
+	if err := httpapi.ReadJSON(w, r, &req, 0); err != nil {
+		httpapi.WriteError(w, err, nil)
 		return
 	}
 	t, err := time.Parse(time.RFC3339, req.Now)

@@ -44,16 +44,9 @@ func (r *Returns) handlePutWarehouse(w http.ResponseWriter, req *http.Request) {
 	if !ok {
 		return
 	}
-	body, err := httpapi.ReadBody(w, req)
-	if err != nil {
-		httpapi.WriteError(w, err, nil)
-		return
-	}
 	var wh zone.Warehouse
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&wh); err != nil {
-		httpapi.WriteError(w, errcode.New(errcode.MessageFormat, "body: %v", err), nil)
+	if err := httpapi.ReadJSON(w, req, &wh, 0); err != nil {
+		httpapi.WriteError(w, err, nil)
 		return
 	}
 	after, err := r.updateRegistry(req.Context(), p, "put", wh.Code, func(reg *zone.Registry) (*zone.Registry, error) { return reg.With(wh) })

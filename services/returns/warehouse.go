@@ -1,9 +1,7 @@
 package returns
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
@@ -75,17 +73,8 @@ func (r *Returns) decodeEvent(w http.ResponseWriter, req *http.Request, v any, p
 	if err != nil {
 		return fail(err)
 	}
-	if err := httpapi.RequireContentType(req, "application/json"); err != nil {
+	if err := httpapi.ReadJSON(w, req, v, 0); err != nil {
 		return fail(err)
-	}
-	body, err := httpapi.ReadBody(w, req)
-	if err != nil {
-		return fail(err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return fail(errcode.New(errcode.MessageFormat, "body: %v", err))
 	}
 	pc := parcel()
 	if pc.WarehouseCode == "" || pc.LogisticsCode == "" || pc.LogisticsNo == "" || len(pc.LogisticsNo) > 60 || len(pc.LogisticsCode) > 18 {

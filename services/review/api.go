@@ -1,10 +1,8 @@
 package review
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
@@ -378,7 +376,7 @@ func (r *Review) handleAction(action string) http.HandlerFunc {
 			return
 		}
 		var body ActionRequest
-		if err := readJSON(w, req, &body); err != nil {
+		if err := httpapi.ReadOptionalJSON(w, req, &body, 0); err != nil {
 			httpapi.WriteError(w, err, nil)
 			return
 		}
@@ -395,24 +393,6 @@ func (r *Review) handleAction(action string) http.HandlerFunc {
 	}
 }
 
-// readJSON reads a JSON body into v, refusing unknown fields; an empty
-// body leaves v as it is.
-func readJSON(w http.ResponseWriter, req *http.Request, v any) error {
-	raw, err := httpapi.ReadBody(w, req)
-	if err != nil || len(bytes.TrimSpace(raw)) == 0 {
-		return err
-	}
-	if err := httpapi.RequireContentType(req, "application/json"); err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return errcode.New(errcode.MessageFormat, "body: %v", err)
-	}
-	return nil
-}
-
 // handleBulk answers a bulk action: the caller, the JSON body of type T,
 // and 200 with a result per case (some may have failed).
 func handleBulk[T any](r *Review, run func(*http.Request, *party.Party, T) (BulkResponse, error)) http.HandlerFunc {
@@ -423,7 +403,7 @@ func handleBulk[T any](r *Review, run func(*http.Request, *party.Party, T) (Bulk
 			return
 		}
 		var body T
-		if err := readJSON(w, req, &body); err != nil {
+		if err := httpapi.ReadOptionalJSON(w, req, &body, 0); err != nil {
 			httpapi.WriteError(w, err, nil)
 			return
 		}

@@ -77,16 +77,9 @@ func (a *Admin) handleActivate(w http.ResponseWriter, r *http.Request) {
 	if err == nil && !p.Has(party.RoleOperator) {
 		err = errcode.New(errcode.Forbidden, "only an operator may put rules in force")
 	}
-	if err == nil {
-		err = httpapi.RequireContentType(r, "application/json")
-	}
-	var body []byte
-	if err == nil {
-		body, err = httpapi.ReadBody(w, r)
-	}
 	var req ActivateRequest
-	if err == nil && json.Unmarshal(body, &req) != nil {
-		err = errcode.New(errcode.BadRequest, "body: not an activation request {rules, backtestId}")
+	if err == nil {
+		err = httpapi.ReadJSON(w, r, &req, 0)
 	}
 	var act *Active
 	if err == nil {

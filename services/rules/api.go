@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -93,18 +92,9 @@ func (a *Admin) handleBacktest(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, err, nil)
 		return
 	}
-	if err := httpapi.RequireContentType(r, "application/json"); err != nil {
-		httpapi.WriteError(w, err, nil)
-		return
-	}
-	body, err := httpapi.ReadBody(w, r)
-	if err != nil {
-		httpapi.WriteError(w, err, nil)
-		return
-	}
 	var req BacktestRequest
-	if err := json.Unmarshal(body, &req); err != nil {
-		httpapi.WriteError(w, errcode.New(errcode.BadRequest, "body: %v", err), nil)
+	if err := httpapi.ReadJSON(w, r, &req, 0); err != nil {
+		httpapi.WriteError(w, err, nil)
 		return
 	}
 	rep, err := a.backtest(r.Context(), p.Code, req)

@@ -1,11 +1,9 @@
 package webhooks
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -67,27 +65,9 @@ func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, err, nil)
 		return
 	}
-	if err := httpapi.RequireContentType(r, "application/json"); err != nil {
-		httpapi.WriteError(w, err, nil)
-		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequest))
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		httpapi.WriteError(w, errcode.New(errcode.TooLarge, "webhook registration larger than %d bytes", maxRequest), nil)
-		return
-	}
-	if err != nil {
-		// The connection's failure: to the log, not into the answer.
-		httpapi.WriteError(w, errcode.Wrap(errcode.BadRequest, err, "webhook registration not readable; send it again"), nil)
-		return
-	}
 	var req webhook.Request
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		// A syntax or type error of the party's own JSON: safe to quote.
-		httpapi.WriteError(w, errcode.New(errcode.BadRequest, "webhook registration: %v", err), nil)
+	if err := httpapi.ReadJSON(w, r, &req, maxRequest); err != nil {
+		httpapi.WriteError(w, err, nil)
 		return
 	}
 	sub, err := webhook.NewSubscription(p.Code, req, s.cfg.Policy, s.env.Clock.Now())
