@@ -52,6 +52,10 @@ var metrics = map[string]string{
 	"cbec_webhook_deliveries_total":          "counter",
 	"cbec_webhook_delivery_duration_seconds": "histogram",
 	"cbec_webhook_subscriptions":             "gauge",
+	// The Go runtime's and the process's, from every registry.
+	"go_cpu_classes_gc_total_cpu_seconds_total": "counter",
+	"go_cpu_classes_total_cpu_seconds_total":    "counter",
+	"process_resident_memory_bytes":             "gauge",
 }
 
 // seriesInfo is what a query may do with a series: its metric, and whether

@@ -139,6 +139,17 @@ func clearance(b *builder) {
 		units.Seconds, half,
 		q(`histogram_quantile(0.99, sum by (route, le) (rate(cbec_http_request_duration_seconds_bucket[$__rate_interval])))`, "{{route}}"))
 
+	b.timeSeries("Garbage collection share of CPU",
+		"Share of the CPU each process may use (GOMAXPROCS) that its Go garbage collector took. The decision latency's tail follows it: a declaration that waits while a collection runs waits longer (docs/performance.md#what-the-tail-is).",
+		units.PercentUnit, half,
+		q(ratio(
+			`sum by (job, instance) (rate(go_cpu_classes_gc_total_cpu_seconds_total[$__rate_interval]))`,
+			`sum by (job, instance) (rate(go_cpu_classes_total_cpu_seconds_total[$__rate_interval]))`), "{{job}} {{instance}}"))
+	b.timeSeries("Resident memory",
+		"Resident set of each process. With embedded NATS it holds the server's caches and per-subject index too, which grow with the rate and the stored history (docs/operations.md#memory).",
+		units.BytesIEC, half,
+		q(`max by (job, instance) (process_resident_memory_bytes)`, "{{job}} {{instance}}"))
+
 	b.row("Consumers")
 	b.timeSeries("Consumer lag (pending + ack pending)",
 		"Messages not yet delivered plus messages delivered but not acknowledged, per JetStream consumer.",

@@ -4,6 +4,7 @@ package telemetry
 
 import (
 	"net/http"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -13,12 +14,21 @@ import (
 )
 
 // NewRegistry returns a fresh registry with the Go runtime and process
-// collectors and the binary's cbec_build_info.
+// collectors and the binary's cbec_build_info. The Go collector adds to its
+// defaults the CPU the garbage collector used and the CPU in all
+// (go_cpu_classes_gc_total_cpu_seconds_total, go_cpu_classes_total_cpu_seconds_total):
+// their ratio is what the decision latency's tail follows
+// (docs/performance.md#what-the-tail-is), on the Clearance dashboard.
 func NewRegistry() *prometheus.Registry {
 	r := prometheus.NewRegistry()
-	r.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), ReadBuild().Collector())
+	goc := collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(collectors.GoRuntimeMetricsRule{Matcher: gcCPU}))
+	r.MustRegister(goc, collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), ReadBuild().Collector())
 	return r
 }
+
+// gcCPU selects the runtime/metrics of the garbage collector's CPU and of
+// the process's whole CPU.
+var gcCPU = regexp.MustCompile(`^/cpu/classes/(gc/total|total):cpu-seconds$`)
 
 // Handler serves the registry in the Prometheus exposition format.
 func Handler(r *prometheus.Registry) http.Handler {
