@@ -172,8 +172,8 @@ func visible(p *party.Party, c *Case, now time.Time) bool {
 // List returns a page of p's queue under the filter, oldest request first.
 // Open statuses are answered from the index's open rows alone, so a page
 // costs the same however many cases were ever closed; the cases an officer
-// decided come from their decided keys. Only a supervisor's look at closed
-// cases without decidedBy reads every case.
+// decided come from the rows their decided keys hold. Only a supervisor's
+// look at closed cases without decidedBy reads every case.
 func (r *Review) List(ctx context.Context, p *party.Party, f Filter) (ListResponse, error) {
 	cases, err := r.candidates(ctx, p, f)
 	if err != nil {

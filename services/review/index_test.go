@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -78,9 +79,24 @@ func TestIndexFollowsTheCases(t *testing.T) {
 		got := indexKeys(t, h, broker.BucketReviewIndex, "open.>")
 		return len(got) == 1 && strings.HasSuffix(got[0], "."+a)
 	}, "the released case keeps its open row: %v", indexKeys(t, h, broker.BucketReviewIndex, "open.>"))
-	if got := indexKeys(t, h, broker.BucketReview, "decided.OFFICER01.>"); len(got) != 1 || !strings.HasSuffix(got[0], "."+b) {
-		t.Errorf("decided keys of OFFICER01: %v", got)
+	got := indexKeys(t, h, broker.BucketReview, "decided.OFFICER01.>")
+	if len(got) != 1 || !strings.HasSuffix(got[0], "."+b) {
+		t.Fatalf("decided keys of OFFICER01: %v", got)
 	}
+	// The decided key holds the case's row, as it is now: released.
+	rv, err := h.JS.KeyValue(context.Background(), broker.BucketReview)
+	if err != nil {
+		t.Fatal(err)
+	}
+	natstest.Eventually(t, 5*time.Second, func() bool {
+		var w struct {
+			Key, Status string
+			Officers    []string
+		}
+		e, err := rv.Get(context.Background(), got[0])
+		return err == nil && json.Unmarshal(e.Value(), &w) == nil &&
+			w.Key == b && w.Status == inventory.StatusReleased && slices.Equal(w.Officers, []string{"OFFICER01"})
+	}, "the decided key's row of %s", b)
 	if got := indexKeys(t, h, broker.BucketReviewIndex, "dirty.>"); len(got) != 0 {
 		t.Errorf("dirty marks left after actions that went through: %v", got)
 	}
@@ -223,7 +239,8 @@ func seedCases(tb testing.TB, js jetstream.JetStream, n int, open bool) {
 				"key": key, "status": c.Status, "ebpCode": c.EbpCode, "rules": c.Rules, "requestedAt": c.RequestedAt, "rev": 1})
 		} else {
 			c.Status, c.Officers = inventory.StatusReleased, []string{"OFFICER02"}
-			put(broker.BucketReview, "decided.OFFICER02."+stamp+"."+key, nil)
+			put(broker.BucketReview, "decided.OFFICER02."+stamp+"."+key, map[string]any{
+				"key": key, "status": c.Status, "ebpCode": c.EbpCode, "rules": c.Rules, "officers": c.Officers, "requestedAt": c.RequestedAt, "rev": 1})
 		}
 		put(broker.BucketReview, "case."+key, c)
 		if i%5000 == 4999 {
@@ -394,6 +411,39 @@ func TestSweepMendsADirtyCase(t *testing.T) {
 	}
 }
 
+// TestDecidedKeyWithoutRow: a decided key written before decided keys
+// held rows (an empty value) still lists its case, read from the record,
+// beside the officer's keys that hold rows.
+func TestDecidedKeyWithoutRow(t *testing.T) {
+	h := newHarness(t)
+	seedCases(t, h.JS, 3, false) // OFFICER02's, with rows
+	ctx := context.Background()
+	kv, err := h.JS.KeyValue(ctx, broker.BucketReview)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := docstore.InventoryKey(cebtest.EbpCode, "RV-LEGACY")
+	c := review.Case{RequestedAt: servicetest.Start.Add(-time.Hour).UTC(), Audit: []review.AuditEntry{}}
+	c.Key, c.EbpCode, c.OrderNo, c.Status, c.Officers = key, cebtest.EbpCode, "RV-LEGACY", inventory.StatusRejected, []string{"OFFICER02"}
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kv.Put(ctx, "case."+key, b); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kv.Create(ctx, fmt.Sprintf("decided.OFFICER02.%019d.%s", c.RequestedAt.UnixNano(), key), nil); err != nil {
+		t.Fatal(err)
+	}
+	l := list(t, h, KeyOfficer2, "status=closed")
+	if len(l.Cases) != 4 || l.Counts["closed"] != 4 || l.Counts[inventory.StatusRejected] != 1 || l.Counts[inventory.StatusReleased] != 3 {
+		t.Fatalf("OFFICER02's closed cases: %v, counts %v", keysOf(l), l.Counts)
+	}
+	if !slices.Contains(keysOf(l), key) {
+		t.Fatalf("the case of the bare decided key is missing: %v", keysOf(l))
+	}
+}
+
 // TestEventAgainMendsTheIndex loses an open case's row, as a crash
 // between the case and its index would, and publishes the case's review
 // request again: the consumer writes the row back, once.
@@ -507,5 +557,32 @@ func BenchmarkDecidedPage(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkClosedPage lists the first page (50) of closed cases: an
+// officer's own, from the rows of their decided keys, and a supervisor's,
+// from every case record, beside 1,000 and 20,000 cases that officer
+// decided (written straight into the buckets, as the index writes them).
+//
+//	go test ./services/review -run '^$' -bench ClosedPage -benchtime 5x
+func BenchmarkClosedPage(b *testing.B) {
+	for _, closed := range []int{1_000, 20_000} {
+		for _, who := range []string{"OFFICER02", "SUPER01"} {
+			b.Run(fmt.Sprintf("%s/closed=%d", who, closed), func(b *testing.B) {
+				h := servicetest.New(b, withSecondOfficer)
+				rv := h.Review.(*review.Review)
+				p, _ := h.Env.Parties.ByCode(who)
+				seedCases(b, h.JS, closed, false)
+				ctx := context.Background()
+				b.ResetTimer()
+				for b.Loop() {
+					l, err := rv.List(ctx, p, review.Filter{Status: "closed", Limit: 50})
+					if err != nil || len(l.Cases) != 50 || l.Counts["closed"] != closed {
+						b.Fatalf("page: %d cases, counts %v, %v", len(l.Cases), l.Counts, err)
+					}
+				}
+			})
+		}
 	}
 }
