@@ -72,6 +72,11 @@ func TestCheck(t *testing.T) {
 		{name: "E04 same value other scale passes", mutate: func(d *export.Documents) { d.Receipt.Charge = am("73.0000") }},
 		{name: "E04 currency", mutate: func(d *export.Documents) { d.Receipt.Currency = "300" },
 			code: errcode.ExportCharge, want: []string{`receipt currency "300" ≠ order currency "502"`}, path: "Receipts.currency"},
+		// A missing amount is the schema's error (ceb.Validate), reported
+		// there; a check does not add a second one computed from zero.
+		{name: "E04 without a charge passes", mutate: func(d *export.Documents) { d.Receipt.Charge = ceb.Amount{} }},
+		{name: "E04 and E09 without a goodsValue pass", mutate: func(d *export.Documents) { d.Order.OrderHead.GoodsValue = ceb.Amount{} }},
+		{name: "E04 without a freight passes", mutate: func(d *export.Documents) { d.Order.OrderHead.Freight = ceb.Amount{} }},
 		// E05 gnum set.
 		{name: "E05 gnum on one side", mutate: func(d *export.Documents) { d.Inventory.InventoryList[1].Gnum = 3 },
 			code: errcode.ExportGnumSet, n: 2, want: []string{"order OrderList gnum 2 has no InventoryList line"}, path: "OrderList[gnum=2]"},
@@ -106,10 +111,26 @@ func TestCheck(t *testing.T) {
 			d.Inventory, d.Receipt = nil, nil
 			d.Order.OrderList[1].TotalPrice, d.Order.OrderList[1].Qty = am("15.00"), am("4")
 		}, code: errcode.ExportLinePrice, want: []string{"order OrderList[gnum=2] totalPrice 15.00 ≠ price 5.00 × qty 4 = 20.00"}},
+		{name: "E08 without a price passes", mutate: func(d *export.Documents) {
+			d.Order = nil
+			d.Inventory.InventoryList[0].Price = ceb.Amount{}
+		}},
+		{name: "E08 without a qty passes", mutate: func(d *export.Documents) {
+			d.Order = nil
+			d.Inventory.InventoryList[0].Qty = ceb.Amount{}
+		}},
 		// E09 goodsValue.
 		{name: "E09 goodsValue", mutate: func(d *export.Documents) {
 			d.Order.OrderHead.GoodsValue, d.Receipt.Charge = am("66.00"), am("74.00")
 		}, code: errcode.ExportGoodsValue, want: []string{"order goodsValue 66.00 ≠ Σ OrderList totalPrice 65.00"}, path: "OrderHead.goodsValue"},
+		{name: "E09 one order line", mutate: func(d *export.Documents) {
+			d.Inventory, d.Receipt = nil, nil
+			d.Order.OrderList = d.Order.OrderList[:1]
+		}, code: errcode.ExportGoodsValue, want: []string{"order goodsValue 65.00 ≠ Σ OrderList totalPrice 50.00"}},
+		{name: "E09 no order lines is not a sum of nothing", mutate: func(d *export.Documents) {
+			d.Inventory, d.Receipt = nil, nil
+			d.Order.OrderList = nil
+		}},
 		// E10 trade mode.
 		{name: "E10 unknown trade mode", mutate: func(d *export.Documents) { d.Inventory.InventoryHead.TradeMode = "1039" },
 			code: errcode.ExportTradeMode, want: []string{`tradeMode "1039"`, "9610"}, path: "InventoryHead.tradeMode"},

@@ -129,12 +129,15 @@ modes:
 		{"no reason", `reason: arms`, `reason: ""`, "no reason"},
 		{"duplicate prefix", `{prefix: "7202", reason: duty}`, "{prefix: \"7202\", reason: duty}\n  - {prefix: \"7202\", reason: again}", "twice"},
 		{"unknown head element", `head: [billNo]`, `head: [bilNo]`, "bilNo"},
-		{"unknown line element", `lines: []`, `lines: [gcode]`, "gcode"},
+		{"unknown line element", `lines: []`, `lines: [gcode]`, `"gcode" is not one of itemName, itemRecordNo`},
+		{"no order types", `orderTypes: [E]`, `orderTypes: []`, "no orderTypes"},
 		{"unknown document", `documents: [order, receipt, waybill]`, `documents: [order, payment]`, "payment"},
 		{"unknown order type", `orderTypes: [E]`, `orderTypes: [I]`, "orderType"},
 		{"bad mode code", `code: "9610"`, `code: "961"`, "4-digit"},
 		{"no modes", "modes:\n  - {code: \"9610\", name: B2C, orderTypes: [E], documents: [order, receipt, waybill], head: [billNo], lines: []}", "modes: []", "modes: no rows"},
 		{"second document", "lines: []}\n", "lines: []}\n---\ncurrencies: []\n", "more than one"},
+		{"no currencies", "currencies:\n  - {code: \"142\", name: CNY, from: 2000-01-01, rate: \"1\"}", "currencies: []", "currencies: no rows"},
+		{"no prohibited goods", "prohibited:\n  - {prefix: \"9301\", reason: arms}", "prohibited: []", "prohibited: no rows"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -153,5 +156,39 @@ modes:
 	}
 	if _, err := export.Load(strings.NewReader("")); err == nil {
 		t.Error("empty file accepted")
+	}
+	// A currency of one row has no rate before it, and says from when.
+	ref, err := export.Load(strings.NewReader(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ref.Rate("142", sh(1999, 12, 31, 12, 0, 0, 0)); errcode.Of(err) != errcode.CurrencyNoRate || !strings.Contains(err.Error(), "currency 142 (CNY) has no rate on 1999-12-31; the first is from 2000-01-01") {
+		t.Errorf("Rate before the first row: %v", err)
+	}
+}
+
+// TestPrefixesMostSpecificFirst: whatever the file's order, a code under
+// two prefixes matches the longer one, and a code under the shorter only
+// matches that.
+func TestPrefixesMostSpecificFirst(t *testing.T) {
+	ref, err := export.Load(strings.NewReader(`
+currencies:
+  - {code: "142", name: CNY, from: 2000-01-01, rate: "1"}
+prohibited:
+  - {prefix: "2903", reason: halogenated}
+  - {prefix: "290314", reason: ozone}
+  - {prefix: "29031", reason: middle}
+simplified:
+  - {prefix: "7202", reason: duty}
+modes:
+  - {code: "9610", name: B2C, orderTypes: [E], documents: [order, receipt, waybill], head: [billNo], lines: []}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for code, want := range map[string]string{"2903140000": "ozone", "2903150000": "middle", "2903990000": "halogenated"} {
+		if p, ok := ref.Prohibited(code); !ok || p.Reason != want {
+			t.Errorf("Prohibited(%s) = %+v, %v, want %s", code, p, ok, want)
+		}
 	}
 }

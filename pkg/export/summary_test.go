@@ -298,6 +298,8 @@ func TestSummarizeErrors(t *testing.T) {
 	lists := monthLists()
 	_, _, _, bad := cebtest.ExportSet("BAD")
 	bad.InventoryList[0].Currency = "999"
+	_, _, _, noQty := cebtest.ExportSet("NOQTY")
+	noQty.InventoryList[1].Qty = ceb.Amount{}
 	tests := []struct {
 		name         string
 		lists        []export.Released
@@ -307,6 +309,8 @@ func TestSummarizeErrors(t *testing.T) {
 	}{
 		{"month without zero", lists, "2025-3", "1", errcode.SummaryRequest, "YYYY-MM"},
 		{"month 13", lists, "2025-13", "1", errcode.SummaryRequest, "YYYY-MM"},
+		{"a line without qty", []export.Released{{Inventory: noQty, InvtNo: "Q1", ReleasedAt: sh(2025, 3, 5, 0, 0, 0, 0)}},
+			"2025-03", "1", errcode.SummaryRequest, "Q1 InventoryList[gnum=2] has no qty or totalPrice"},
 		{"summaryFlag 3", lists, "2025-03", "3", errcode.SummaryRequest, "summaryFlag"},
 		{"duplicate invtNo", append(lists[:2:2], lists[1]), "2025-03", "1", errcode.SummaryRequest, "twice"},
 		{"nil inventory", []export.Released{{InvtNo: "X"}}, "2025-03", "1", errcode.SummaryRequest, "no inventory"},
