@@ -123,9 +123,7 @@ func (g *gcTrace) result(from, to time.Time, slow []load.Span) *GCResult {
 		if !c.From.Before(from) && c.From.Before(to) {
 			r.Cycles++
 		}
-		if o := overlap(c, load.Span{From: from, To: to}); o > 0 {
-			running += o
-		}
+		running += overlap(c, load.Span{From: from, To: to})
 	}
 	if d := to.Sub(from); d > 0 {
 		r.Running = float64(running) / float64(d)

@@ -128,14 +128,7 @@ func TestIndexFollowsTheCases(t *testing.T) {
 // records: every listing is what it was.
 func TestIndexRebuild(t *testing.T) {
 	h := newHarness(t)
-	a := flagged(t, h, "RV-REB-1")
-	h.Clock.Advance(10 * time.Minute)
-	b := flagged(t, h, "RV-REB-2")
-	c := flagged(t, h, "RV-REB-3")
-	mustAct(t, h, servicetest.KeyOfficer, c, reviewrule.ActionClaim, nil, http.StatusOK)
-	mustAct(t, h, servicetest.KeyOfficer, c, reviewrule.ActionRelease, nil, http.StatusAccepted)
-	waitStatus(t, h, c, inventory.StatusReleased)
-	mustAct(t, h, servicetest.KeyOfficer, b, reviewrule.ActionClaim, nil, http.StatusOK)
+	a, _, _ := mixedQueue(t, h, "RV-REB", 10*time.Minute)
 
 	queries := []struct{ key, query string }{
 		{servicetest.KeySuper, ""},

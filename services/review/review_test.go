@@ -479,16 +479,25 @@ func list(t *testing.T, h *servicetest.Harness, apiKey, query string) review.Lis
 	return l
 }
 
-func TestListFiltersAndCounts(t *testing.T) {
-	h := newHarness(t)
-	a := flagged(t, h, "RV-LIST-1")
-	h.Clock.Advance(20 * time.Minute)
-	b := flagged(t, h, "RV-LIST-2")
-	c := flagged(t, h, "RV-LIST-3")
+// mixedQueue makes three cases named prefix-1, -2 and -3: a, requested
+// first and left waiting; gap later b, claimed by OFFICER01, and c,
+// released by OFFICER01.
+func mixedQueue(t *testing.T, h *servicetest.Harness, prefix string, gap time.Duration) (a, b, c string) {
+	t.Helper()
+	a = flagged(t, h, prefix+"-1")
+	h.Clock.Advance(gap)
+	b = flagged(t, h, prefix+"-2")
+	c = flagged(t, h, prefix+"-3")
 	mustAct(t, h, servicetest.KeyOfficer, c, reviewrule.ActionClaim, nil, http.StatusOK)
 	mustAct(t, h, servicetest.KeyOfficer, c, reviewrule.ActionRelease, nil, http.StatusAccepted)
 	waitStatus(t, h, c, inventory.StatusReleased)
 	mustAct(t, h, servicetest.KeyOfficer, b, reviewrule.ActionClaim, nil, http.StatusOK)
+	return a, b, c
+}
+
+func TestListFiltersAndCounts(t *testing.T) {
+	h := newHarness(t)
+	a, b, c := mixedQueue(t, h, "RV-LIST", 20*time.Minute)
 
 	keys := func(l review.ListResponse) []string {
 		var out []string
