@@ -199,19 +199,10 @@ func TestNoPersonalDataInLogs(t *testing.T) {
 			t.Fatalf("%s: %d %s", kind, code, resp)
 		}
 	}
-	status := func(orderNo string) string {
-		t.Helper()
-		code, b, _ := do(t, "GET", base+"/v1/import/inventories/"+cebtest.EbpCode+"/"+orderNo, "demo-agent", "", nil)
-		var v struct{ Status string }
-		if code == http.StatusOK {
-			_ = json.Unmarshal(b, &v)
-		}
-		return v.Status
-	}
 	waitStatus := func(orderNo, want string) {
 		t.Helper()
-		natstest.Eventually(t, 30*time.Second, func() bool { return status(orderNo) == want },
-			"%s: status %s, want %s", orderNo, status(orderNo), want)
+		natstest.Eventually(t, 30*time.Second, func() bool { return listStatus(t, base, orderNo) == want },
+			"%s: status %s, want %s", orderNo, listStatus(t, base, orderNo), want)
 	}
 
 	// The README's demo declaration, as the walk-through posts it.
